@@ -1,0 +1,95 @@
+"""The neutral Platform interface every chat adapter implements, and its typed send errors."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from aiohttp import web
+
+from bot.messages import Button, ChatRef, Incoming, Outgoing, SentRef, UserRef
+
+Sink = Callable[[Incoming], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a platform can do; the core adapts what it sends to these."""
+
+    max_text: int
+    buttons: bool
+    edits: bool
+    files: bool
+    groups: bool
+    pins: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BotCommand:
+    """One entry of a platform's command menu."""
+
+    command: str
+    description: str
+
+
+class DeliveryError(Exception):
+    """A send that the platform refused; subclasses say whether to retry."""
+
+    transient = False
+
+
+class RetryLater(DeliveryError):
+    """The platform asked us to wait (flood limit, 5xx, timeout); retry after `retry_after` s."""
+
+    transient = True
+
+    def __init__(self, message: str, *, retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ChatUnreachable(DeliveryError):
+    """The chat is gone for the bot: removed, blocked, unknown chat. Stop sending there."""
+
+
+class QuotaExceeded(DeliveryError):
+    """The bot's send quota is spent (Zalo 429): stop that bot's bulk sends."""
+
+
+class BadRequest(DeliveryError):
+    """The platform rejected the message itself (length, format); retrying will not help."""
+
+
+class Platform(Protocol):
+    """A running connection to one bot on one chat platform."""
+
+    name: str
+    bot: str
+    caps: Capabilities
+
+    async def start(self, sink: Sink) -> None:
+        """Begin receiving (polling task or webhook) and hand each Incoming to `sink`."""
+
+    async def stop(self) -> None:
+        """Stop receiving and release connections."""
+
+    async def send(self, out: Outgoing) -> SentRef:
+        """Send one message (split if long); raise a DeliveryError subclass on refusal."""
+
+    async def edit(
+        self, chat: ChatRef, message_id: str, text: str, buttons: tuple[tuple[Button, ...], ...] = ()
+    ) -> None:
+        """Edit a message the bot sent; platforms without edits raise BadRequest."""
+
+    async def answer_callback(self, callback_id: str, text: str = "") -> None:
+        """Acknowledge a button press so the client stops its spinner."""
+
+    async def is_group_admin(self, chat: ChatRef, user: UserRef) -> bool | None:
+        """Whether `user` administers group `chat`; None when the platform cannot tell."""
+
+    async def set_commands(self, commands: dict[str, list[BotCommand]]) -> None:
+        """Register the command menu per language code ("" is the default); may be a no-op."""
+
+    def routes(self) -> list[web.RouteDef]:
+        """Webhook routes to mount on the one shared web server (empty when polling)."""

@@ -1,0 +1,75 @@
+"""LoopbackServer: an aiohttp app on 127.0.0.1 with a free port, and the log of what it saw."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedRequest:
+    """One API request a fake received: when, which bot token, which method, with what."""
+
+    at: float
+    token: str
+    method: str
+    params: dict[str, Any]
+    status: int = 0
+    ok: bool = True
+
+
+@dataclass
+class RequestLog:
+    """Every request a fake received, in order, with its time (monotonic seconds)."""
+
+    entries: list[LoggedRequest] = field(default_factory=list)
+
+    def add(self, entry: LoggedRequest) -> None:
+        self.entries.append(entry)
+
+    def calls(self, method: str | None = None, *, token: str | None = None) -> list[LoggedRequest]:
+        """The logged requests, optionally only of one API method and one token."""
+        return [
+            e
+            for e in self.entries
+            if (method is None or e.method == method) and (token is None or e.token == token)
+        ]
+
+    def count(self) -> int:
+        return len(self.entries)
+
+
+class LoopbackServer:
+    """Runs an aiohttp Application on 127.0.0.1:0 and exposes its base URL."""
+
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> str:
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server  # aiohttp keeps the bound socket here; port 0 needs it read back
+        assert server is not None and server.sockets  # noqa: S101 (started above)
+        self.port = server.sockets[0].getsockname()[1]
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+
+def monotonic() -> float:
+    """The fakes' clock for request logs and flood windows."""
+    return time.monotonic()
