@@ -1,0 +1,314 @@
+"""TelegramPlatform: the Platform adapter over python-telegram-bot, run inside our event loop."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any, Literal
+
+from aiohttp import web
+from telegram import BotCommand as TgBotCommand
+from telegram import Message, ReplyParameters, Update
+from telegram import error as tg
+from telegram.constants import ChatMemberStatus
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
+
+from bot.messages import Button, ChatKind, ChatRef, Outgoing, SentRef, UserRef
+from bot.platforms.base import BadRequest, BotCommand, Capabilities, Sink
+from bot.platforms.telegram_convert import ANONYMOUS_ADMIN_ID, BotIdentity, to_incoming
+from bot.platforms.telegram_errors import neutral
+from bot.platforms.telegram_send import markup, send_file
+from bot.text import split_text
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "poll_answer"]
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_WEBHOOK_BODY = 1024 * 1024
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
+
+
+class _PollRequest(HTTPXRequest):
+    """The getUpdates connection; notes each answered poll for the health check."""
+
+    def __init__(self, on_success: Callable[[], None], *, read_timeout: float) -> None:
+        super().__init__(connection_pool_size=1, read_timeout=read_timeout)
+        self._on_success = on_success
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, payload = await super().do_request(*args, **kwargs)
+        if status == 200:
+            self._on_success()
+        return status, payload
+
+
+class TelegramPlatform:
+    """One Telegram bot: polling or webhook in, sends out, PTB errors mapped to neutral ones."""
+
+    name = "telegram"
+    bot = ""  # Telegram user ids are global, so identities do not carry the bot
+    caps = Capabilities(
+        max_text=MAX_TEXT, buttons=True, edits=True, files=True, groups=True, pins=True
+    )
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        api_base_url: str = "https://api.telegram.org",
+        mode: Literal["polling", "webhook"] = "polling",
+        webhook_url: str = "",
+        webhook_path: str = "/webhook/telegram",
+        webhook_secret: str = "",
+        poll_timeout: int = 30,
+        drop_pending: bool = False,
+    ) -> None:
+        if mode not in ("polling", "webhook"):
+            msg = f"telegram mode must be 'polling' or 'webhook', not {mode!r}"
+            raise ValueError(msg)
+        if mode == "webhook" and not (webhook_url and webhook_secret):
+            msg = "telegram webhook mode needs webhook_url and webhook_secret"
+            raise ValueError(msg)
+        self._token = token
+        self._api = api_base_url.rstrip("/")
+        self._mode = mode
+        self._webhook_url = webhook_url
+        self._webhook_path = webhook_path
+        self._webhook_secret = webhook_secret
+        self._poll_timeout = poll_timeout
+        self._drop_pending = drop_pending
+        self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self._sink: Sink | None = None
+        self._me = BotIdentity(0, "")
+        self.username = ""
+        self.last_receive_at = 0.0  # time.monotonic() of the last good poll or webhook call
+
+    def __repr__(self) -> str:  # never show the token
+        return f"TelegramPlatform(mode={self._mode!r}, username={self.username!r})"
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    async def start(self, sink: Sink) -> None:
+        """Connect (getMe), then poll or register the webhook; updates go to `sink`."""
+        # httpx logs every URL at INFO, and every Bot API URL contains the token.
+        for name in ("httpx", "httpcore"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+        self._sink = sink
+        builder = (
+            ApplicationBuilder()
+            .token(self._token)
+            .base_url(f"{self._api}/bot")
+            .base_file_url(f"{self._api}/file/bot")
+            .connect_timeout(10)
+            .read_timeout(15)
+            .write_timeout(30)
+            .media_write_timeout(60)
+            .get_updates_request(_PollRequest(self._received, read_timeout=10))
+        )
+        if self._mode == "webhook":
+            builder = builder.updater(None)
+        app = builder.build()
+        app.add_handler(TypeHandler(Update, self._on_update))
+        await app.initialize()  # getMe: a wrong token fails here, loudly
+        self._app = app
+        self._me = BotIdentity(app.bot.id, app.bot.username or "")
+        self.username = self._me.username
+        await app.start()
+        if self._mode == "webhook":
+            await app.bot.set_webhook(
+                url=self._webhook_url,
+                secret_token=self._webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=self._drop_pending,
+            )
+            log.info("telegram bot @%s receives by webhook", self.username)
+        else:
+            assert app.updater is not None
+            # start_polling calls deleteWebhook first, so a stale webhook cannot block polling.
+            await app.updater.start_polling(
+                timeout=self._poll_timeout,
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=self._drop_pending,
+                error_callback=self._poll_error,
+            )
+            log.info("telegram bot @%s receives by long polling", self.username)
+
+    async def stop(self) -> None:
+        """Stop polling and the Application; a webhook stays registered for the next start."""
+        app, self._app = self._app, None
+        if app is None:
+            return
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    def _received(self) -> None:
+        self.last_receive_at = time.monotonic()
+
+    def _poll_error(self, err: tg.TelegramError) -> None:
+        # PTB retries getUpdates itself with backoff; the message never includes the token.
+        log.warning("telegram polling failed: %s: %s", type(err).__name__, err.message)
+
+    async def _on_update(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        incoming = to_incoming(update, self._me)
+        if incoming is None or self._sink is None:
+            return
+        try:
+            await self._sink(incoming)
+        except Exception:
+            log.exception("handling telegram update %s failed", update.update_id)
+
+    # --- webhook -------------------------------------------------------------------------
+
+    def routes(self) -> list[web.RouteDef]:
+        """The webhook route in webhook mode; nothing when polling."""
+        if self._mode != "webhook":
+            return []
+        return [web.post(self._webhook_path, self._webhook)]
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not secrets.compare_digest(given.encode(), self._webhook_secret.encode()):
+            log.warning("telegram webhook call with a wrong or missing secret refused")
+            return web.Response(status=401, text="unauthorized")
+        if (request.content_length or 0) > MAX_WEBHOOK_BODY:
+            return web.Response(status=413, text="too large")
+        body = await request.content.read(MAX_WEBHOOK_BODY + 1)
+        if len(body) > MAX_WEBHOOK_BODY:
+            return web.Response(status=413, text="too large")
+        app = self._app
+        if app is None or not app.running:
+            return web.Response(status=503, text="not running")  # Telegram will redeliver
+        try:
+            data = json.loads(body)
+            update = Update.de_json(data, app.bot) if isinstance(data, dict) else None
+        except (ValueError, TypeError, KeyError):
+            update = None
+        if update is None:
+            return web.Response(status=400, text="bad update")
+        self._received()
+        # Answer at once; the Application processes the queue in its own task.
+        await app.update_queue.put(update)
+        return web.Response(text="ok")
+
+    # --- sending -------------------------------------------------------------------------
+
+    def _running(self) -> Application[Any, Any, Any, Any, Any, Any]:
+        if self._app is None:
+            msg = "TelegramPlatform is not started"
+            raise RuntimeError(msg)
+        return self._app
+
+    async def send(self, out: Outgoing) -> SentRef:
+        """Send text (split at 4096), buttons on the last part, an optional file first."""
+        bot = self._running().bot
+        chat_id = int(out.chat.id)
+        keyboard = markup(out.buttons, force_reply=out.force_reply)
+        text = out.text.strip()
+        parts = split_text(text, MAX_TEXT) if text else []
+        reply = (
+            ReplyParameters(message_id=int(out.reply_to), allow_sending_without_reply=True)
+            if out.reply_to
+            else None
+        )
+        sent: list[Message] = []
+        try:
+            if out.file is not None:
+                caption = text if len(text) <= MAX_CAPTION else None
+                if caption is not None:
+                    parts = []
+                sent.append(
+                    await send_file(
+                        bot,
+                        chat_id,
+                        out.file,
+                        caption=caption,
+                        reply=reply,
+                        markup=None if parts else keyboard,
+                        silent=out.silent,
+                    )
+                )
+            elif not parts:
+                msg = "nothing to send: empty text and no file"
+                raise BadRequest(msg)
+            for i, part in enumerate(parts):
+                sent.append(
+                    await bot.send_message(
+                        chat_id,
+                        part,
+                        reply_parameters=reply if not sent else None,
+                        reply_markup=keyboard if i == len(parts) - 1 else None,
+                        disable_notification=out.silent,
+                    )
+                )
+        except tg.TelegramError as err:
+            log.info("telegram send to %s failed after %d part(s): %s", chat_id, len(sent), err)
+            raise neutral(err) from err
+        return SentRef(chat=out.chat, message_ids=tuple(str(m.message_id) for m in sent))
+
+    async def edit(
+        self,
+        chat: ChatRef,
+        message_id: str,
+        text: str,
+        buttons: tuple[tuple[Button, ...], ...] = (),
+    ) -> None:
+        """Replace a message's text and keyboard; an unchanged message is not an error."""
+        if len(text) > MAX_TEXT:
+            msg = f"edited text is {len(text)} characters, Telegram allows {MAX_TEXT}"
+            raise BadRequest(msg)
+        try:
+            await self._running().bot.edit_message_text(
+                text, chat_id=int(chat.id), message_id=int(message_id),
+                reply_markup=markup(buttons, force_reply=False),
+            )  # fmt: skip
+        except tg.BadRequest as err:
+            if "message is not modified" in err.message.lower():
+                return
+            raise neutral(err) from err
+        except tg.TelegramError as err:
+            raise neutral(err) from err
+
+    async def answer_callback(self, callback_id: str, text: str = "") -> None:
+        """Stop the client's spinner; a query that has expired is only logged."""
+        try:
+            await self._running().bot.answer_callback_query(callback_id, text=text or None)
+        except tg.BadRequest as err:
+            if "query is too old" in err.message.lower():
+                log.debug("callback %s expired before it was answered", callback_id)
+                return
+            raise neutral(err) from err
+        except tg.TelegramError as err:
+            raise neutral(err) from err
+
+    async def is_group_admin(self, chat: ChatRef, user: UserRef) -> bool | None:
+        """creator/administrator → True; None for anonymous admins or when Telegram fails."""
+        if user.id == str(ANONYMOUS_ADMIN_ID):
+            return None  # any admin of the group may be behind it; we cannot tell who
+        if chat.kind is ChatKind.PRIVATE:
+            return False
+        try:
+            member = await self._running().bot.get_chat_member(int(chat.id), int(user.id))
+        except tg.TelegramError as err:
+            log.warning("telegram getChatMember in %s failed: %s", chat.id, err.message)
+            return None
+        return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+
+    async def set_commands(self, commands: dict[str, list[BotCommand]]) -> None:
+        """setMyCommands per language ("" = default); a refusal is a warning, never fatal."""
+        bot = self._running().bot
+        for language, entries in commands.items():
+            try:
+                await bot.set_my_commands(
+                    [TgBotCommand(c.command, c.description) for c in entries],
+                    language_code=language or None,
+                )
+            except tg.TelegramError as err:
+                log.warning("telegram setMyCommands(%r) refused: %s", language, err.message)

@@ -1,0 +1,307 @@
+"""ZaloPlatform: one Zalo bot as a neutral Platform (long polling or webhook, and sends)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import aiohttp
+from aiohttp import web
+
+from bot.messages import Button, ChatRef, Outgoing, SentRef, UserRef
+from bot.platforms.base import (
+    BadRequest,
+    BotCommand,
+    Capabilities,
+    DeliveryError,
+    Sink,
+)
+from bot.platforms.zalo.client import (
+    DEFAULT_API_BASE_URL,
+    Backoff,
+    ZaloClient,
+    ZaloError,
+    ZaloRetryable,
+    ZaloTimeout,
+    ZaloUnauthorized,
+)
+from bot.platforms.zalo.errors import delivery_error
+from bot.platforms.zalo.updates import SeenIds, is_own, message_key, to_incoming, unwrap
+from bot.platforms.zalo.webhook import Refused, read_updates
+from bot.text import split_text
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 2000
+
+
+class ZaloPlatform:
+    """A running connection to one Zalo bot; `bot` is its configured name (e.g. "zalo1")."""
+
+    name = "zalo"
+    caps = Capabilities(
+        max_text=MAX_TEXT, buttons=False, edits=False, files=False, groups=True, pins=False
+    )
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        token: str,
+        api_base_url: str = DEFAULT_API_BASE_URL,
+        mode: str = "polling",
+        webhook_url: str = "",
+        webhook_path: str = "",
+        webhook_secret: str = "",
+        poll_timeout: float = 30,
+        min_poll_interval: float = 1.0,
+        backoff: Backoff | None = None,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
+        if mode not in ("polling", "webhook"):
+            msg = f"zalo mode must be 'polling' or 'webhook', not {mode!r}"
+            raise ValueError(msg)
+        self.bot = name
+        self.mode = mode
+        self.webhook_url = webhook_url
+        self.webhook_path = webhook_path or f"/webhook/zalo/{name}"
+        self._secret = webhook_secret
+        self.poll_timeout = poll_timeout
+        self.min_poll_interval = min_poll_interval
+        self.backoff = backoff or Backoff()
+        self.client = ZaloClient(token=token, api_base_url=api_base_url, session=session)
+        self.bot_id = ""
+        self.display_name = ""
+        self.last_receive_at: float | None = None  # time.monotonic() of the last answer received
+        self._sink: Sink | None = None
+        self._poller: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._seen = SeenIds()
+        self._send_failures = 0
+        self._stopping = False
+
+    def __repr__(self) -> str:
+        return f"ZaloPlatform(bot={self.bot!r}, mode={self.mode!r})"  # never the token
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self, sink: Sink) -> None:
+        """Learn the bot's identity, then set the webhook or start the polling task."""
+        try:
+            await self._start(sink)
+        except BaseException:
+            # The app skips a platform that failed to start and never stops it: clean up here.
+            self._sink = None
+            await self.client.close()
+            raise
+
+    async def _start(self, sink: Sink) -> None:
+        self._sink = sink
+        self._stopping = False
+        if self.mode == "webhook" and not (self.webhook_url and 8 <= len(self._secret) <= 256):
+            msg = f"zalo bot {self.bot}: webhook mode needs a webhook url and an 8-256 char secret"
+            raise ValueError(msg)
+        try:
+            me = await self.client.get_me()
+        except ZaloUnauthorized:
+            log.error("zalo bot %s: token rejected by getMe (401)", self.bot)
+            raise
+        except ZaloError as exc:
+            log.warning(
+                "zalo bot %s: getMe failed (%s); own messages known by is_bot", self.bot, exc
+            )
+        else:
+            self.bot_id = str(me.get("id") or "")
+            self.display_name = str(me.get("display_name") or "")
+        if self.mode == "webhook":
+            await self.client.set_webhook(self.webhook_url, self._secret)
+            log.info("zalo bot %s: webhook set", self.bot)
+            return
+        try:
+            # getUpdates does not work while a webhook is set (S1, S4, S7).
+            await self.client.delete_webhook()
+        except ZaloError as exc:
+            log.warning("zalo bot %s: deleteWebhook failed (%s)", self.bot, exc)
+        self._poller = asyncio.create_task(self._poll_loop(), name=f"zalo-poll-{self.bot}")
+        log.info("zalo bot %s: polling started", self.bot)
+
+    async def stop(self) -> None:
+        """Stop polling, let webhook work in flight finish, close the HTTP session."""
+        self._stopping = True  # late webhook calls get 503 while in-flight work finishes
+        if self._poller is not None:
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
+            self._poller = None
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.client.close()
+
+    @property
+    def polling(self) -> bool:
+        """Whether the polling task is running (it ends on 401)."""
+        return self._poller is not None and not self._poller.done()
+
+    # -- receiving -------------------------------------------------------------------------
+
+    async def _poll_loop(self) -> None:
+        failures = 0
+        while True:
+            try:
+                raw = await self.client.get_updates(timeout=self.poll_timeout)
+            except ZaloTimeout:
+                # The normal idle answer: poll again at once. It also proves the API answers,
+                # which is what the health endpoint wants to know.
+                failures = 0
+                self.last_receive_at = time.monotonic()
+                continue
+            except ZaloUnauthorized:
+                log.error("zalo bot %s: token rejected (401); polling stopped", self.bot)
+                return
+            except ZaloError as exc:
+                delay = self.backoff.delay(failures)
+                failures += 1
+                log.warning(
+                    "zalo bot %s: getUpdates failed (%s); retry in %.2fs", self.bot, exc, delay
+                )
+                await asyncio.sleep(delay)
+                continue
+            failures = 0
+            self.last_receive_at = time.monotonic()
+            fresh = False
+            for update in unwrap(raw):
+                fresh = await self._handle(update) or fresh
+            if not fresh:
+                # Zalo may hand back consumed updates on every poll at once (S7 measured about
+                # 12 per second); a pause stops the loop from spinning on them.
+                await asyncio.sleep(self.min_poll_interval)
+
+    async def _handle(self, update: dict[str, object]) -> bool:
+        """Pass one update to the sink; False when it was seen before or carried no message."""
+        key = message_key(update)
+        if not key or key in self._seen:
+            return False
+        # Marked before the await, so a concurrent webhook retry of it is dropped too.
+        self._seen.add(key)
+        if is_own(update, bot_id=self.bot_id):
+            return True
+        try:
+            incoming = to_incoming(update, bot=self.bot, bot_name=self.display_name)
+        except (TypeError, ValueError, OverflowError, OSError):
+            log.exception("zalo bot %s: malformed update dropped", self.bot)
+            return True
+        if incoming is None or self._sink is None:
+            return True
+        try:
+            await self._sink(incoming)
+        except Exception:
+            # Forget it, so a redelivery gets another chance; the core dedupes on disk.
+            self._seen.discard(key)
+            log.exception("zalo bot %s: the sink failed on an update", self.bot)
+            return False
+        return True
+
+    def routes(self) -> list[web.RouteDef]:
+        """The webhook route on the shared web server (none when polling)."""
+        if self.mode != "webhook":
+            return []
+        return [web.post(self.webhook_path, self._webhook)]
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        if self._sink is None or self._stopping:
+            # The shared web server is up before platforms start and after they stop; a call
+            # then is refused rather than lost (whether Zalo retries it is unknown [G]).
+            return web.json_response({"ok": False}, status=503)
+        try:
+            updates = await read_updates(request, secret=self._secret)
+        except Refused as exc:
+            log.warning("zalo bot %s: webhook call refused: %s", self.bot, exc.reason)
+            return exc.response()
+        self.last_receive_at = time.monotonic()
+        # Answer at once and work in a task: Zalo's patience and retry policy are unknown.
+        task = asyncio.create_task(self._handle_all(updates))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return web.json_response({"ok": True})
+
+    async def _handle_all(self, updates: list[dict[str, object]]) -> None:
+        for update in updates:
+            await self._handle(update)
+
+    # -- sending ---------------------------------------------------------------------------
+
+    async def send(self, out: Outgoing) -> SentRef:
+        """Send text (split at 2000) or a photo by URL. Buttons are rendered by the core."""
+        try:
+            if out.file is not None:
+                ids = await self._send_file(out)
+            else:
+                ids = await self._send_text(out.chat.id, out.text)
+        except ZaloError as exc:
+            raise self._neutral(exc) from None
+        self._send_failures = 0
+        return SentRef(out.chat, tuple(ids))
+
+    async def _send_text(self, chat_id: str, text: str) -> list[str]:
+        if not text.strip():
+            msg = "zalo cannot send an empty message"
+            raise BadRequest(msg)
+        # A failure after the first part leaves the earlier parts sent; a retry by the core
+        # repeats them (at-least-once delivery, as the design accepts).
+        ids = []
+        for part in split_text(text, MAX_TEXT):
+            result = await self.client.send_message(chat_id, part)
+            ids.append(str(result.get("message_id") or ""))
+        return ids
+
+    async def _send_file(self, out: Outgoing) -> list[str]:
+        file = out.file
+        assert file is not None
+        if not file.url:
+            # The Bot API takes files by URL only, and has no documents at all.
+            msg = "zalo can send a file only by its public URL"
+            raise BadRequest(msg)
+        if file.kind != "photo":
+            return await self._send_text(out.chat.id, f"{out.text}\n{file.url}".strip())
+        caption = out.text if len(out.text) <= MAX_TEXT else None
+        result = await self.client.send_photo(out.chat.id, file.url, caption)
+        ids = [str(result.get("message_id") or "")]
+        if caption is None and out.text.strip():
+            ids += await self._send_text(out.chat.id, out.text)
+        return ids
+
+    def _neutral(self, exc: ZaloError) -> DeliveryError:
+        """The neutral send error; a transient one waits per our backoff (Zalo gives none)."""
+        wait = 0.0
+        if isinstance(exc, ZaloRetryable | ZaloTimeout):
+            wait = self.backoff.delay(self._send_failures)
+            self._send_failures += 1
+        return delivery_error(exc, retry_after=wait)
+
+    # -- what Zalo does not have -----------------------------------------------------------
+
+    async def edit(
+        self,
+        chat: ChatRef,
+        message_id: str,
+        text: str,
+        buttons: tuple[tuple[Button, ...], ...] = (),
+    ) -> None:
+        msg = "zalo cannot edit messages"
+        raise BadRequest(msg)
+
+    async def answer_callback(self, callback_id: str, text: str = "") -> None:
+        return None  # no buttons, so no callbacks
+
+    async def is_group_admin(self, chat: ChatRef, user: UserRef) -> bool | None:
+        return None  # the Bot API has no member or admin lookup
+
+    async def set_commands(self, commands: dict[str, list[BotCommand]]) -> None:
+        return None  # no command menu on Zalo
+
+    async def send_typing(self, chat: ChatRef) -> None:
+        """Show "typing…" for about 5 s; failures do not matter."""
+        try:
+            await self.client.send_chat_action(chat.id, "typing")
+        except ZaloError as exc:
+            log.debug("zalo bot %s: typing not shown (%s)", self.bot, exc)
