@@ -108,6 +108,7 @@ class Incoming:
     callback_data: str = ""
     mentions_bot: bool = False
     sender_is_bot: bool = False
+    sender_anonymous: bool = False  # posted "as the group" (Telegram anonymous admin): no person known
     language: str = ""
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
-
-from aiohttp import web
+from typing import TYPE_CHECKING, Protocol
 
 from bot.messages import Button, ChatRef, Incoming, Outgoing, SentRef, UserRef
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 Sink = Callable[[Incoming], Awaitable[None]]
 

@@ -47,6 +47,24 @@ class _PollRequest(HTTPXRequest):
         return status, payload
 
 
+_PTB_URL_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot")
+
+
+class _TokenScrub(logging.Filter):
+    """Replaces the bot token in records of PTB's own loggers, whatever handler prints them."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self._token in message:
+            record.msg = message.replace(self._token, "<token>")
+            record.args = None
+        return True
+
+
 class TelegramPlatform:
     """One Telegram bot: polling or webhook in, sends out, PTB errors mapped to neutral ones."""
 
@@ -75,6 +93,7 @@ class TelegramPlatform:
             msg = "telegram webhook mode needs webhook_url and webhook_secret"
             raise ValueError(msg)
         self._token = token
+        self._scrub = _TokenScrub(token)
         self._api = api_base_url.rstrip("/")
         self._mode = mode
         self._webhook_url = webhook_url
@@ -98,6 +117,9 @@ class TelegramPlatform:
         # httpx logs every URL at INFO, and every Bot API URL contains the token.
         for name in ("httpx", "httpcore"):
             logging.getLogger(name).setLevel(logging.WARNING)
+        # PTB logs its base URL (token included) at DEBUG when the Bot is built.
+        for name in _PTB_URL_LOGGERS:
+            logging.getLogger(name).addFilter(self._scrub)
         self._sink = sink
         builder = (
             ApplicationBuilder()
@@ -140,6 +162,8 @@ class TelegramPlatform:
 
     async def stop(self) -> None:
         """Stop polling and the Application; a webhook stays registered for the next start."""
+        for name in _PTB_URL_LOGGERS:
+            logging.getLogger(name).removeFilter(self._scrub)
         app, self._app = self._app, None
         if app is None:
             return

@@ -93,6 +93,7 @@ def _message(update: Update, msg: Message, kind: UpdateKind, me: BotIdentity) ->
         mentions_bot=mentions,
         # GroupAnonymousBot is flagged as a bot, but a person (an admin) is writing.
         sender_is_bot=sender.is_bot and not anonymous,
+        sender_anonymous=anonymous,
         language=sender.language_code or "",
     )
 

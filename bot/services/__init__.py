@@ -1,0 +1,34 @@
+"""Services hold the rules; `Services` bundles them for handlers (built once in bot.app)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.areas import AreaTree
+    from bot.clock import Clock
+    from bot.i18n import Translator
+    from bot.services.delivery import Delivery
+    from bot.services.groups import Groups
+    from bot.services.links import Links
+    from bot.services.prompts import Prompts
+    from bot.services.registrations import Registrations
+    from bot.services.registry import People
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything a handler may call; no store and no platform SDK is reachable from here."""
+
+    areas: AreaTree
+    clock: Clock
+    translate: Translator
+    people: People
+    registrations: Registrations
+    groups: Groups
+    links: Links
+    prompts: Prompts
+    delivery: Delivery
+    privacy_days: int
+    link_minutes: int

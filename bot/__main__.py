@@ -1,0 +1,78 @@
+"""`python -m bot [run | check-config [PATH]]`: parse arguments and call the app or the checker."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+
+
+def _run(config_path: str | None) -> int:
+    from bot.app import App, run_forever
+    from bot.config import ConfigError, load_config
+    from bot.logs import setup_logging
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        print("Cấu hình có lỗi / the config has problems:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"- {problem.path}: {problem.message}", file=sys.stderr)
+        return 2
+    setup_logging(
+        level=config.logging.level, fmt=config.logging.format, secrets=config.secret_values()
+    )
+    app = App(config)
+    _banner(config, app)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run_forever(app, stop)
+
+    asyncio.run(main())
+    return 0
+
+
+def _banner(config: object, app: object) -> None:
+    """Say plainly, on the terminal, what is running and how to connect a platform."""
+    from bot.app import App
+    from bot.config import Config
+
+    assert isinstance(config, Config) and isinstance(app, App)
+    url = f"http://{config.web.host}:{config.web.port}"
+    names = [f"{n} {b}".strip() for n, b in app.platforms]
+    print(f"Trợ lý dân số – area tree: {config.areas.name}; data: {config.data_dir}")
+    if names:
+        print(f"Connecting to: {', '.join(names)}. Web server (webhooks, /healthz): {url}")
+    else:
+        print(f"No platform token is set, so no chat platform is connected. Local server: {url}")
+        print("To connect Telegram: export TELEGRAM_BOT_TOKEN=<token from @BotFather> and run again.")
+        print("To connect Zalo: name a bot under platforms.zalo.bots in config.yaml and export")
+        print("  ZALO_BOT_TOKEN_<NAME>=<token from Zalo Bot Creator>. See README.md.")
+    print("Stop with Ctrl+C.", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="run the bot (the default)")
+    run.add_argument("--config", default=None, help="config file (default: $BOT_CONFIG or config.yaml)")
+    check = sub.add_parser("check-config", help="validate a config file and print every problem")
+    check.add_argument("path", nargs="?", default=None)
+    args = parser.parse_args(argv)
+    if args.command == "check-config":
+        from bot.config_check import check_config
+
+        code, report = check_config(args.path, environ=os.environ)
+        print(report)
+        return code
+    return _run(getattr(args, "config", None))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

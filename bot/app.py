@@ -1,0 +1,193 @@
+"""Composition root: config → store → services → platforms → dispatcher → one web server, one loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from bot.areas import AreaTree
+from bot.clock import Clock, SystemClock
+from bot.dispatch import Dispatcher
+from bot.i18n import Translator
+from bot.inbound import Inbound
+from bot.messages import Incoming
+from bot.platforms.base import Platform
+from bot.services import Services
+from bot.services.delivery import Delivery
+from bot.services.groups import Groups
+from bot.services.links import Links
+from bot.services.prompts import Prompts
+from bot.services.registrations import Registrations
+from bot.services.registry import People
+from bot.store import open_store
+from bot.web.server import build_web_app, start_site
+from handlers import ROUTERS
+
+if TYPE_CHECKING:
+    from bot.config import Config
+    from bot.store.base import Store
+
+log = logging.getLogger(__name__)
+
+
+def build_platforms(config: Config) -> dict[tuple[str, str], Platform]:
+    """The platform adapters whose token is in the environment (imported only when used)."""
+    platforms: dict[tuple[str, str], Platform] = {}
+    tg = config.platforms.telegram
+    if config.telegram_active():
+        from bot.platforms.telegram import TelegramPlatform
+
+        assert tg.token is not None
+        secret = tg.webhook_secret.get_secret_value() if tg.webhook_secret else ""
+        platforms[("telegram", "")] = TelegramPlatform(
+            token=tg.token.get_secret_value(),
+            api_base_url=tg.api_base_url,
+            mode=tg.mode,
+            webhook_url=config.webhook_url(tg.public_base_url, tg.webhook_path) or "",
+            webhook_path=tg.webhook_path,
+            webhook_secret=secret,
+        )
+    zl = config.platforms.zalo
+    for bot in config.zalo_active_bots():
+        from bot.platforms.zalo.transport import ZaloPlatform
+
+        assert bot.token is not None
+        path = f"{zl.webhook_path.rstrip('/')}/{bot.name}"
+        secret = bot.webhook_secret.get_secret_value() if bot.webhook_secret else ""
+        platforms[("zalo", bot.name)] = ZaloPlatform(
+            name=bot.name,
+            token=bot.token.get_secret_value(),
+            api_base_url=zl.api_base_url,
+            mode=zl.mode,
+            webhook_url=config.webhook_url(zl.public_base_url, path) or "",
+            webhook_path=path,
+            webhook_secret=secret,
+        )
+    return platforms
+
+
+class App:
+    """One running bot process: owns the store, the platforms, the dispatcher and the web server."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        clock: Clock | None = None,
+        platforms: dict[tuple[str, str], Platform] | None = None,
+    ) -> None:
+        self.config = config
+        self.clock = clock or SystemClock()
+        self.platforms = platforms if platforms is not None else build_platforms(config)
+        self.store: Store | None = None
+        self.web_runner: web.AppRunner | None = None
+        self.web_port = 0
+        self.inbound: Inbound | None = None
+        self.dispatcher: Dispatcher | None = None
+        self.started: list[Platform] = []
+
+    def _services(self, store: Store) -> Services:
+        config = self.config
+        areas = AreaTree.from_config(config.areas)
+        translate = Translator(config.language)
+        admins = [(a.account, a.area or "") for a in config.admin_entries()]
+        people = People(store=store, areas=areas, admins=admins, clock=self.clock)
+        delivery = Delivery(
+            platforms=self.platforms,
+            translate=translate,
+            default_lang=config.language,
+            on_unreachable=people.mark_unreachable,
+            people=store.people.all,
+            admin_keys=[key for key, _ in admins],
+        )
+        reg = config.registration
+        return Services(
+            areas=areas,
+            clock=self.clock,
+            translate=translate,
+            people=people,
+            registrations=Registrations(
+                store=store, areas=areas, people=people, clock=self.clock, notifier=delivery
+            ),
+            groups=Groups(store=store, areas=areas, clock=self.clock),
+            links=Links(
+                store=store, people=people, clock=self.clock,
+                ttl=timedelta(minutes=reg.link_code_minutes),
+            ),
+            prompts=Prompts(store=store, clock=self.clock, ttl=timedelta(minutes=reg.prompt_minutes)),
+            delivery=delivery,
+            privacy_days=config.privacy.retention_days,
+            link_minutes=reg.link_code_minutes,
+        )
+
+    async def start(self) -> None:
+        """Open the store, wire the services, serve the web app and start every platform."""
+        self.store = store = open_store(self.config.data_dir)
+        services = self._services(store)
+        self.dispatcher = Dispatcher(ROUTERS, services, default_lang=self.config.language)
+        self.inbound = Inbound(store=store, dispatcher=self.dispatcher, clock=self.clock)
+        routes = [r for p in self.platforms.values() for r in p.routes()]
+        app = build_web_app(platforms=self.platforms, inbound=self.inbound, routes=routes,
+                            config=self.config)
+        self.web_runner, self.web_port = await start_site(
+            app, host=self.config.web.host, port=self.config.web.port
+        )
+        for key, platform in self.platforms.items():
+            try:
+                await platform.start(self.inbound.submit)
+            except Exception:
+                # One bad token must not take the other platforms down with it.
+                log.exception("platform failed to start platform=%s bot=%s", *key)
+                continue
+            self.started.append(platform)
+            await self._register_menu(platform)
+        log.info(
+            "bot started platforms=%s web_port=%s",
+            ",".join(f"{p.name}:{p.bot}" if p.bot else p.name for p in self.started) or "none",
+            self.web_port,
+        )
+
+    async def _register_menu(self, platform: Platform) -> None:
+        assert self.dispatcher is not None
+        from bot.menu import command_menus
+
+        try:
+            await platform.set_commands(command_menus(self.dispatcher))
+        except Exception:  # noqa: BLE001 (an optional call must never stop start-up)
+            log.warning("command menu not registered platform=%s", platform.name)
+
+    async def stop(self) -> None:
+        """Stop receiving, let in-flight handlers finish, close the web server and the store."""
+        for platform in reversed(self.started):
+            try:
+                await platform.stop()
+            except Exception:
+                log.exception("platform stop failed platform=%s", platform.name)
+        self.started.clear()
+        if self.inbound is not None:
+            await self.inbound.drain()
+        if self.web_runner is not None:
+            await self.web_runner.cleanup()
+            self.web_runner = None
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        log.info("bot stopped")
+
+    async def handle_now(self, inc: Incoming) -> None:
+        """Process one event to the end (tests and the sandbox use this path too)."""
+        assert self.inbound is not None
+        await self.inbound.process(inc)
+
+
+async def run_forever(app: App, stop: asyncio.Event) -> None:
+    """Start, wait for `stop`, then shut down cleanly."""
+    await app.start()
+    try:
+        await stop.wait()
+    finally:
+        await app.stop()

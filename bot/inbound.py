@@ -1,0 +1,86 @@
+"""Intake of platform events: drop repeats, keep each chat in order, track work for a clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.messages import Incoming
+
+if TYPE_CHECKING:
+    from bot.clock import Clock
+    from bot.dispatch import Dispatcher
+    from bot.store.base import Store
+
+log = logging.getLogger(__name__)
+
+# Platforms redeliver within minutes (webhook retries, an unconfirmed getUpdates offset, Zalo's
+# queue without offsets); a week of remembered ids covers that with a wide margin.
+SEEN_TTL = timedelta(days=7)
+
+
+class Inbound:
+    """Hands each new event to the dispatcher exactly once per update id, in order per chat."""
+
+    def __init__(self, *, store: Store, dispatcher: Dispatcher, clock: Clock) -> None:
+        self.store = store
+        self.dispatcher = dispatcher
+        self.clock = clock
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._inflight: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._accepting = True
+        self.handled = 0
+        self.duplicates = 0
+
+    @staticmethod
+    def key(inc: Incoming) -> str:
+        return f"{inc.chat.platform}:{inc.chat.bot}:{inc.kind}:{inc.update_id}"
+
+    async def submit(self, inc: Incoming) -> None:
+        """The platforms' sink: returns at once, the work goes on in a task."""
+        if not self._accepting:
+            log.info("event refused while stopping platform=%s", inc.chat.platform)
+            return
+        task = asyncio.create_task(self.process(inc))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def process(self, inc: Incoming) -> None:
+        key = self.key(inc)
+        if key in self._inflight or self.store.inbound.seen(key):
+            self.duplicates += 1
+            log.info("duplicate update dropped platform=%s", inc.chat.platform)
+            return
+        self._inflight.add(key)
+        chat = inc.chat.key
+        lock, users = self._locks.get(chat) or (asyncio.Lock(), 0)
+        self._locks[chat] = (lock, users + 1)
+        try:
+            async with lock:
+                try:
+                    await self.dispatcher.handle(inc)
+                finally:
+                    # Marked even when a handler failed: the person got the apology already, and
+                    # a replay of the same failing update would only repeat it.
+                    self.store.inbound.mark(key, at=self.clock.now())
+                    self.handled += 1
+        finally:
+            self._inflight.discard(key)
+            lock, users = self._locks[chat]
+            # The lock is dropped only when nobody holds or waits for it, so order per chat holds.
+            if users <= 1:
+                del self._locks[chat]
+            else:
+                self._locks[chat] = (lock, users - 1)
+
+    def purge(self) -> int:
+        return self.store.inbound.purge(before=self.clock.now() - SEEN_TTL)
+
+    async def drain(self) -> None:
+        """Stop accepting and wait for the handlers already running."""
+        self._accepting = False
+        if self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)

@@ -1,0 +1,132 @@
+"""Domain records the services keep in the store: people, roles, registrations, groups, reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Role(StrEnum):
+    """What a person may do, always over one area's whole subtree."""
+
+    COLLABORATOR = "collaborator"
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """One node of the area tree from config (province, region, district, commune, village)."""
+
+    code: str
+    name: str
+    kind: str
+    parent: str = ""
+    path: tuple[str, ...] = ()  # codes from the root down to this area, itself included
+
+
+@dataclass(frozen=True, slots=True)
+class RoleGrant:
+    """A role over an area's subtree, with who granted it and when."""
+
+    role: Role
+    area: str
+    granted_by: str = ""
+    granted_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """One platform identity of a person and whether the bot can write to them privately."""
+
+    key: str  # UserRef.key: telegram:<id> or zalo:<bot>:<id>
+    display_name: str = ""
+    reachable: bool = False  # they wrote to the bot privately, and no send there was refused since
+    language: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A person known to the bot; `id` is a short number people can type (e.g. 12)."""
+
+    id: int
+    name: str
+    accounts: tuple[Account, ...] = ()
+    roles: tuple[RoleGrant, ...] = ()
+    active: bool = True
+    language: str = ""
+    created_at: datetime | None = None
+    consent_at: datetime | None = None
+
+
+class RegistrationStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """A request to join a village as its collaborator, waiting for an officer."""
+
+    id: int
+    person_id: int
+    area: str
+    status: RegistrationStatus
+    requested_at: datetime
+    decided_by: int | None = None
+    decided_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupBinding:
+    """A group chat bound to an area: directives and reminders for that area go there."""
+
+    chat_key: str  # ChatRef.key
+    area: str
+    title: str = ""
+    bound_by: int | None = None
+    bound_at: datetime | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class LinkCode:
+    """A one-time code that links another platform account to a person."""
+
+    code: str
+    person_id: int
+    expires_at: datetime
+    used: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """The one pending question the bot put to a person in a chat (answered by a bare number)."""
+
+    chat_key: str
+    user_key: str
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One version of a field report for a village, type and period (the shape grows with reports)."""
+
+    id: str
+    type: str
+    area: str
+    period: str  # e.g. 2026-11, 2026-W45, 2026-Q4, 2026-11-24
+    values: dict[str, Any]
+    reporter: int
+    platform: str
+    received_at: datetime
+    version: int = 1
+    late: bool = False
+    retracted: bool = False
+    source_message: str = ""  # ChatRef.key + ":" + message id, for corrections by edit or reply

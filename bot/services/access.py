@@ -1,0 +1,43 @@
+"""Who is acting: the sender's identity, person record and role grants, and what they cover."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.messages import UserRef
+from bot.models import Person, Role, RoleGrant
+
+if TYPE_CHECKING:
+    from bot.areas import AreaTree
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The sender of one event. Roles come from ids (stored grants and config admins), never names."""
+
+    user: UserRef
+    name: str
+    person: Person | None
+    grants: tuple[RoleGrant, ...]
+    anonymous: bool = False  # a Telegram group admin posting as the group: we cannot know who
+
+    @property
+    def is_admin(self) -> bool:
+        return any(g.role is Role.ADMIN for g in self.grants)
+
+    def has_any(self, roles: Iterable[Role]) -> bool:
+        """True when the actor holds one of `roles` anywhere (admins hold every role)."""
+        wanted = set(roles)
+        return any(g.role in wanted or g.role is Role.ADMIN for g in self.grants)
+
+    def covers(self, areas: AreaTree, area: str, roles: Iterable[Role]) -> bool:
+        """True when one of the actor's grants of `roles` (or admin) lies over `area`."""
+        wanted = set(roles) | {Role.ADMIN}
+        return any(g.role in wanted and areas.contains(g.area, area) for g in self.grants)
+
+    def areas_of(self, roles: Iterable[Role]) -> list[str]:
+        """The area codes where the actor holds one of `roles` (or admin)."""
+        wanted = set(roles) | {Role.ADMIN}
+        return [g.area for g in self.grants if g.role in wanted]

@@ -1,0 +1,156 @@
+"""The one path every send takes: adapts to the platform, retries what it may, notes unreachable chats."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Protocol
+
+from bot.messages import ChatKind, ChatRef, Outgoing, SentRef, UserRef
+from bot.models import Person
+from bot.platforms.base import (
+    BadRequest,
+    Capabilities,
+    ChatUnreachable,
+    DeliveryError,
+    Platform,
+    QuotaExceeded,
+    RetryLater,
+)
+
+if TYPE_CHECKING:
+    from bot.i18n import Translator
+
+log = logging.getLogger(__name__)
+
+# A person waiting for a reply should not wait long: past this, the reply is given up and logged.
+REPLY_MAX_WAIT = 10.0
+REPLY_ATTEMPTS = 3
+
+
+class Notifier(Protocol):
+    """Sends a catalog message privately to a person, in their language, where reachable."""
+
+    async def notify(self, person: Person, key: str, /, **params: object) -> bool: ...
+
+    async def notify_admins(self, key: str, /, **params: object) -> int: ...
+
+
+def private_chat(user_key: str) -> ChatRef:
+    """The private chat with an account: on Telegram and Zalo its id is the user's id."""
+    user = UserRef.parse(user_key)
+    return ChatRef(user.platform, user.bot, user.id, ChatKind.PRIVATE)
+
+
+class Delivery:
+    """Sends through the right Platform; renders buttons as typed text where a platform has none."""
+
+    def __init__(
+        self,
+        *,
+        platforms: Mapping[tuple[str, str], Platform],
+        translate: Translator,
+        default_lang: str,
+        on_unreachable: Callable[[str], None],
+        people: Callable[[], list[Person]],
+        admin_keys: list[str],
+    ) -> None:
+        self.platforms = platforms
+        self.translate = translate
+        self.default_lang = default_lang
+        self.on_unreachable = on_unreachable
+        self._people = people
+        self.admin_keys = admin_keys
+
+    def platform_for(self, chat: ChatRef) -> Platform | None:
+        return self.platforms.get((chat.platform, chat.bot))
+
+    def caps(self, chat: ChatRef) -> Capabilities | None:
+        platform = self.platform_for(chat)
+        return platform.caps if platform else None
+
+    def render(self, out: Outgoing, lang: str) -> Outgoing:
+        """Turn buttons into typed-twin lines where the platform has no buttons (Zalo)."""
+        caps = self.caps(out.chat)
+        if not out.buttons or caps is None or caps.buttons:
+            return out
+        lines = [
+            self.translate(lang, "button.typed", label=b.label, typed=b.typed)
+            for row in out.buttons
+            for b in row
+            if b.typed
+        ]
+        text = out.text + ("\n\n" + "\n".join(lines) if lines else "")
+        return replace(out, text=text, buttons=())
+
+    async def send(self, out: Outgoing, *, lang: str = "") -> SentRef | None:
+        """Send now (a reply or a notice); None when it could not be delivered."""
+        platform = self.platform_for(out.chat)
+        if platform is None:
+            log.warning("no running platform for chat platform=%s bot=%s", out.chat.platform, out.chat.bot)
+            return None
+        out = self.render(out, lang or self.default_lang)
+        waited = 0.0
+        for attempt in range(1, REPLY_ATTEMPTS + 1):
+            try:
+                return await platform.send(out)
+            except RetryLater as exc:
+                delay = min(exc.retry_after, REPLY_MAX_WAIT - waited)
+                if attempt == REPLY_ATTEMPTS or delay <= 0:
+                    log.warning("send gave up after %d attempts: %s", attempt, exc)
+                    return None
+                waited += delay
+                await asyncio.sleep(delay)
+            except ChatUnreachable as exc:
+                log.info("chat unreachable platform=%s: %s", out.chat.platform, exc)
+                if out.chat.kind is ChatKind.PRIVATE:
+                    self.on_unreachable(UserRef(out.chat.platform, out.chat.bot, out.chat.id).key)
+                return None
+            except (QuotaExceeded, BadRequest, DeliveryError) as exc:
+                log.warning("send refused platform=%s: %s", out.chat.platform, exc)
+                return None
+        return None
+
+    async def notify(self, person: Person, key: str, /, **params: object) -> bool:
+        """Send a catalog message to the person's first reachable account on a running platform."""
+        lang = person.language or self.default_lang
+        for account in person.accounts:
+            if not account.reachable:
+                continue
+            chat = private_chat(account.key)
+            if self.platform_for(chat) is None:
+                continue
+            sent = await self.send(Outgoing(chat, self.translate(lang, key, **params)), lang=lang)
+            if sent is not None:
+                return True
+        return False
+
+    async def notify_admins(self, key: str, /, **params: object) -> int:
+        """Tell every config admin who can be reached; returns how many were told."""
+        told = 0
+        by_key = {a.key: p for p in self._people() for a in p.accounts}
+        for admin_key in self.admin_keys:
+            person = by_key.get(admin_key)
+            if person is not None and await self.notify(person, key, **params):
+                told += 1
+        return told
+
+    async def is_group_admin(self, chat: ChatRef, user: UserRef) -> bool | None:
+        platform = self.platform_for(chat)
+        if platform is None:
+            return None
+        try:
+            return await platform.is_group_admin(chat, user)
+        except DeliveryError as exc:
+            log.warning("group admin check failed: %s", exc)
+            return None
+
+    async def answer_callback(self, chat: ChatRef, callback_id: str, text: str = "") -> None:
+        platform = self.platform_for(chat)
+        if platform is not None and callback_id:
+            try:
+                await platform.answer_callback(callback_id, text)
+            except DeliveryError as exc:
+                log.info("answerCallbackQuery refused: %s", exc)

@@ -1,0 +1,1 @@
+"""The one aiohttp web server of the process and its pages."""

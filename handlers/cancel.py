@@ -1,0 +1,16 @@
+"""/huy (/cancel): leave a step-by-step form or a pending question."""
+
+from __future__ import annotations
+
+from bot.context import Context, Reply
+from bot.router import Router
+
+router = Router("cancel")
+
+
+@router.command("huy", "cancel", where="GP")
+async def cancel(ctx: Context) -> Reply:
+    """Drop this person's pending prompt in this chat, if any."""
+    if ctx.services.prompts.clear(ctx.incoming):
+        return ctx.reply("cancel.done")
+    return ctx.reply("cancel.nothing")

@@ -1,0 +1,28 @@
+"""/gannhom (/bindgroup): bind this group to an area (officer of that area, and group admin)."""
+
+from __future__ import annotations
+
+from bot.context import Context, Reply
+from bot.errors import UserError
+from bot.models import Role
+from bot.router import Router
+from bot.services import places
+
+router = Router("groups")
+
+
+@router.command("gannhom", "bindgroup", where="G", roles=(Role.OFFICER,))
+async def bind_group(ctx: Context) -> Reply:
+    """Check the sender's area and group rights, then bind the group."""
+    if not ctx.args:
+        current = ctx.services.groups.binding(ctx.incoming.chat.key)
+        if current is not None:
+            return ctx.reply("bind.current", area=ctx.services.areas.get(current.area).name)
+        raise UserError("bind.usage")
+    area = places.resolve(ctx.services.areas, ctx.args)
+    inc = ctx.incoming
+    group_admin = None
+    if not ctx.actor.anonymous:
+        group_admin = await ctx.services.delivery.is_group_admin(inc.chat, inc.sender)
+    binding = ctx.services.groups.bind(ctx.actor, inc, area, group_admin=group_admin)
+    return ctx.reply("bind.done", area=ctx.services.areas.get(binding.area).name)

@@ -1,0 +1,18 @@
+"""/lienket (/link): link another account (Telegram, Zalo, a new phone) with a one-time code."""
+
+from __future__ import annotations
+
+from bot.context import Context, Reply
+from bot.router import Router
+
+router = Router("link")
+
+
+@router.command("lienket", "link", where="P")
+async def link(ctx: Context) -> Reply:
+    """Without a code: issue one. With a code: attach this account to the person who issued it."""
+    if not ctx.args:
+        code = ctx.services.links.issue(ctx.incoming)
+        return ctx.reply("link.code", code=code.code, minutes=ctx.services.link_minutes)
+    person = ctx.services.links.redeem(ctx.incoming, ctx.args)
+    return ctx.reply("link.done", name=person.name, count=len(person.accounts))
