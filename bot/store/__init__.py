@@ -1,0 +1,55 @@
+"""The store: `open_store()` and the interface services depend on (see bot.store.base)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.store.base import (
+    SCHEMA_VERSION,
+    DuplicateKeyError,
+    FsyncPolicy,
+    Store,
+    StoreCorruptError,
+    StoreError,
+    StoreLockedError,
+    StoreVersionError,
+)
+
+BACKENDS = ("tinydb", "memory")
+
+__all__ = [
+    "BACKENDS",
+    "SCHEMA_VERSION",
+    "DuplicateKeyError",
+    "Store",
+    "StoreCorruptError",
+    "StoreError",
+    "StoreLockedError",
+    "StoreVersionError",
+    "open_store",
+]
+
+
+def open_store(
+    data_dir: Path,
+    *,
+    backend: str = "tinydb",
+    fsync: FsyncPolicy = "batch",
+    checkpoint_bytes: int = 8 << 20,
+) -> Store:
+    """Open the store kept in `data_dir` (created if missing); "memory" ignores the directory.
+
+    fsync: "always" (each commit survives power loss), "batch" (fsync every ~50 ms, the default)
+    or "never" (process crashes only). `checkpoint_bytes`: journal size that triggers a checkpoint.
+    """
+    # Imported here so that importing bot.store (for the Protocols) stays light.
+    if backend == "tinydb":
+        from bot.store.tinydb import TinyDBStore
+
+        return TinyDBStore(Path(data_dir), fsync=fsync, checkpoint_bytes=checkpoint_bytes)
+    if backend == "memory":
+        from bot.store.memory import MemoryStore
+
+        return MemoryStore()
+    msg = f"unknown store backend {backend!r}; choose one of {BACKENDS}"
+    raise ValueError(msg)

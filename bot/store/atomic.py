@@ -1,0 +1,89 @@
+"""Crash-safe file replacement (temp file, fsync, os.replace, fsync dir) and the data-dir lock."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from bot.store.base import StoreLockedError
+
+log = logging.getLogger(__name__)
+
+TMP_SUFFIX = ".tmp"
+
+
+def dumps(data: Any) -> bytes:
+    """Compact UTF-8 JSON: Vietnamese names stay readable and small on disk."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def write_atomic(path: Path, payload: bytes) -> None:
+    """Replace `path` with `payload` so that a crash leaves either the old or the new file.
+
+    The caller fsyncs the directory (once for many files) before it relies on the rename.
+    """
+    tmp = path.with_name(path.name + TMP_SUFFIX)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    write_atomic(path, dumps(data))
+
+
+def fsync_dir(path: Path) -> None:
+    """Make renames and new files in `path` durable."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_leftovers(path: Path) -> None:
+    """Delete temp files a crash left behind: they were never renamed, so never relied on."""
+    for tmp in path.glob("*" + TMP_SUFFIX):
+        log.info("removing unfinished checkpoint file %s", tmp)
+        tmp.unlink(missing_ok=True)
+
+
+class DirLock:
+    """An exclusive flock on a file in the data directory, held while the store is open.
+
+    flock locks belong to the open file, so the kernel drops the lock when the process dies
+    (even by kill -9): there is never a stale lock to clean up by hand.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            msg = f"the store in {path.parent} is already open (lock {path} is held)"
+            raise StoreLockedError(msg) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        # Who holds it, for whoever looks at the directory; the lock itself is the flock.
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd: int | None = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None

@@ -1,0 +1,212 @@
+"""The store's interface: typed repository Protocols over the domain records, and its errors."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from bot.models import (
+    Account,
+    GroupBinding,
+    LinkCode,
+    Person,
+    Prompt,
+    Registration,
+    Report,
+    RoleGrant,
+)
+
+# The layout of stored records. Bump it (and add a migration) when a change is not just a new
+# field with a default: a store written by a newer program refuses to open in an older one.
+SCHEMA_VERSION = 1
+
+FsyncPolicy = Literal["always", "batch", "never"]
+
+
+class StoreError(Exception):
+    """The store cannot do what was asked (closed, broken, corrupt, unwritable)."""
+
+
+class StoreLockedError(StoreError):
+    """Another process (or another open store in this one) holds the data directory."""
+
+
+class StoreVersionError(StoreError):
+    """The data was written by a newer schema than this program knows."""
+
+
+class StoreCorruptError(StoreError):
+    """A checkpoint file cannot be read; the store refuses to guess."""
+
+
+class DuplicateKeyError(StoreError, ValueError):
+    """A write would break a uniqueness rule (an account owned twice, a report version twice)."""
+
+
+class PeopleRepo(Protocol):
+    """People and their platform accounts; ids are short numbers assigned in order."""
+
+    def add(
+        self,
+        *,
+        name: str,
+        accounts: tuple[Account, ...] = (),
+        roles: tuple[RoleGrant, ...] = (),
+        created_at: datetime,
+        language: str = "",
+    ) -> Person:
+        """Store a new person under the next id (1, 2, 3…); an account owned by another raises."""
+
+    def get(self, person_id: int) -> Person | None:
+        """The person with this id, or None."""
+
+    def by_account(self, user_key: str) -> Person | None:
+        """The person owning this platform account (UserRef.key), in O(1)."""
+
+    def save(self, person: Person) -> None:
+        """Replace the person with the same id; the account index follows (DuplicateKeyError if
+        an account belongs to someone else: remove it there first, in the same atomic())."""
+
+    def all(self) -> list[Person]:
+        """Every person, by id."""
+
+
+class RegistrationsRepo(Protocol):
+    """Requests to join a village, waiting for an officer's decision."""
+
+    def add(self, *, person_id: int, area: str, requested_at: datetime) -> Registration:
+        """Store a new pending registration under the next id."""
+
+    def get(self, reg_id: int) -> Registration | None:
+        """The registration with this id, or None."""
+
+    def save(self, reg: Registration) -> None:
+        """Replace the registration with the same id."""
+
+    def pending(self) -> list[Registration]:
+        """Registrations still pending, oldest id first."""
+
+    def for_person(self, person_id: int) -> list[Registration]:
+        """One person's registrations, any status, by id."""
+
+
+class GroupsRepo(Protocol):
+    """Group chats bound to areas."""
+
+    def save(self, binding: GroupBinding) -> None:
+        """Insert or replace the binding of `binding.chat_key`."""
+
+    def get(self, chat_key: str) -> GroupBinding | None:
+        """The binding of this chat, or None."""
+
+    def all(self) -> list[GroupBinding]:
+        """Every binding, by chat key."""
+
+    def remove(self, chat_key: str) -> None:
+        """Forget the binding of this chat (no error if there is none)."""
+
+
+class LinkCodesRepo(Protocol):
+    """One-time codes that link another platform account to a person."""
+
+    def add(self, code: LinkCode) -> None:
+        """Store a code (replacing an earlier one with the same text)."""
+
+    def take(self, code: str, *, now: datetime) -> LinkCode | None:
+        """If the code exists, is unused and expires after `now`: mark it used and return it
+        (with used=True); otherwise None. A code can be taken once."""
+
+    def purge(self, *, now: datetime) -> int:
+        """Delete used and expired codes; return how many went."""
+
+
+class PromptsRepo(Protocol):
+    """The one pending question per (chat, user)."""
+
+    def set(self, prompt: Prompt) -> None:
+        """Store the prompt, replacing any other for the same chat and user."""
+
+    def get(self, chat_key: str, user_key: str) -> Prompt | None:
+        """The prompt as stored (the caller checks `expires_at`), or None."""
+
+    def clear(self, chat_key: str, user_key: str) -> None:
+        """Drop the prompt of this chat and user (no error if there is none)."""
+
+
+class InboundRepo(Protocol):
+    """Exactly-once intake: keys of platform updates already handled."""
+
+    def seen(self, key: str) -> bool:
+        """Whether this update key was marked."""
+
+    def mark(self, key: str, *, at: datetime) -> None:
+        """Remember this update key as handled at `at`."""
+
+    def purge(self, *, before: datetime) -> int:
+        """Forget keys marked before `before`; return how many went."""
+
+
+class MetaRepo(Protocol):
+    """Small named settings and counters; values must be JSON-native (str, numbers, bool, None,
+    lists and str-keyed dicts of those)."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The value stored under `key` (a copy), or `default`."""
+
+    def set(self, key: str, value: Any) -> None:
+        """Store `value` under `key`; TypeError if it is not JSON-native."""
+
+
+class ReportsRepo(Protocol):
+    """Field reports, every version kept.
+
+    A report is identified by `Report.id`; each correction is a new record with the same id and
+    a higher `version`; "the report" is its highest version.
+    """
+
+    def add(self, report: Report) -> None:
+        """Store one version; DuplicateKeyError if this (id, version) is already stored."""
+
+    def get(self, report_id: str) -> Report | None:
+        """The latest version of the report, or None."""
+
+    def versions(self, report_id: str) -> list[Report]:
+        """Every stored version of the report, oldest first."""
+
+    def in_period(
+        self, type_: str, period: str, *, areas: Collection[str] | None = None
+    ) -> list[Report]:
+        """Latest versions of the reports of this type and period (retracted ones included, the
+        caller decides), optionally only for these area codes; sorted by area, then id."""
+
+    def latest_by_reporter(self, person_id: int, *, limit: int = 1) -> list[Report]:
+        """The reporter's reports (latest versions), most recently received first."""
+
+    def count(self) -> int:
+        """How many distinct reports (ids) are stored."""
+
+
+class Store(Protocol):
+    """Every repository of one data directory, with transactions and durability control."""
+
+    people: PeopleRepo
+    registrations: RegistrationsRepo
+    groups: GroupsRepo
+    link_codes: LinkCodesRepo
+    prompts: PromptsRepo
+    inbound: InboundRepo
+    meta: MetaRepo
+    reports: ReportsRepo
+    schema_version: int
+
+    def atomic(self) -> AbstractContextManager[None]:
+        """All writes inside commit together or not at all; nestable (an inner block that raises
+        undoes only its own writes)."""
+
+    def flush(self) -> None:
+        """Make every acknowledged write durable now, whatever the fsync policy."""
+
+    def close(self) -> None:
+        """Checkpoint, make durable, release the data directory. Idempotent."""

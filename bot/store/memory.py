@@ -1,0 +1,97 @@
+"""The store assembled over the transaction core, and the plain in-memory backend (for tests)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from bot.store.base import SCHEMA_VERSION, StoreVersionError
+from bot.store.core import Core
+from bot.store.repos import (
+    GroupsRepo,
+    InboundRepo,
+    LinkCodesRepo,
+    MetaRepo,
+    PeopleRepo,
+    PromptsRepo,
+    RegistrationsRepo,
+    ReportsRepo,
+)
+from bot.store.tables import SPECS, AnyTable, PeopleTable, ReportTable, Table
+
+log = logging.getLogger(__name__)
+
+SCHEMA_KEY = "schema_version"
+
+
+def make_tables(*, reports: AnyTable | None = None) -> dict[str, AnyTable]:
+    """One empty table per record kind; a backend may bring its own report table."""
+    tables: dict[str, AnyTable] = {}
+    for name, spec in SPECS.items():
+        if name == "people":
+            tables[name] = PeopleTable(spec)
+        elif name == "reports":
+            tables[name] = reports if reports is not None else ReportTable()
+        else:
+            tables[name] = Table(spec)
+    return tables
+
+
+def stored_schema(tables: Mapping[str, AnyTable], where: str) -> int | None:
+    """The schema version recorded in `tables`; StoreVersionError if newer than this program."""
+    entry = tables["meta"].get(SCHEMA_KEY)
+    if entry is None:
+        return None
+    version = int(entry.value)
+    if version > SCHEMA_VERSION:
+        msg = (
+            f"the store at {where} has schema version {version}, but this program knows only up "
+            f"to {SCHEMA_VERSION}: run a newer version of the bot (or restore a backup)"
+        )
+        raise StoreVersionError(msg)
+    return version
+
+
+class CoreStore:
+    """Every repository over one Core; backends differ only in how the Core persists."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        self.people = PeopleRepo(core)
+        self.registrations = RegistrationsRepo(core)
+        self.groups = GroupsRepo(core)
+        self.link_codes = LinkCodesRepo(core)
+        self.prompts = PromptsRepo(core)
+        self.inbound = InboundRepo(core)
+        self.meta = MetaRepo(core)
+        self.reports = ReportsRepo(core)
+        # Recorded from day one, so a later layout change knows what it reads.
+        if self.meta.get(SCHEMA_KEY) is None:
+            self.meta.set(SCHEMA_KEY, SCHEMA_VERSION)
+        self.schema_version: int = int(self.meta.get(SCHEMA_KEY))
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        with self._core.atomic():
+            yield
+
+    def flush(self) -> None:
+        """Nothing to make durable in memory."""
+
+    def close(self) -> None:
+        self._core.closed = True
+
+    def __enter__(self) -> CoreStore:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class MemoryStore(CoreStore):
+    """Everything in memory, nothing on disk; records are checked as the disk backend does."""
+
+    def __init__(self) -> None:
+        super().__init__(Core(make_tables()))

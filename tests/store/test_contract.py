@@ -1,0 +1,336 @@
+"""The store contract: every backend behaves the same through the repository interface."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tinydb import TinyDB
+
+from bot.models import (
+    Account,
+    GroupBinding,
+    LinkCode,
+    Prompt,
+    RegistrationStatus,
+    Report,
+    Role,
+    RoleGrant,
+)
+from bot.store import (
+    SCHEMA_VERSION,
+    DuplicateKeyError,
+    StoreLockedError,
+    StoreVersionError,
+    open_store,
+)
+from tests.store.harness import Harness
+
+HANOI = timezone(timedelta(hours=7))
+T0 = datetime(2026, 11, 24, 8, 30, tzinfo=HANOI)
+
+
+def report(rid: str = "r1", *, version: int = 1, **changes: Any) -> Report:
+    base = Report(
+        id=rid,
+        type="sinh",
+        area="xa-1.thon-1",
+        period="2026-11",
+        values={"sinh": 2, "nam": 1, "nu": 1},
+        reporter=1,
+        platform="telegram",
+        received_at=T0,
+        version=version,
+    )
+    return replace(base, **changes)
+
+
+@pytest.mark.parametrize("harness", ["memory", "tinydb", "tinydb-reopened"], indirect=True)
+class TestStoreContract:
+    def test_people_get_short_ids_in_order(self, harness: Harness) -> None:
+        """People are numbered 1, 2, 3 and come back whole with aware datetimes and enum roles."""
+        s = harness.store
+        grant = RoleGrant(Role.OFFICER, "xa-1", granted_by="telegram:9", granted_at=T0)
+        ids = [s.people.add(name=f"Người {n}", roles=(grant,), created_at=T0).id for n in range(3)]
+        assert ids == [1, 2, 3]
+        s = harness.reopen()
+        person = s.people.get(2)
+        assert person is not None
+        assert person.name == "Người 1"
+        assert person.roles == (grant,)
+        assert person.roles[0].role is Role.OFFICER
+        assert person.created_at == T0
+        assert person.created_at.utcoffset() == timedelta(hours=7)
+        assert s.people.get(99) is None
+        assert [p.id for p in s.people.all()] == [1, 2, 3]
+        assert s.people.add(name="Next", created_at=T0).id == 4
+
+    def test_account_index_follows_saves(self, harness: Harness) -> None:
+        """by_account finds the owner, and follows an account moved to another person."""
+        s = harness.store
+        a = s.people.add(name="A", accounts=(Account("telegram:1"),), created_at=T0)
+        b = s.people.add(name="B", accounts=(Account("zalo:bot:2"),), created_at=T0)
+        assert s.people.by_account("telegram:1") == a
+        with s.atomic():
+            s.people.save(replace(a, accounts=()))
+            s.people.save(
+                replace(b, accounts=(*b.accounts, Account("telegram:1", reachable=True)))
+            )
+        s = harness.reopen()
+        owner = s.people.by_account("telegram:1")
+        assert owner is not None
+        assert owner.id == b.id
+        assert owner.accounts[-1].reachable is True
+        assert s.people.by_account("zalo:bot:2") == owner
+        assert s.people.by_account("nobody") is None
+
+    def test_an_account_has_one_owner(self, harness: Harness) -> None:
+        """Saving a person with another person's account is refused and changes nothing."""
+        s = harness.store
+        s.people.add(name="A", accounts=(Account("telegram:1"),), created_at=T0)
+        with pytest.raises(DuplicateKeyError):
+            s.people.add(name="B", accounts=(Account("telegram:1"),), created_at=T0)
+        s = harness.reopen()
+        assert [p.name for p in s.people.all()] == ["A"]
+        assert s.people.add(name="C", created_at=T0).id == 2
+
+    def test_registrations(self, harness: Harness) -> None:
+        """Registrations get ids, list as pending until decided, and list per person."""
+        s = harness.store
+        r1 = s.registrations.add(person_id=1, area="thon-1", requested_at=T0)
+        r2 = s.registrations.add(person_id=2, area="thon-2", requested_at=T0)
+        assert (r1.id, r2.id, r1.status) == (1, 2, RegistrationStatus.PENDING)
+        s.registrations.save(
+            replace(r1, status=RegistrationStatus.APPROVED, decided_by=7, decided_at=T0)
+        )
+        s = harness.reopen()
+        assert [r.id for r in s.registrations.pending()] == [2]
+        got = s.registrations.get(1)
+        assert got is not None
+        assert got.status is RegistrationStatus.APPROVED
+        assert got.decided_at == T0
+        assert [r.id for r in s.registrations.for_person(1)] == [1]
+        assert s.registrations.get(3) is None
+
+    def test_groups(self, harness: Harness) -> None:
+        """Group bindings upsert by chat key, list and remove."""
+        s = harness.store
+        s.groups.save(GroupBinding("telegram:-100", "xa-1", title="Xã 1"))
+        s.groups.save(GroupBinding("zalo:bot:g", "xa-2"))
+        s.groups.save(GroupBinding("telegram:-100", "xa-3", bound_by=1, bound_at=T0))
+        s.groups.remove("zalo:bot:g")
+        s.groups.remove("never-bound")
+        s = harness.reopen()
+        assert s.groups.all() == [GroupBinding("telegram:-100", "xa-3", bound_by=1, bound_at=T0)]
+        assert s.groups.get("zalo:bot:g") is None
+
+    def test_link_codes_are_single_use_and_expire(self, harness: Harness) -> None:
+        """A code is taken once before it expires; purge drops used and expired codes."""
+        s = harness.store
+        s.link_codes.add(LinkCode("123456", 1, expires_at=T0 + timedelta(minutes=10)))
+        s.link_codes.add(LinkCode("654321", 2, expires_at=T0 + timedelta(minutes=10)))
+        s.link_codes.add(LinkCode("999999", 3, expires_at=T0 + timedelta(days=1)))
+        taken = s.link_codes.take("123456", now=T0)
+        assert taken == LinkCode("123456", 1, expires_at=T0 + timedelta(minutes=10), used=True)
+        s = harness.reopen()
+        assert s.link_codes.take("123456", now=T0) is None
+        assert s.link_codes.take("654321", now=T0 + timedelta(minutes=10)) is None
+        assert s.link_codes.take("000000", now=T0) is None
+        assert s.link_codes.purge(now=T0 + timedelta(hours=1)) == 2
+        s = harness.reopen()
+        assert s.link_codes.purge(now=T0 + timedelta(hours=1)) == 0
+        assert s.link_codes.take("999999", now=T0) is not None
+
+    def test_one_prompt_per_chat_and_user(self, harness: Harness) -> None:
+        """A new prompt replaces the old one of the same chat and user, not others."""
+        s = harness.store
+        s.prompts.set(Prompt("g1", "u1", "pick", {"options": [1, 2]}, expires_at=T0))
+        s.prompts.set(Prompt("g1", "u1", "confirm", {"reg": 4}))
+        s.prompts.set(Prompt("g1", "u2", "pick", {}))
+        s = harness.reopen()
+        assert s.prompts.get("g1", "u1") == Prompt("g1", "u1", "confirm", {"reg": 4})
+        assert s.prompts.get("g2", "u1") is None
+        s.prompts.clear("g1", "u1")
+        s.prompts.clear("g1", "u9")
+        s = harness.reopen()
+        assert s.prompts.get("g1", "u1") is None
+        assert s.prompts.get("g1", "u2") is not None
+
+    def test_inbound_mark_seen_purge(self, harness: Harness) -> None:
+        """Marked update keys are seen until purged by age."""
+        s = harness.store
+        s.inbound.mark("telegram:1", at=T0)
+        s.inbound.mark("telegram:2", at=T0 + timedelta(days=2))
+        s = harness.reopen()
+        assert s.inbound.seen("telegram:1")
+        assert not s.inbound.seen("telegram:3")
+        assert s.inbound.purge(before=T0 + timedelta(days=1)) == 1
+        s = harness.reopen()
+        assert not s.inbound.seen("telegram:1")
+        assert s.inbound.seen("telegram:2")
+
+    def test_meta_and_schema_version(self, harness: Harness) -> None:
+        """Meta stores JSON values (copies), refuses others, and records the schema version."""
+        s = harness.store
+        assert s.schema_version == SCHEMA_VERSION == 1
+        assert s.meta.get("schema_version") == 1
+        assert s.meta.get("missing", "dflt") == "dflt"
+        s.meta.set("last_digest", {"at": "2026-11-24", "areas": ["a", "b"]})
+        s.meta.get("last_digest")["areas"].append("mutated")
+        with pytest.raises(TypeError):
+            s.meta.set("bad", T0)
+        s = harness.reopen()
+        assert s.meta.get("last_digest") == {"at": "2026-11-24", "areas": ["a", "b"]}
+        assert s.meta.get("bad") is None
+
+    def test_records_must_be_storable(self, harness: Harness) -> None:
+        """Naive datetimes and non-JSON report values are refused before anything is written."""
+        s = harness.store
+        with pytest.raises(ValueError, match="naive"):
+            s.people.add(name="X", created_at=datetime(2026, 1, 1))
+        with pytest.raises(TypeError):
+            s.reports.add(report(values={"sinh": {1, 2}}))
+        s = harness.reopen()
+        assert s.people.all() == []
+        assert s.reports.count() == 0
+        assert s.people.add(name="Y", created_at=T0).id == 1
+
+    def test_report_versions(self, harness: Harness) -> None:
+        """get gives the latest version, versions gives all in order, a version is stored once."""
+        s = harness.store
+        s.reports.add(report("r1", version=2, values={"sinh": 3}))
+        s.reports.add(report("r1", version=1))
+        s.reports.add(report("r2"))
+        with pytest.raises(DuplicateKeyError):
+            s.reports.add(report("r1", version=2))
+        s = harness.reopen()
+        latest = s.reports.get("r1")
+        assert latest is not None
+        assert (latest.version, latest.values) == (2, {"sinh": 3})
+        assert [r.version for r in s.reports.versions("r1")] == [1, 2]
+        assert s.reports.get("nope") is None
+        assert s.reports.versions("nope") == []
+        assert s.reports.count() == 2
+
+    def test_reports_in_period(self, harness: Harness) -> None:
+        """in_period returns latest versions of one type and period, optionally for some areas."""
+        s = harness.store
+        s.reports.add(report("a", area="thon-2"))
+        s.reports.add(report("b", area="thon-1"))
+        s.reports.add(report("c", area="thon-3", type="tu"))
+        s.reports.add(report("d", area="thon-1", period="2026-10"))
+        s.reports.add(report("e", area="thon-4", period="2026-10"))
+        # a correction moves e into November
+        s.reports.add(report("e", version=2, area="thon-4", retracted=True))
+        s = harness.reopen()
+        got = s.reports.in_period("sinh", "2026-11")
+        assert [(r.id, r.version) for r in got] == [("b", 1), ("a", 1), ("e", 2)]
+        assert got[-1].retracted is True
+        assert [r.id for r in s.reports.in_period("sinh", "2026-10")] == ["d"]
+        assert [r.id for r in s.reports.in_period("sinh", "2026-11", areas={"thon-2"})] == ["a"]
+        assert s.reports.in_period("sinh", "2026-11", areas=()) == []
+        assert [r.id for r in s.reports.in_period("tu", "2026-11")] == ["c"]
+        assert s.reports.in_period("sinh", "2025-01") == []
+
+    def test_odd_period_and_type_names(self, harness: Harness) -> None:
+        """Periods and types that are not plain file names (slashes, spaces, accents) work too."""
+        s = harness.store
+        s.reports.add(report("x", type="sinh con/thứ 3", period="2026 Q4/..", values={"a": 1}))
+        s.reports.add(report("y", type="sinh.con", period="2026-11"))
+        s = harness.reopen()
+        assert [r.id for r in s.reports.in_period("sinh con/thứ 3", "2026 Q4/..")] == ["x"]
+        assert [r.id for r in s.reports.in_period("sinh.con", "2026-11")] == ["y"]
+        assert s.reports.in_period("sinh", "2026-11") == []
+
+    def test_latest_by_reporter(self, harness: Harness) -> None:
+        """latest_by_reporter lists one reporter's reports, most recently received first."""
+        s = harness.store
+        for n in range(4):
+            s.reports.add(report(f"r{n}", received_at=T0 + timedelta(hours=n), reporter=5))
+        s.reports.add(report("other", received_at=T0 + timedelta(days=1), reporter=6))
+        s.reports.add(report("r0", version=2, received_at=T0 + timedelta(hours=9), reporter=5))
+        s = harness.reopen()
+        assert [r.id for r in s.reports.latest_by_reporter(5)] == ["r0"]
+        top = s.reports.latest_by_reporter(5, limit=3)
+        assert [(r.id, r.version) for r in top] == [("r0", 2), ("r3", 1), ("r2", 1)]
+        assert s.reports.latest_by_reporter(42, limit=5) == []
+
+    def test_atomic_rolls_back_everything_on_error(self, harness: Harness) -> None:
+        """A block that raises leaves no trace, not even a used id, also after reopening."""
+        s = harness.store
+        s.people.add(name="kept", created_at=T0)
+        with pytest.raises(RuntimeError), s.atomic():
+            p = s.people.add(name="lost", accounts=(Account("telegram:5"),), created_at=T0)
+            s.reports.add(report("lost"))
+            s.groups.save(GroupBinding("g", "xa"))
+            s.meta.set("k", 1)
+            assert s.people.by_account("telegram:5") == p  # the block reads its own writes
+            raise RuntimeError
+        s = harness.reopen()
+        assert [p.name for p in s.people.all()] == ["kept"]
+        assert s.people.by_account("telegram:5") is None
+        assert (s.reports.get("lost"), s.groups.get("g"), s.meta.get("k")) == (None, None, None)
+        assert s.reports.in_period("sinh", "2026-11") == []
+        assert s.people.add(name="next", created_at=T0).id == 2
+
+    def test_nested_atomic_undoes_only_the_inner_block(self, harness: Harness) -> None:
+        """An inner block that raises is undone; the outer block still commits its own writes."""
+        s = harness.store
+        with s.atomic():
+            s.groups.save(GroupBinding("outer", "xa"))
+            try:
+                with s.atomic():
+                    s.groups.save(GroupBinding("inner", "xa"))
+                    raise KeyError
+            except KeyError:
+                pass
+            s.groups.save(GroupBinding("after", "xa"))
+        s = harness.reopen()
+        assert [g.chat_key for g in s.groups.all()] == ["after", "outer"]
+
+    def test_lock_keeps_a_second_opener_out(self, harness: Harness) -> None:
+        """While a store is open, opening its directory again fails with StoreLockedError."""
+        if not harness.on_disk:
+            pytest.skip("the memory backend has no directory to lock")
+        with pytest.raises(StoreLockedError):
+            open_store(harness.path)
+        harness.store.close()
+        again = open_store(harness.path)
+        again.close()
+
+    def test_newer_schema_refuses_to_open(self, harness: Harness) -> None:
+        """A store written by a newer schema raises StoreVersionError and stays unlocked."""
+        if not harness.on_disk:
+            pytest.skip("the memory backend keeps nothing to reopen")
+        harness.store.meta.set("schema_version", SCHEMA_VERSION + 1)
+        harness.store.close()
+        with pytest.raises(StoreVersionError, match="schema version 2"):
+            open_store(harness.path)
+        with pytest.raises(StoreVersionError):  # the failed open released the lock
+            open_store(harness.path)
+
+    def test_files_are_tinydb_readable(self, harness: Harness) -> None:
+        """After close, tinydb.TinyDB reads the people table and the report shard."""
+        if not harness.on_disk:
+            pytest.skip("nothing on disk")
+        s = harness.store
+        s.people.add(name="Trần Thị B", created_at=T0)
+        s.reports.add(report("r1"))
+        s.close()
+        with TinyDB(harness.path / "people.json", access_mode="r") as db:
+            assert db.table("people").get(doc_id=1)["name"] == "Trần Thị B"  # type: ignore[index]
+        with TinyDB(harness.path / "reports" / "2026-11.sinh.json", access_mode="r") as db:
+            (doc,) = db.table("reports").all()
+            assert (doc["id"], doc["received_at"]) == ("r1", "2026-11-24T08:30:00+07:00")
+        assert (harness.path / "journal.jsonl").read_bytes() == b""  # all checkpointed
+        harness.store = open_store(harness.path)
+        assert harness.store.reports.get("r1") == report("r1")
+
+
+def test_unknown_backend_is_refused(tmp_path: Path) -> None:
+    """open_store names the backends it knows when given another."""
+    with pytest.raises(ValueError, match="tinydb"):
+        open_store(tmp_path, backend="postgres")
