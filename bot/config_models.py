@@ -1,0 +1,298 @@
+"""The pydantic models of config.yaml, section by section."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from bot.config_base import (
+    ConfigError,
+    Problem,
+    Section,
+    check_path,
+    check_url,
+    env_suffix,
+    numbers_as_text,
+)
+
+AreaKind = Literal["province", "region", "district", "commune", "village"]
+Mode = Literal["polling", "webhook"]
+
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_BOT_NAME = re.compile(r"[a-z0-9_-]+")
+# A Telegram user id is a positive integer; a Zalo user id is an opaque token of safe characters.
+_ACCOUNT = re.compile(r"telegram:(?P<tg>\d+)|zalo:(?P<bot>[a-z0-9_-]+):(?P<zuser>[A-Za-z0-9_.-]+)")
+ACCOUNT_FORMS = '"telegram:<user id>" or "zalo:<bot name>:<user id>"'
+
+
+class AreaNode(Section):
+    """One area of the tree as written in config; `children` nest to any depth."""
+
+    code: str
+    name: str
+    kind: AreaKind
+    children: tuple[AreaNode, ...] = ()
+
+    _text = field_validator("code", "name", mode="before")(numbers_as_text)
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        value = value.strip()
+        if not _CODE.fullmatch(value):
+            msg = (
+                f"{value!r} is not a valid area code: use letters, digits, '-', '_' or '.', "
+                "e.g. 18115 or 18115-01"
+            )
+            raise ValueError(msg)
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not value.strip():
+            msg = "an area needs a name, e.g. Thôn Trung Lương 1"
+            raise ValueError(msg)
+        return " ".join(value.split())
+
+    @field_validator("children")
+    @classmethod
+    def _leaf(cls, value: tuple[AreaNode, ...], info: ValidationInfo) -> tuple[AreaNode, ...]:
+        if value and info.data.get("kind") == "village":
+            msg = "a village cannot have children: make it a commune, or move its children up"
+            raise ValueError(msg)
+        return value
+
+
+class AdminEntry(Section):
+    """A config admin: an account, an optional display name, the area they administer."""
+
+    account: str
+    name: str = ""
+    area: str | None = None  # None means the root of the tree
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"account": value}
+        if isinstance(value, int) and not isinstance(value, bool):
+            msg = f"write the platform too, e.g. telegram:{value}"
+            raise ValueError(msg)
+        if isinstance(value, dict) and len(value) == 1 and set(value) & {"telegram", "zalo"}:
+            # `- telegram: 123` (a space after the colon) makes YAML read a mapping.
+            ((platform, rest),) = value.items()
+            msg = f"write it as one string without a space after the colon: {platform}:{rest}"
+            raise ValueError(msg)
+        return value
+
+    _area_text = field_validator("area", mode="before")(numbers_as_text)
+
+    @field_validator("account")
+    @classmethod
+    def _account(cls, value: str) -> str:
+        value = value.strip()
+        if not _ACCOUNT.fullmatch(value):
+            msg = f"{value!r} is not an account: write {ACCOUNT_FORMS}, e.g. telegram:123456789"
+            raise ValueError(msg)
+        return value
+
+    @property
+    def platform(self) -> str:
+        return self.account.split(":", 1)[0]
+
+    @property
+    def bot(self) -> str:
+        """The Zalo bot name, or "" for Telegram."""
+        parts = self.account.split(":")
+        return parts[1] if len(parts) == 3 else ""
+
+
+class ZaloBot(Section):
+    """One Zalo bot; several may run because the free plan caps users and messages per bot."""
+
+    name: str
+    areas: tuple[str, ...] = ()  # empty means the whole tree
+    monthly_quota: int = Field(default=3000, ge=1)
+    max_users: int = Field(default=50, ge=1)
+    # Filled from the environment by load_config, never from the file.
+    token: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    webhook_secret: SecretStr | None = Field(default=None, exclude=True, repr=False)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _BOT_NAME.fullmatch(value):
+            msg = (
+                f"{value!r}: bot names use only a-z, 0-9, '_' and '-' (e.g. zalo1), "
+                "because they appear in URLs and environment variable names"
+            )
+            raise ValueError(msg)
+        return value
+
+    @field_validator("areas", mode="before")
+    @classmethod
+    def _codes(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return tuple(numbers_as_text(v) for v in value)
+        return value
+
+    @property
+    def token_env(self) -> str:
+        return f"ZALO_BOT_TOKEN_{env_suffix(self.name)}"
+
+    @property
+    def secret_env(self) -> str:
+        return f"ZALO_WEBHOOK_SECRET_{env_suffix(self.name)}"
+
+
+class _PlatformBase(Section):
+    enabled: bool = True
+    mode: Mode = "polling"
+    api_base_url: str
+    public_base_url: str | None = None  # None: use web.public_base_url
+    webhook_path: str
+
+    @field_validator("api_base_url", "public_base_url")
+    @classmethod
+    def _url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return check_url(value, what=str(info.field_name))
+
+    _path = field_validator("webhook_path")(check_path)
+
+
+class TelegramSection(_PlatformBase):
+    """The one Telegram bot of this deployment."""
+
+    api_base_url: str = "https://api.telegram.org"
+    webhook_path: str = "/webhook/telegram"
+    token: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    webhook_secret: SecretStr | None = Field(default=None, exclude=True, repr=False)
+
+
+class ZaloSection(_PlatformBase):
+    """Zalo Bot API settings shared by all Zalo bots; each bot listens at <webhook_path>/<name>."""
+
+    api_base_url: str = "https://bot-api.zaloplatforms.com"
+    webhook_path: str = "/webhook/zalo"
+    bots: tuple[ZaloBot, ...] = ()
+
+
+class PlatformsSection(Section):
+    telegram: TelegramSection = TelegramSection()
+    zalo: ZaloSection = ZaloSection()
+
+
+class WebSection(Section):
+    """The single aiohttp server of the process (webhooks of every platform, links, health)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    public_base_url: str | None = None
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return check_url(value, what="public_base_url")
+
+
+class RegistrationSection(Section):
+    link_code_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    prompt_minutes: int = Field(default=30, ge=1, le=24 * 60)
+
+
+class PrivacySection(Section):
+    retention_days: int = Field(default=730, ge=1)
+
+
+class LoggingSection(Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["json", "text"] = "json"
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+
+class Config(Section):
+    """The whole configuration. Later features add their own section here (reports, reminders…)."""
+
+    timezone: str = DEFAULT_TIMEZONE
+    language: Literal["vi", "en"] = "vi"
+    data_dir: Path = Path("./var/data")  # load_config resolves it against the file's folder
+    # One listen address for the process: every platform's webhook shares this one server.
+    web: WebSection = WebSection()
+    areas: AreaNode
+    admins: tuple[AdminEntry, ...] = ()
+    platforms: PlatformsSection = PlatformsSection()
+    registration: RegistrationSection = RegistrationSection()
+    privacy: PrivacySection = PrivacySection()
+    logging: LoggingSection = LoggingSection()
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            msg = f"unknown time zone {value!r}; for Vietnam use {DEFAULT_TIMEZONE}"
+            raise ValueError(msg) from None
+        return value
+
+    def tzinfo(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def telegram_active(self) -> bool:
+        """Telegram runs when it is enabled and its token is in the environment."""
+        tg = self.platforms.telegram
+        return tg.enabled and tg.token is not None
+
+    def zalo_active_bots(self) -> list[ZaloBot]:
+        """The Zalo bots that run: Zalo enabled and the bot's token in the environment."""
+        zalo = self.platforms.zalo
+        return [b for b in zalo.bots if zalo.enabled and b.token is not None]
+
+    def webhook_url(self, public_base_url: str | None, path: str) -> str | None:
+        """The public URL of a webhook path; the platform's base wins over web.public_base_url."""
+        base = public_base_url or self.web.public_base_url
+        return f"{base.rstrip('/')}{path}" if base else None
+
+    def admin_entries(self) -> list[AdminEntry]:
+        return list(self.admins)
+
+    def secret_values(self) -> list[str]:
+        """Every resolved token and webhook secret, for the log redactor."""
+        tg = self.platforms.telegram
+        found = [tg.token, tg.webhook_secret]
+        for bot in self.platforms.zalo.bots:
+            found += [bot.token, bot.webhook_secret]
+        return [s.get_secret_value() for s in found if s is not None]
+
+
+AreaNode.model_rebuild()
+
+__all__ = [
+    "AdminEntry",
+    "AreaNode",
+    "Config",
+    "ConfigError",
+    "PlatformsSection",
+    "Problem",
+    "TelegramSection",
+    "WebSection",
+    "ZaloBot",
+    "ZaloSection",
+    "env_suffix",
+]
