@@ -42,10 +42,13 @@ class Dispatcher:
             self.twins.extend(router.twins)
             self.prompts.update(router.prompts)
             self.callbacks.update(router.callbacks)
+        self._command_list = sorted(
+            {id(c): c for c in self.commands.values()}.values(), key=lambda c: c.order
+        )
 
     def command_list(self) -> list[Command]:
-        """Every command once, in registration order."""
-        return sorted({id(c): c for c in self.commands.values()}.values(), key=lambda c: c.order)
+        """Every command once, in registration order (what /trogiup and the menus show)."""
+        return list(self._command_list)
 
     async def handle(self, inc: Incoming) -> list[Reply]:
         """Process one event; returns the replies that were sent (for tests and logs)."""
@@ -53,7 +56,10 @@ class Dispatcher:
         people.touch(inc)
         actor = people.actor(inc)
         lang = self._lang(actor.person.language if actor.person else "")
-        ctx = Context(incoming=inc, actor=actor, services=self.services, lang=lang)
+        ctx = Context(
+            incoming=inc, actor=actor, services=self.services, lang=lang,
+            data={"commands": self._command_list},
+        )
         handler = self._route(ctx)
         if handler is None:
             return []

@@ -55,7 +55,10 @@ class LoopbackServer:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> str:
-        self._runner = web.AppRunner(self.app, access_log=None)
+        # A long poll whose client died (kill -9) is cancelled instead of handing the next update
+        # to a closed socket: the update stays queued for the next poller, as a server that
+        # watches its connections would do. Without this a restart test loses one message.
+        self._runner = web.AppRunner(self.app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()

@@ -1,0 +1,301 @@
+"""A running bot against the fake APIs, and platform-neutral drivers that type and read like people."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import yaml
+
+from bot.app import App
+from bot.clock import Clock
+from bot.config import Config, load_config
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.zalo_api import FakeZalo
+
+TG_TOKEN = "5123456789:AAFakeTelegramTokenForTests_abcdefghij"
+ZALO_TOKEN = "8877665544332211:zaloSecretTokenForTestsOnlyXYZ123"
+ZALO_BOT = "zalo1"
+
+# A small tree of the 2025 shape: province → health region → communes → villages.
+AREAS: dict[str, Any] = {
+    "code": "42",
+    "name": "Tỉnh Hà Tĩnh",
+    "kind": "province",
+    "children": [
+        {
+            "code": "R1",
+            "name": "Trung tâm Y tế khu vực Hồng Lĩnh",
+            "kind": "region",
+            "children": [
+                {
+                    "code": "18115",
+                    "name": "Phường Bắc Hồng Lĩnh",
+                    "kind": "commune",
+                    "children": [
+                        {"code": "18115-01", "name": "Tổ dân phố Trung Lương", "kind": "village"},
+                        {"code": "18115-02", "name": "Tổ dân phố Đức Thuận", "kind": "village"},
+                    ],
+                },
+                {
+                    "code": "18133",
+                    "name": "Xã Hương Sơn",
+                    "kind": "commune",
+                    "children": [
+                        {"code": "18133-01", "name": "Thôn Sơn Ninh", "kind": "village"},
+                        {"code": "18133-02", "name": "Thôn Sơn Trung", "kind": "village"},
+                    ],
+                },
+            ],
+        }
+    ],
+}
+
+
+def write_config(
+    folder: Path,
+    *,
+    admins: list[str],
+    telegram_url: str | None = None,
+    zalo_url: str | None = None,
+    mode: str = "polling",
+    public_base_url: str | None = None,
+) -> Path:
+    """A config file for tests: the small tree, the fakes as API servers, data under `folder`."""
+    doc: dict[str, Any] = {
+        "timezone": "Asia/Ho_Chi_Minh",
+        "language": "vi",
+        "data_dir": str(folder / "data"),
+        "web": {"host": "127.0.0.1", "port": 0, "public_base_url": public_base_url},
+        "areas": AREAS,
+        "admins": admins,
+        "platforms": {
+            "telegram": {
+                "enabled": telegram_url is not None,
+                "mode": mode,
+                "api_base_url": telegram_url or "https://api.telegram.org",
+            },
+            "zalo": {
+                "enabled": zalo_url is not None,
+                "mode": mode,
+                "api_base_url": zalo_url or "https://bot-api.zaloplatforms.com",
+                "bots": [{"name": ZALO_BOT}],
+            },
+        },
+        "logging": {"level": "DEBUG", "format": "json"},
+    }
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def bot_environ(*, webhook_secret: str = "") -> dict[str, str]:
+    """The environment the bot reads its secrets from."""
+    env = {"TELEGRAM_BOT_TOKEN": TG_TOKEN, f"ZALO_BOT_TOKEN_{ZALO_BOT.upper()}": ZALO_TOKEN}
+    if webhook_secret:
+        env["TELEGRAM_WEBHOOK_SECRET"] = webhook_secret
+        env[f"ZALO_WEBHOOK_SECRET_{ZALO_BOT.upper()}"] = webhook_secret
+    return env
+
+
+async def eventually(check: Callable[[], bool], *, timeout: float = 5.0, what: str = "") -> None:
+    """Poll `check` (bounded) until it holds; fail with `what` otherwise."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        if loop.time() > deadline:
+            msg = f"timed out waiting for {what or check}"
+            raise AssertionError(msg)
+        await asyncio.sleep(0.01)
+
+
+class RunningBot:
+    """The bot's App in this event loop, restartable on the same data directory."""
+
+    def __init__(self, config_path: Path, environ: dict[str, str], clock: Clock | None) -> None:
+        self.config_path = config_path
+        self.environ = environ
+        self.clock = clock
+        self.app: App | None = None
+
+    @property
+    def config(self) -> Config:
+        return load_config(self.config_path, environ=self.environ)
+
+    async def start(self) -> App:
+        self.app = App(self.config, clock=self.clock)
+        await self.app.start()
+        return self.app
+
+    async def stop(self) -> None:
+        if self.app is not None:
+            await self.app.stop()
+            self.app = None
+
+    @property
+    def handled(self) -> int:
+        assert self.app is not None and self.app.inbound is not None
+        return self.app.inbound.handled + self.app.inbound.duplicates
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person in a test: their handle on the fake and their account key for config."""
+
+    name: str
+    handle: Any
+    key: str
+
+
+class Driver(Protocol):
+    """What a platform-neutral scenario needs from a platform's fake."""
+
+    platform: str
+
+    def person(self, name: str) -> Person: ...
+
+    def private(self, person: Person) -> Any: ...
+
+    async def say(self, person: Person, chat: Any, text: str, **kw: Any) -> list[str]: ...
+
+    def texts(self, chat: Any) -> list[str]: ...
+
+
+class TelegramDriver:
+    """Types into the fake Telegram and reads the bot's answers."""
+
+    platform = "telegram"
+
+    def __init__(self, fake: FakeTelegram, bot: RunningBot) -> None:
+        self.fake = fake
+        self.bot = bot
+        self._ids = itertools.count(100001)
+
+    def person(self, name: str) -> Person:
+        user = self.fake.user(next(self._ids), name)
+        return Person(name, user, f"telegram:{user.id}")
+
+    def private(self, person: Person) -> Any:
+        return self.fake.private(person.handle)
+
+    def texts(self, chat: Any) -> list[str]:
+        return [m.text for m in self.fake.sent(chat)]
+
+    async def say(self, person: Person, chat: Any, text: str, **kw: Any) -> list[str]:
+        """Type as `person` and wait until the bot has handled it; returns its new messages here."""
+        before, handled = len(self.texts(chat)), self.bot.handled
+        self.fake.type_as(person.handle, chat, text, **kw)
+        await eventually(lambda: self.bot.handled > handled, what=f"bot to handle {text!r}")
+        return self.texts(chat)[before:]
+
+
+class ZaloDriver:
+    """Types into the fake Zalo (private chats) and reads the bot's answers."""
+
+    platform = "zalo"
+
+    def __init__(self, fake: FakeZalo, bot: RunningBot) -> None:
+        self.fake = fake
+        self.bot = bot
+
+    def person(self, name: str) -> Person:
+        user = self.fake.user(name, bot=ZALO_TOKEN)
+        return Person(name, user, f"zalo:{ZALO_BOT}:{user.id}")
+
+    def private(self, person: Person) -> Any:
+        return self.fake.private(person.handle)
+
+    def texts(self, chat: Any) -> list[str]:
+        return [m.text for m in self.fake.sent(chat)]
+
+    async def say(self, person: Person, chat: Any, text: str, **kw: Any) -> list[str]:
+        before, handled = len(self.texts(chat)), self.bot.handled
+        await self.fake.type_as(person.handle, chat, text, **kw)
+        await eventually(lambda: self.bot.handled > handled, what=f"bot to handle {text!r}")
+        return self.texts(chat)[before:]
+
+
+class World:
+    """One platform's fake, a driver for it, and the bot, started once the people exist."""
+
+    def __init__(self, platform: str, fake: Any, folder: Path, clock: Clock | None) -> None:
+        self.platform = platform
+        self.fake = fake
+        self.folder = folder
+        self.bot = RunningBot(folder / "config.yaml", bot_environ(), clock)
+        self.driver: TelegramDriver | ZaloDriver = (
+            TelegramDriver(fake, self.bot) if platform == "telegram" else ZaloDriver(fake, self.bot)
+        )
+
+    async def start(self, *, admins: list[Person]) -> App:
+        urls = {f"{self.platform}_url": self.fake.base_url}
+        write_config(self.folder, admins=[a.key for a in admins], **urls)
+        return await self.bot.start()
+
+    async def restart(self) -> App:
+        await self.bot.stop()
+        return await self.bot.start()
+
+
+class BotProcess:
+    """`python -m bot run` as a real child process, for crash and start-up tests."""
+
+    def __init__(self, config_path: Path, environ: dict[str, str]) -> None:
+        import os
+
+        self.config_path = config_path
+        self.env = {**os.environ, **environ, "PYTHONUNBUFFERED": "1"}
+        self.proc: asyncio.subprocess.Process | None = None
+        self.log_path = config_path.parent / "bot-stderr.log"
+
+    async def start(self) -> None:
+        import sys
+
+        root = Path(__file__).resolve().parents[2]
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(self.config_path),
+            cwd=root, env=self.env, stdout=asyncio.subprocess.PIPE,
+            stderr=self.log_path.open("ab"),
+        )  # fmt: skip
+
+    async def kill(self) -> None:
+        """SIGKILL: no clean-up of any kind runs in the child."""
+        assert self.proc is not None
+        self.proc.kill()
+        await self.proc.wait()
+        self.proc = None
+
+    async def stop(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.terminate()
+            try:
+                await asyncio.wait_for(self.proc.wait(), 10)
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+        self.proc = None
+
+    def stderr(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+class ReplyWaiter:
+    """For a bot in another process: 'handled' means a new reply arrived in that chat."""
+
+    def __init__(self, driver: TelegramDriver | ZaloDriver) -> None:
+        self.driver = driver
+
+    async def say(self, person: Person, chat: Any, text: str, *, replies: int = 1) -> list[str]:
+        d = self.driver
+        before = len(d.texts(chat))
+        if isinstance(d, TelegramDriver):
+            d.fake.type_as(person.handle, chat, text)
+        else:
+            await d.fake.type_as(person.handle, chat, text)
+        await eventually(lambda: len(d.texts(chat)) >= before + replies, timeout=15,
+                         what=f"a reply to {text!r}")
+        return d.texts(chat)[before:]

@@ -1,0 +1,108 @@
+"""The command line: the README's run command with no token, and check-config's exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.e2e.harness import eventually
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "BOT_"))}
+    return {**env, **extra, "PYTHONUNBUFFERED": "1"}
+
+
+async def test_run_without_a_token_serves_the_local_page_and_says_how_to_connect(tmp_path: Path) -> None:
+    """`python -m bot run` on the shipped config, no token: a web page, /healthz, and clear words."""
+    port = _free_port()
+    env = _clean_env(BOT_WEB_PORT=str(port), BOT_DATA_DIR=str(tmp_path / "data"))
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        banner = ""
+        while "Stop with Ctrl+C" not in banner:
+            line = await asyncio.wait_for(proc.stdout.readline(), 20)
+            assert line, f"the bot exited early: {banner}"
+            banner += line.decode()
+        assert "No platform token is set" in banner
+        assert "TELEGRAM_BOT_TOKEN" in banner and "ZALO_BOT_TOKEN_" in banner
+        async with aiohttp.ClientSession() as http:
+            async def up() -> bool:
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                        return resp.status == 200
+                except aiohttp.ClientConnectionError:
+                    return False
+
+            ready = False
+
+            async def poll() -> None:
+                nonlocal ready
+                ready = await up()
+
+            for _ in range(200):
+                await poll()
+                if ready:
+                    break
+                await asyncio.sleep(0.05)
+            assert ready
+            async with http.get(f"http://127.0.0.1:{port}/") as resp:
+                page = await resp.text()
+            assert resp.status == 200 and "TELEGRAM_BOT_TOKEN" in page
+        assert (tmp_path / "data").exists()
+    finally:
+        proc.terminate()
+        await asyncio.wait_for(proc.wait(), 15)
+    assert proc.returncode == 0
+
+
+def _check(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "check-config", str(path)],
+        cwd=ROOT, env=_clean_env(), capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def test_check_config_accepts_the_shipped_demo() -> None:
+    """The shipped config.yaml is valid: exit 0 and a summary."""
+    result = _check(ROOT / "config.yaml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "OK" in result.stdout
+
+
+def test_check_config_prints_every_problem_with_its_key_path(tmp_path: Path) -> None:
+    """Two problems in one file: both are printed with key paths, and the exit code is non-zero."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "timezone: Asia/Hanoi_City\n"
+        "areas:\n"
+        "  code: '42'\n  name: Tỉnh\n  kind: province\n"
+        "  children:\n"
+        "    - {code: '1', name: Xã A, kind: commune}\n"
+        "    - {code: '1', name: Xã B, kind: commune}\n",
+        encoding="utf-8",
+    )
+    result = _check(bad)
+    assert result.returncode != 0
+    assert "timezone" in result.stdout and "Asia/Ho_Chi_Minh" in result.stdout
+    assert "areas.children[1].code" in result.stdout
