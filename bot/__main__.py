@@ -51,7 +51,9 @@ def _banner(config: object, app: object) -> None:
         print(f"Connecting to: {', '.join(names)}. Web server (webhooks, /healthz): {url}")
     else:
         print(f"No platform token is set, so no chat platform is connected. Local server: {url}")
-        print("To connect Telegram: export TELEGRAM_BOT_TOKEN=<token from @BotFather> and run again.")
+        print(
+            "To connect Telegram: export TELEGRAM_BOT_TOKEN=<token from @BotFather> and run again."
+        )
         print("To connect Zalo: name a bot under platforms.zalo.bots in config.yaml and export")
         print("  ZALO_BOT_TOKEN_<NAME>=<token from Zalo Bot Creator>. See README.md.")
     print("Stop with Ctrl+C.", flush=True)
@@ -61,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command")
     run = sub.add_parser("run", help="run the bot (the default)")
-    run.add_argument("--config", default=None, help="config file (default: $BOT_CONFIG or config.yaml)")
+    run.add_argument(
+        "--config", default=None, help="config file (default: $BOT_CONFIG or config.yaml)"
+    )
     check = sub.add_parser("check-config", help="validate a config file and print every problem")
     check.add_argument("path", nargs="?", default=None)
     args = parser.parse_args(argv)

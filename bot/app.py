@@ -1,4 +1,4 @@
-"""Composition root: config → store → services → platforms → dispatcher → one web server, one loop."""
+"""Composition root: config, store, services, platforms, dispatcher, web server."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def build_platforms(config: Config) -> dict[tuple[str, str], Platform]:
 
 
 class App:
-    """One running bot process: owns the store, the platforms, the dispatcher and the web server."""
+    """One bot process: owns the store, platforms, dispatcher and web server."""
 
     def __init__(
         self,
@@ -115,10 +115,14 @@ class App:
             ),
             groups=Groups(store=store, areas=areas, clock=self.clock),
             links=Links(
-                store=store, people=people, clock=self.clock,
+                store=store,
+                people=people,
+                clock=self.clock,
                 ttl=timedelta(minutes=reg.link_code_minutes),
             ),
-            prompts=Prompts(store=store, clock=self.clock, ttl=timedelta(minutes=reg.prompt_minutes)),
+            prompts=Prompts(
+                store=store, clock=self.clock, ttl=timedelta(minutes=reg.prompt_minutes)
+            ),
             delivery=delivery,
             privacy_days=config.privacy.retention_days,
             link_minutes=reg.link_code_minutes,
@@ -131,8 +135,9 @@ class App:
         self.dispatcher = Dispatcher(ROUTERS, services, default_lang=self.config.language)
         self.inbound = Inbound(store=store, dispatcher=self.dispatcher, clock=self.clock)
         routes = [r for p in self.platforms.values() for r in p.routes()]
-        app = build_web_app(platforms=self.platforms, inbound=self.inbound, routes=routes,
-                            config=self.config)
+        app = build_web_app(
+            platforms=self.platforms, inbound=self.inbound, routes=routes, config=self.config
+        )
         self.web_runner, self.web_port = await start_site(
             app, host=self.config.web.host, port=self.config.web.port
         )
@@ -157,7 +162,7 @@ class App:
 
         try:
             await platform.set_commands(command_menus(self.dispatcher))
-        except Exception:  # noqa: BLE001 (an optional call must never stop start-up)
+        except Exception:
             log.warning("command menu not registered platform=%s", platform.name)
 
     async def stop(self) -> None:

@@ -34,7 +34,7 @@ class Reply:
 
 @dataclass(slots=True)
 class Context:
-    """One incoming event with its actor, the command's arguments, the services and the language."""
+    """One event with its actor, the command's arguments, the services and the language."""
 
     incoming: Incoming
     actor: Actor
@@ -60,9 +60,15 @@ class Context:
         """A plain text reply from the catalog."""
         return Reply(self.t(key, **params))
 
-    def ask(self, kind: str, text: str, *, data: dict[str, Any] | None = None,
-            buttons: tuple[tuple[Button, ...], ...] = (),
-            ttl: timedelta | None = None) -> Reply:
+    def ask(
+        self,
+        kind: str,
+        text: str,
+        *,
+        data: dict[str, Any] | None = None,
+        buttons: tuple[tuple[Button, ...], ...] = (),
+        ttl: timedelta | None = None,
+    ) -> Reply:
         """Reply with a question and remember it as this person's one pending prompt here."""
         self.services.prompts.set(self.incoming, kind=kind, data=data or {}, ttl=ttl)
         return Reply(text, buttons=buttons, force_reply=self.is_group)

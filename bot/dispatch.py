@@ -1,4 +1,4 @@
-"""Dispatcher: matches an Incoming to a command, typed twin, prompt or button; one error boundary."""
+"""Dispatcher: an Incoming to a command, typed twin, prompt or button; one error boundary."""
 
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ _BARE_NUMBER = re.compile(r"^#?\d{1,6}$")
 class Dispatcher:
     """Routes each event to one handler and sends what it returns."""
 
-    def __init__(self, routers: Sequence[Router], services: Services, *, default_lang: str) -> None:
+    def __init__(
+        self, routers: Sequence[Router], services: Services, *, default_lang: str
+    ) -> None:
         self.services = services
         self.default_lang = default_lang
         self.commands: dict[str, Command] = {}
@@ -57,7 +59,10 @@ class Dispatcher:
         actor = people.actor(inc)
         lang = self._lang(actor.person.language if actor.person else "")
         ctx = Context(
-            incoming=inc, actor=actor, services=self.services, lang=lang,
+            incoming=inc,
+            actor=actor,
+            services=self.services,
+            lang=lang,
             data={"commands": self._command_list},
         )
         handler = self._route(ctx)
@@ -77,7 +82,9 @@ class Dispatcher:
             prefix = inc.callback_data.split(":", 1)[0]
             return self.callbacks.get(prefix, _ignore_callback)
         if inc.kind is UpdateKind.EDITED:
-            return None  # corrections by edit belong to the reports work; other edits change nothing
+            return (
+                None  # corrections by edit belong to the reports work; other edits change nothing
+            )
         text = inc.text.strip()
         addressed = ctx.is_private or inc.mentions_bot
         match = _COMMAND.match(text)

@@ -1,4 +1,4 @@
-"""Expected refusals: exceptions that carry the message key the person reads, never logged as bugs."""
+"""Expected refusals: exceptions carrying the message key the person reads; not bugs."""
 
 from __future__ import annotations
 

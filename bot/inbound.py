@@ -1,4 +1,4 @@
-"""Intake of platform events: drop repeats, keep each chat in order, track work for a clean stop."""
+"""Intake of platform events: drop repeats, keep each chat in order, stop cleanly."""
 
 from __future__ import annotations
 

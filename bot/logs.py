@@ -55,8 +55,10 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def setup_logging(*, level: str = "INFO", fmt: str = "json", secrets: Iterable[str] = ()) -> Redactor:
-    """Configure the root logger once for the process; returns the redactor to add secrets later."""
+def setup_logging(
+    *, level: str = "INFO", fmt: str = "json", secrets: Iterable[str] = ()
+) -> Redactor:
+    """Configure the root logger once; returns the redactor to add secrets later."""
     handler = logging.StreamHandler(sys.stderr)
     redactor = Redactor(secrets)
     handler.addFilter(redactor)

@@ -108,13 +108,15 @@ class Incoming:
     callback_data: str = ""
     mentions_bot: bool = False
     sender_is_bot: bool = False
-    sender_anonymous: bool = False  # posted "as the group" (Telegram anonymous admin): no person known
+    sender_anonymous: bool = (
+        False  # posted "as the group" (Telegram anonymous admin): no person known
+    )
     language: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    """A button; `data` is its callback payload, `typed` the text twin typed where no buttons exist."""
+    """A button: `data` is its callback payload, `typed` its twin where no buttons exist."""
 
     label: str
     data: str

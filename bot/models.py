@@ -116,7 +116,7 @@ class Prompt:
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """One version of a field report for a village, type and period (the shape grows with reports)."""
+    """One version of a field report for a village, type and period."""
 
     id: str
     type: str

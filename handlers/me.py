@@ -33,7 +33,9 @@ async def me(ctx: Context) -> Reply:
         for acc in person.accounts:
             platform = acc.key.split(":", 1)[0]
             key = "me.account_reachable" if acc.reachable else "me.account_unreachable"
-            lines.append(ctx.t(key, platform=PLATFORM_NAMES.get(platform, platform), name=acc.display_name))
+            lines.append(
+                ctx.t(key, platform=PLATFORM_NAMES.get(platform, platform), name=acc.display_name)
+            )
         for reg in ctx.services.registrations.pending_of(person.id):
             lines.append(ctx.t("me.pending", area=areas.get(reg.area).name, n=reg.id))
     return Reply("\n".join(lines))

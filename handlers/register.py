@@ -33,9 +33,12 @@ async def register(ctx: Context) -> Reply:
             raise UserError("register.no_village", text=ctx.args) from exc
         options = found[: places.MAX_OPTIONS]
         lines = [ctx.t("register.pick")] + [
-            f"{i}. {a.name} – {ctx.services.areas.get(a.parent).name}" for i, a in enumerate(options, 1)
+            f"{i}. {a.name} – {ctx.services.areas.get(a.parent).name}"
+            for i, a in enumerate(options, 1)
         ]
-        return ctx.ask("register.pick", "\n".join(lines), data={"codes": [a.code for a in options]})
+        return ctx.ask(
+            "register.pick", "\n".join(lines), data={"codes": [a.code for a in options]}
+        )
     return await _file(ctx, village)
 
 
@@ -58,8 +61,13 @@ def _pending_list(ctx: Context) -> Reply:
     for item in items[:30]:
         parent = ctx.services.areas.get(item.area.parent).name if item.area.parent else ""
         lines.append(
-            ctx.t("approve.item", n=item.registration.id, name=item.person.name,
-                  area=item.area.name, parent=parent)
+            ctx.t(
+                "approve.item",
+                n=item.registration.id,
+                name=item.person.name,
+                area=item.area.name,
+                parent=parent,
+            )
         )
     lines.append(ctx.t("approve.how"))
     return ctx.ask("approve.pick", "\n".join(lines))

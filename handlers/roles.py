@@ -17,7 +17,8 @@ def _people_list(ctx: Context) -> Reply:
     for area in ctx.actor.areas_of((Role.OFFICER,)):
         for person in ctx.services.people.in_area(area):
             roles = ", ".join(
-                f"{ctx.t(ROLE_KEYS[g.role])} {ctx.services.areas.get(g.area).name}" for g in person.roles
+                f"{ctx.t(ROLE_KEYS[g.role])} {ctx.services.areas.get(g.area).name}"
+                for g in person.roles
             )
             lines.append(f"#{person.id} {person.name}: {roles}")
             shown += 1
@@ -44,5 +45,9 @@ async def role(ctx: Context) -> Reply:
         target, "role.granted_you", role=ctx.t(ROLE_KEYS[new_role]), area=area.name
     )
     return ctx.reply(
-        "role.granted", name=target.name, id=target.id, role=ctx.t(ROLE_KEYS[new_role]), area=area.name
+        "role.granted",
+        name=target.name,
+        id=target.id,
+        role=ctx.t(ROLE_KEYS[new_role]),
+        area=area.name,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +17,13 @@ _LOCALES = Path(__file__).parent / "locales"
 
 
 class _Missing(dict[str, Any]):
-    """Leaves an unknown {placeholder} visible instead of raising: a typo must not crash a reply."""
+    """Leaves an unknown {placeholder} visible: a typo must not crash a reply."""
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalog(lang: str) -> dict[str, str]:
     path = _LOCALES / lang / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as fh:

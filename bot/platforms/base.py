@@ -79,7 +79,11 @@ class Platform(Protocol):
         """Send one message (split if long); raise a DeliveryError subclass on refusal."""
 
     async def edit(
-        self, chat: ChatRef, message_id: str, text: str, buttons: tuple[tuple[Button, ...], ...] = ()
+        self,
+        chat: ChatRef,
+        message_id: str,
+        text: str,
+        buttons: tuple[tuple[Button, ...], ...] = (),
     ) -> None:
         """Edit a message the bot sent; platforms without edits raise BadRequest."""
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """The sender of one event. Roles come from ids (stored grants and config admins), never names."""
+    """The sender of one event; roles come from ids (grants, config admins), never names."""
 
     user: UserRef
     name: str

@@ -1,4 +1,4 @@
-"""The one path every send takes: adapts to the platform, retries what it may, notes unreachable chats."""
+"""The one path every send takes: adapts to the platform, retries, notes unreachable chats."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def private_chat(user_key: str) -> ChatRef:
 
 
 class Delivery:
-    """Sends through the right Platform; renders buttons as typed text where a platform has none."""
+    """Sends through the right Platform; buttons become typed text where there are none."""
 
     def __init__(
         self,
@@ -89,7 +89,9 @@ class Delivery:
         """Send now (a reply or a notice); None when it could not be delivered."""
         platform = self.platform_for(out.chat)
         if platform is None:
-            log.warning("no running platform for chat platform=%s bot=%s", out.chat.platform, out.chat.bot)
+            log.warning(
+                "no running platform for chat platform=%s bot=%s", out.chat.platform, out.chat.bot
+            )
             return None
         out = self.render(out, lang or self.default_lang)
         waited = 0.0

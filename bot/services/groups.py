@@ -21,7 +21,7 @@ BINDERS = (Role.OFFICER, Role.ADMIN)
 
 
 class Groups:
-    """Binds groups to areas after checking the sender's role and, where known, group admin rights."""
+    """Binds groups to areas after checking the sender's role and group admin rights."""
 
     def __init__(self, *, store: Store, areas: AreaTree, clock: Clock) -> None:
         self.store = store
@@ -35,7 +35,7 @@ class Groups:
     def bind(
         self, actor: Actor, inc: Incoming, area: Area, *, group_admin: bool | None, title: str = ""
     ) -> GroupBinding:
-        """Bind the group of `inc` to `area`; `group_admin` is None where the platform cannot tell."""
+        """Bind the group of `inc` to `area`; `group_admin` None: the platform cannot tell."""
         if inc.chat.kind is not ChatKind.GROUP:
             raise WrongPlace("where.group_only")
         if actor.anonymous:

@@ -42,7 +42,7 @@ class Links:
         return code
 
     def redeem(self, inc: Incoming, text: str) -> Person:
-        """Attach the sender's account to the person who issued `text`; merge a duplicate record."""
+        """Attach the sender's account to the person who issued code `text`."""
         code = self.store.link_codes.take(text.strip(), now=self.clock.now())
         if code is None:
             raise UserError("link.bad_code")
@@ -68,7 +68,11 @@ class Links:
                     self.store.people.save(replace(current, accounts=rest))
             else:
                 accounts.append(
-                    Account(key=key, display_name=inc.sender_name, reachable=inc.chat.kind is ChatKind.PRIVATE)
+                    Account(
+                        key=key,
+                        display_name=inc.sender_name,
+                        reachable=inc.chat.kind is ChatKind.PRIVATE,
+                    )
                 )
             target = replace(target, accounts=tuple(accounts), roles=tuple(roles))
             self.store.people.save(target)

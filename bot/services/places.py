@@ -20,7 +20,7 @@ def _bare(name: str) -> str:
     folded = fold(name)
     for prefix in _PREFIXES:
         if folded.startswith(prefix):
-            return folded[len(prefix):]
+            return folded[len(prefix) :]
     return folded
 
 
@@ -39,7 +39,11 @@ def resolve(areas: AreaTree, text: str, *, kinds: Iterable[str] | None = None) -
     if not found:
         raise NotFound("area.not_found", text=text)
     folded = fold(text)
-    exact = [a for a in found if a.code == text or fold(a.name) == folded or _bare(a.name) == _bare(text)]
+    exact = [
+        a
+        for a in found
+        if a.code == text or fold(a.name) == folded or _bare(a.name) == _bare(text)
+    ]
     if len(exact) == 1:
         return exact[0]
     if len(found) == 1:

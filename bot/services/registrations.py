@@ -49,7 +49,7 @@ class Registrations:
         return [a for a in self.areas.find(text) if a.kind == "village"]
 
     async def request(self, inc: Incoming, village: Area) -> tuple[Registration, bool]:
-        """File a pending registration (or return the one already pending) and tell the officers."""
+        """File a pending registration (or return the pending one) and tell the officers."""
         person = self.people.ensure_person(inc)
         if any(g.role is Role.COLLABORATOR and g.area == village.code for g in person.roles):
             raise UserError("register.already", area=village.name)
@@ -111,7 +111,9 @@ class Registrations:
         with self.store.atomic():
             self.store.registrations.save(reg)
             if approve:
-                grant = RoleGrant(Role.COLLABORATOR, reg.area, str(decided_by or actor.user.key), now)
+                grant = RoleGrant(
+                    Role.COLLABORATOR, reg.area, str(decided_by or actor.user.key), now
+                )
                 person = replace(person, roles=(*person.roles, grant))
                 self.store.people.save(person)
         area = self.areas.get(reg.area)

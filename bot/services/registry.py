@@ -60,7 +60,9 @@ class People:
         """The Actor for an event: the person behind the sender id and their grants."""
         if inc.sender_anonymous:
             # Every anonymous admin shares one Telegram id: it must never carry a person or role.
-            return Actor(user=inc.sender, name=inc.sender_name, person=None, grants=(), anonymous=True)
+            return Actor(
+                user=inc.sender, name=inc.sender_name, person=None, grants=(), anonymous=True
+            )
         person = self.store.people.by_account(inc.sender.key)
         return Actor(
             user=inc.sender,
@@ -70,7 +72,9 @@ class People:
             anonymous=inc.sender_anonymous,
         )
 
-    def grants_of(self, person: Person | None, user: UserRef | None = None) -> tuple[RoleGrant, ...]:
+    def grants_of(
+        self, person: Person | None, user: UserRef | None = None
+    ) -> tuple[RoleGrant, ...]:
         """Stored grants of an active person plus config-admin grants of any of their accounts."""
         grants: list[RoleGrant] = []
         keys = {user.key} if user else set()
@@ -79,11 +83,13 @@ class People:
             if person.active:
                 grants.extend(person.roles)
         for key in sorted(keys):
-            grants.extend(RoleGrant(Role.ADMIN, area, "config") for area in self.config_admins.get(key, ()))
+            grants.extend(
+                RoleGrant(Role.ADMIN, area, "config") for area in self.config_admins.get(key, ())
+            )
         return tuple(grants)
 
     def touch(self, inc: Incoming) -> None:
-        """Record that a known person wrote to us (private: now reachable) and their display name."""
+        """Note that a known person wrote (in private: now reachable) and their name."""
         if inc.sender_anonymous:
             return
         person = self.store.people.by_account(inc.sender.key)
@@ -128,7 +134,9 @@ class People:
         person = self.store.people.by_account(user_key)
         if person is None:
             return
-        accounts = tuple(replace(a, reachable=False) if a.key == user_key else a for a in person.accounts)
+        accounts = tuple(
+            replace(a, reachable=False) if a.key == user_key else a for a in person.accounts
+        )
         if accounts != person.accounts:
             self.store.people.save(replace(person, accounts=accounts))
 
@@ -165,13 +173,14 @@ class People:
         return [
             p
             for p in self.store.people.all()
-            if p.active and any(g.role in wanted and self.areas.contains(g.area, area) for g in p.roles)
+            if p.active
+            and any(g.role in wanted and self.areas.contains(g.area, area) for g in p.roles)
         ]
 
     # --- role changes -----------------------------------------------------------------------
 
     def parse_role(self, words: str) -> tuple[Role | None, str]:
-        """Split `<role> <area…>` into the role (None = remove) and the rest; longest match first."""
+        """Split `<role> <area…>` into the role (None: remove) and the rest."""
         tokens = words.split()
         for n in (3, 2, 1):
             if len(tokens) >= n and fold(" ".join(tokens[:n])) in ROLE_WORDS:
@@ -182,7 +191,9 @@ class People:
         """Grant `role` over `area_code` (or remove grants there when role is None)."""
         if actor.anonymous:
             raise Forbidden("anonymous.refused")
-        grantable = {role} if role is not None else {g.role for g in target.roles if g.area == area_code}
+        grantable = (
+            {role} if role is not None else {g.role for g in target.roles if g.area == area_code}
+        )
         for wanted in grantable or {Role.COLLABORATOR}:
             needs_admin = wanted not in OFFICER_GRANTABLE
             allowed = (Role.ADMIN,) if needs_admin else (Role.OFFICER, Role.ADMIN)

@@ -29,7 +29,9 @@ async def world(
 
 
 @pytest.fixture
-async def tg_world(tmp_path: Path, clock: ManualClock, fake_telegram: FakeTelegram) -> AsyncIterator[World]:
+async def tg_world(
+    tmp_path: Path, clock: ManualClock, fake_telegram: FakeTelegram
+) -> AsyncIterator[World]:
     """A Telegram-only world, for what only Telegram groups can show."""
     w = World("telegram", fake_telegram, tmp_path, clock)
     yield w

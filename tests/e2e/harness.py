@@ -1,4 +1,4 @@
-"""A running bot against the fake APIs, and platform-neutral drivers that type and read like people."""
+"""A bot against the fake APIs, and platform-neutral drivers that type and read like people."""
 
 from __future__ import annotations
 
@@ -186,7 +186,7 @@ class TelegramDriver:
         return [m.text for m in self.fake.sent(chat)]
 
     async def say(self, person: Person, chat: Any, text: str, **kw: Any) -> list[str]:
-        """Type as `person` and wait until the bot has handled it; returns its new messages here."""
+        """Type as `person`, wait until the bot handled it; return its new messages here."""
         before, handled = len(self.texts(chat)), self.bot.handled
         self.fake.type_as(person.handle, chat, text, **kw)
         await eventually(lambda: self.bot.handled > handled, what=f"bot to handle {text!r}")
@@ -228,7 +228,9 @@ class World:
         self.folder = folder
         self.bot = RunningBot(folder / "config.yaml", bot_environ(), clock)
         self.driver: TelegramDriver | ZaloDriver = (
-            TelegramDriver(fake, self.bot) if platform == "telegram" else ZaloDriver(fake, self.bot)
+            TelegramDriver(fake, self.bot)
+            if platform == "telegram"
+            else ZaloDriver(fake, self.bot)
         )
 
     async def start(self, *, admins: list[Person]) -> App:
@@ -296,6 +298,7 @@ class ReplyWaiter:
             d.fake.type_as(person.handle, chat, text)
         else:
             await d.fake.type_as(person.handle, chat, text)
-        await eventually(lambda: len(d.texts(chat)) >= before + replies, timeout=15,
-                         what=f"a reply to {text!r}")
+        await eventually(
+            lambda: len(d.texts(chat)) >= before + replies, timeout=15, what=f"a reply to {text!r}"
+        )
         return d.texts(chat)[before:]

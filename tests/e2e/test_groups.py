@@ -28,8 +28,8 @@ async def _people(world: World) -> tuple[Person, ...]:
 
 
 async def test_only_an_officer_of_the_area_who_is_group_admin_binds(tg_world: World) -> None:
-    """Collaborator, plain group admin and officer of another commune are refused; the officer binds."""
-    admin, officer, other, collab, group_admin = await _people(tg_world)
+    """Collaborator, group admin and officer of another commune are refused; the officer binds."""
+    _, officer, other, collab, group_admin = await _people(tg_world)
     d, fake = tg_world.driver, tg_world.fake
     group = fake.group(
         -1001234567890, "Nhóm y tế Xã Hương Sơn",
@@ -52,7 +52,8 @@ async def test_only_an_officer_of_the_area_who_is_group_admin_binds(tg_world: Wo
 
     bound = await d.say(officer, group, "/gannhom xa huong son")
     assert bound == [
-        "✅ Nhóm này đã gắn với Xã Hương Sơn. Văn bản và nhắc việc của Xã Hương Sơn sẽ gửi vào đây."
+        "✅ Nhóm này đã gắn với Xã Hương Sơn. "
+        "Văn bản và nhắc việc của Xã Hương Sơn sẽ gửi vào đây."
     ]
     assert await d.say(collab, group, "/gannhom") == [
         "Lệnh /gannhom chỉ dành cho: quản trị, cán bộ."
@@ -65,9 +66,10 @@ async def test_only_an_officer_of_the_area_who_is_group_admin_binds(tg_world: Wo
 
 async def test_an_officer_who_is_not_group_admin_is_refused(tg_world: World) -> None:
     """Telegram checks getChatMember: an officer without admin rights in the group cannot bind."""
-    admin, officer, other, collab, group_admin = await _people(tg_world)
-    group = tg_world.fake.group(-1009876543210, "Nhóm thôn", admins=[group_admin.handle],
-                                members=[officer.handle])
+    _, officer, _, _, group_admin = await _people(tg_world)
+    group = tg_world.fake.group(
+        -1009876543210, "Nhóm thôn", admins=[group_admin.handle], members=[officer.handle]
+    )
     reply = await tg_world.driver.say(officer, group, "/gannhom Xã Hương Sơn")
     assert reply == [
         "Chỉ quản trị viên của nhóm này mới gắn nhóm được. "
@@ -80,7 +82,7 @@ async def test_private_only_commands_are_refused_in_groups_and_other_bots_ignore
     tg_world: World,
 ) -> None:
     """/vaitro in a group points to the private chat; /cmd@OtherBot and plain talk get no reply."""
-    admin, officer, other, collab, group_admin = await _people(tg_world)
+    admin, _, _, collab, _ = await _people(tg_world)
     d = tg_world.driver
     # As a group admin the bot hears everything, so staying quiet is its own decision.
     group = tg_world.fake.group(

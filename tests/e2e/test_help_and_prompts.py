@@ -41,9 +41,13 @@ async def test_a_numbered_prompt_expires_and_huy_cancels(world: World, clock: Ma
     await d.say(nam, d.private(nam), "/dangky 18133-02")
     listing = (await d.say(admin, a_chat, "/duyet"))[0]
     assert "#1 Chị Hoa" in listing and "#2 Anh Nam" in listing
-    assert (await d.say(admin, a_chat, "2 không"))[0] == "Đã từ chối đăng ký #2 của Anh Nam (Thôn Sơn Trung)."
+    assert (await d.say(admin, a_chat, "2 không"))[
+        0
+    ] == "Đã từ chối đăng ký #2 của Anh Nam (Thôn Sơn Trung)."
     clock.advance(minutes=31)
-    assert (await d.say(admin, a_chat, "1"))[0] == "Câu hỏi trước đã hết hạn. Vui lòng gõ lại lệnh."
+    assert (await d.say(admin, a_chat, "1"))[
+        0
+    ] == "Câu hỏi trước đã hết hạn. Vui lòng gõ lại lệnh."
     assert (await d.say(admin, a_chat, "1"))[0].startswith("Tôi không có câu hỏi nào")
     await d.say(admin, a_chat, "/duyet")
     assert (await d.say(admin, a_chat, "/huy"))[0] == "Đã hủy."
@@ -61,7 +65,9 @@ async def test_ambiguous_village_is_asked_back_by_number(world: World) -> None:
     assert question.startswith("Có nhiều thôn trùng tên")
     options = re.findall(r"^(\d+)\. (.+?) –", question, re.MULTILINE)
     assert [name for _, name in options] == ["Thôn Sơn Ninh", "Thôn Sơn Trung"]
-    assert (await d.say(hoa, chat, "9"))[0] == "Vui lòng trả lời một số từ 1 đến 2, hoặc /huy để thoát."
+    assert (await d.say(hoa, chat, "9"))[
+        0
+    ] == "Vui lòng trả lời một số từ 1 đến 2, hoặc /huy để thoát."
     assert "Thôn Sơn Trung" in (await d.say(hoa, chat, "2"))[0]
 
 

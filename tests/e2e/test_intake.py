@@ -1,4 +1,4 @@
-"""Intake: webhooks refuse a wrong secret, a repeated update is handled once, logs keep no token."""
+"""Intake: webhooks check secrets, a repeated update is handled once, logs keep no token."""
 
 from __future__ import annotations
 
@@ -64,10 +64,21 @@ async def test_webhook_refuses_wrong_or_missing_secret_and_processes_nothing(
     assert app.inbound is not None
     try:
         if platform == "telegram":
-            path, header, body = "/webhook/telegram", "X-Telegram-Bot-Api-Secret-Token", _telegram_update(1)
-            assert fake_telegram.bot_state(TG_TOKEN).webhook_url == "https://bot.example.org/webhook/telegram"
+            path, header, body = (
+                "/webhook/telegram",
+                "X-Telegram-Bot-Api-Secret-Token",
+                _telegram_update(1),
+            )
+            assert (
+                fake_telegram.bot_state(TG_TOKEN).webhook_url
+                == "https://bot.example.org/webhook/telegram"
+            )
         else:
-            path, header, body = f"/webhook/zalo/{ZALO_BOT}", "X-Bot-Api-Secret-Token", _zalo_update("m1")
+            path, header, body = (
+                f"/webhook/zalo/{ZALO_BOT}",
+                "X-Bot-Api-Secret-Token",
+                _zalo_update("m1"),
+            )
         url = f"http://127.0.0.1:{app.web_port}{path}"
         async with aiohttp.ClientSession() as http:
             for headers in ({}, {header: "wrong-secret-value"}, {header: SECRET[:-1]}):
@@ -96,19 +107,27 @@ async def test_zalo_redelivered_update_is_handled_once_even_across_a_restart(
     await fake.start()
     fake.add_bot(ZALO_TOKEN)
     try:
-        bot = RunningBot(write_config(tmp_path, admins=[], zalo_url=fake.base_url), bot_environ(), clock)
+        bot = RunningBot(
+            write_config(tmp_path, admins=[], zalo_url=fake.base_url), bot_environ(), clock
+        )
         driver = ZaloDriver(fake, bot)
         hoa = driver.person("Hoa")
         await bot.start()
         await driver.say(hoa, driver.private(hoa), "/toi")
         polls = len(fake.log.calls("getUpdates"))
-        await eventually(lambda: len(fake.log.calls("getUpdates")) >= polls + 2, timeout=5,
-                         what="the poller to see the same update again")
+        await eventually(
+            lambda: len(fake.log.calls("getUpdates")) >= polls + 2,
+            timeout=5,
+            what="the poller to see the same update again",
+        )
         await bot.stop()
         await bot.start()
         polls = len(fake.log.calls("getUpdates"))
-        await eventually(lambda: len(fake.log.calls("getUpdates")) >= polls + 2, timeout=5,
-                         what="the restarted poller to see it again")
+        await eventually(
+            lambda: len(fake.log.calls("getUpdates")) >= polls + 2,
+            timeout=5,
+            what="the restarted poller to see it again",
+        )
         assert len(fake.sent(driver.private(hoa))) == 1
         assert bot.app is not None and bot.app.inbound is not None
         assert bot.app.inbound.duplicates >= 1
@@ -123,8 +142,9 @@ async def test_logs_of_a_full_scenario_hold_no_token_and_no_message_text_at_info
 ) -> None:  # fmt: skip
     """Everything logged while both platforms run a scenario is free of tokens and chat text."""
     caplog.set_level(logging.DEBUG)
-    config = write_config(tmp_path, admins=[], telegram_url=fake_telegram.base_url,
-                          zalo_url=fake_zalo.base_url)
+    config = write_config(
+        tmp_path, admins=[], telegram_url=fake_telegram.base_url, zalo_url=fake_zalo.base_url
+    )
     bot = RunningBot(config, bot_environ(), clock)
     zalo = ZaloDriver(fake_zalo, bot)
     hoa = zalo.person("Hoa")

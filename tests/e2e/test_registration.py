@@ -1,4 +1,4 @@
-"""Register → approve → /toi, the same scenario on Telegram and Zalo, over HTTP against the fakes."""
+"""Register, approve, /toi: one scenario on Telegram and Zalo, over HTTP against the fakes."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def _number(text: str) -> str:
 
 
 async def test_register_approve_and_me(world: World) -> None:
-    """A collaborator registers, the officer is told and approves by number, /toi shows the role."""
+    """A collaborator registers, the officer is told and approves; /toi shows the role."""
     d = world.driver
     admin, officer, collab = d.person("Quản trị"), d.person("Cán bộ Lan"), d.person("Chị Hoa")
     await world.start(admins=[admin])
@@ -28,7 +28,9 @@ async def test_register_approve_and_me(world: World) -> None:
     assert "Bạn được giao vai trò cán bộ của Xã Hương Sơn" in d.texts(o_chat)[-1]
 
     filed = await d.say(collab, c_chat, "/dangky thon son ninh")
-    assert filed == ["Đã gửi đăng ký #1 làm cộng tác viên Thôn Sơn Ninh. Cán bộ xã sẽ duyệt; tôi sẽ báo bạn."]
+    assert filed == [
+        "Đã gửi đăng ký #1 làm cộng tác viên Thôn Sơn Ninh. Cán bộ xã sẽ duyệt; tôi sẽ báo bạn."
+    ]
     assert "Chị Hoa đăng ký làm cộng tác viên Thôn Sơn Ninh" in d.texts(o_chat)[-1]
     again = await d.say(collab, c_chat, "/DangKy Thôn Sơn Ninh")
     assert "đang chờ duyệt" in again[0]
@@ -49,7 +51,10 @@ async def test_refusals_of_role_changes(world: World) -> None:
     """A collaborator and an officer of another commune cannot change roles; the reply says why."""
     d = world.driver
     admin, officer, other, collab = (
-        d.person("Quản trị"), d.person("Cán bộ Lan"), d.person("Cán bộ Minh"), d.person("Chị Hoa")
+        d.person("Quản trị"),
+        d.person("Cán bộ Lan"),
+        d.person("Cán bộ Minh"),
+        d.person("Chị Hoa"),
     )
     await world.start(admins=[admin])
     a_chat = d.private(admin)

@@ -1,4 +1,4 @@
-"""The bot as a real process, killed with SIGKILL and started again: nothing it acknowledged is lost."""
+"""The bot as a real process, killed with SIGKILL and restarted: nothing acknowledged is lost."""
 
 from __future__ import annotations
 
@@ -56,11 +56,15 @@ async def test_sigkill_keeps_people_roles_registrations_groups_and_links(
         await z.say(pending, zl.private(pending), "/dangky Thôn Sơn Trung")
         await eventually(lambda: len(tg.texts(o_chat)) >= 5, what="two registration notices")
         assert "✅ Đã duyệt #1" in (await t.say(officer, o_chat, "/duyet 1"))[0]
-        group = fake_telegram.group(-1001111111111, "Nhóm Hương Sơn", admins=[officer.handle],
-                                    members=[collab.handle])
+        group = fake_telegram.group(
+            -1001111111111, "Nhóm Hương Sơn", admins=[officer.handle], members=[collab.handle]
+        )
         assert "✅ Nhóm này đã gắn" in (await t.say(officer, group, "/gannhom 18133"))[0]
         code = re.search(r"\d{6}", (await t.say(collab, c_chat, "/lienket"))[0]).group(0)  # type: ignore[union-attr]
-        assert "Đã liên kết" in (await z.say(collab_zalo, zl.private(collab_zalo), f"/lienket {code}"))[0]
+        assert (
+            "Đã liên kết"
+            in (await z.say(collab_zalo, zl.private(collab_zalo), f"/lienket {code}"))[0]
+        )
 
         await bot.kill()
         await bot.start()
@@ -72,7 +76,9 @@ async def test_sigkill_keeps_people_roles_registrations_groups_and_links(
         assert "cán bộ: Xã Hương Sơn" in officer_me
         listing = (await t.say(officer, o_chat, "/duyet"))[0]
         assert "#2 Anh Nam – Thôn Sơn Trung" in listing and "#1" not in listing
-        assert (await t.say(officer, group, "/gannhom"))[0] == "Nhóm này đang gắn với Xã Hương Sơn."
+        assert (await t.say(officer, group, "/gannhom"))[
+            0
+        ] == "Nhóm này đang gắn với Xã Hương Sơn."
     finally:
         await bot.stop()
     log = bot.stderr()

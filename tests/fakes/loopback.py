@@ -63,7 +63,7 @@ class LoopbackServer:
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         server = site._server  # aiohttp keeps the bound socket here; port 0 needs it read back
-        assert server is not None and server.sockets  # noqa: S101 (started above)
+        assert server is not None and server.sockets
         self.port = server.sockets[0].getsockname()[1]
         return self.base_url
 

@@ -1,4 +1,4 @@
-"""Message catalogs: both languages complete, every key the code uses exists, placeholders agree."""
+"""Message catalogs: both languages complete, every used key exists, placeholders agree."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_every_key_used_in_code_is_in_the_catalog() -> None:
 
 
 def test_translator_falls_back_and_keeps_unknown_placeholders() -> None:
-    """An unknown language falls back to Vietnamese; a missing parameter stays visible, no crash."""
+    """An unknown language falls back to Vietnamese; a missing parameter stays visible."""
     t = Translator()
     assert t("fr", "cancel.done") == t("vi", "cancel.done") == "Đã hủy."
     assert t("en", "cancel.done") == "Cancelled."

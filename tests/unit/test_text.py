@@ -24,7 +24,7 @@ def test_fold_strips_case_diacritics_and_invisibles(raw: str, folded: str) -> No
 
 
 def test_split_prefers_paragraph_then_line_then_word() -> None:
-    """A long text is cut at the latest paragraph or line break that keeps parts under the limit."""
+    """A long text is cut at the last paragraph or line break that keeps parts in the limit."""
     para = "a" * 60
     text = "\n\n".join([para, para, para])
     parts = split_text(text, 130)
