@@ -166,15 +166,20 @@ class App:
             log.warning("command menu not registered platform=%s", platform.name)
 
     async def stop(self) -> None:
-        """Stop receiving, let in-flight handlers finish, close the web server and the store."""
+        """Stop receiving, let in-flight handlers finish their sends, then close everything."""
         for platform in reversed(self.started):
             try:
                 await platform.stop()
             except Exception:
                 log.exception("platform stop failed platform=%s", platform.name)
-        self.started.clear()
         if self.inbound is not None:
             await self.inbound.drain()
+        for platform in reversed(self.started):
+            try:
+                await platform.close()
+            except Exception:
+                log.exception("platform close failed platform=%s", platform.name)
+        self.started.clear()
         if self.web_runner is not None:
             await self.web_runner.cleanup()
             self.web_runner = None

@@ -73,7 +73,10 @@ class Platform(Protocol):
         """Begin receiving (polling task or webhook) and hand each Incoming to `sink`."""
 
     async def stop(self) -> None:
-        """Stop receiving and release connections."""
+        """Stop receiving; sending still works until close()."""
+
+    async def close(self) -> None:
+        """Release connections (calls stop() first if needed)."""
 
     async def send(self, out: Outgoing) -> SentRef:
         """Send one message (split if long); raise a DeliveryError subclass on refusal."""

@@ -161,17 +161,23 @@ class TelegramPlatform:
             log.info("telegram bot @%s receives by long polling", self.username)
 
     async def stop(self) -> None:
-        """Stop polling and the Application; a webhook stays registered for the next start."""
-        for name in _PTB_URL_LOGGERS:
-            logging.getLogger(name).removeFilter(self._scrub)
-        app, self._app = self._app, None
+        """Stop receiving: end polling; updates already fetched still reach the sink."""
+        app = self._app
         if app is None:
             return
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:
             await app.stop()
-        await app.shutdown()
+
+    async def close(self) -> None:
+        """Release PTB's HTTP clients once the core has finished sending; a webhook stays set."""
+        await self.stop()
+        for name in _PTB_URL_LOGGERS:
+            logging.getLogger(name).removeFilter(self._scrub)
+        app, self._app = self._app, None
+        if app is not None:
+            await app.shutdown()
 
     def _received(self) -> None:
         self.last_receive_at = time.monotonic()

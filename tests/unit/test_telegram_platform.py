@@ -60,7 +60,7 @@ async def started(fake: FakeTelegram) -> AsyncIterator[tuple[TelegramPlatform, I
     inbox = Inbox()
     await platform.start(inbox)
     yield platform, inbox
-    await platform.stop()
+    await platform.close()
 
 
 def ref(chat: FakeChat) -> ChatRef:
@@ -303,7 +303,7 @@ async def webhook(
             return resp.status, await resp.text()
 
     yield platform, inbox, post
-    await platform.stop()
+    await platform.close()
     await server.stop()
 
 

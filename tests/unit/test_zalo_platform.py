@@ -76,7 +76,7 @@ async def running(fake: FakeZalo) -> AsyncIterator[Callable[..., Any]]:
 
     yield start
     for platform in started:
-        await platform.stop()
+        await platform.close()
 
 
 async def test_polling_delivers_text(fake: FakeZalo, running: Any) -> None:
@@ -255,7 +255,7 @@ async def test_webhook_delivers_both_shapes(fake: FakeZalo, webhook_site: Any) -
         await fake.type_as(fake.user("Lan"), None, f"qua webhook {fake.webhook_shape}")
         (got,) = await sink.wait()
     finally:
-        await platform.stop()
+        await platform.close()
     assert got.text == f"qua webhook {fake.webhook_shape}"
     assert fake.bots[TOKEN].webhook_secret == SECRET
     assert fake.webhook_deliveries[0].status == 200

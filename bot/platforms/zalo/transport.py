@@ -127,7 +127,7 @@ class ZaloPlatform:
         log.info("zalo bot %s: polling started", self.bot)
 
     async def stop(self) -> None:
-        """Stop polling, let webhook work in flight finish, close the HTTP session."""
+        """Stop receiving: end polling and let webhook work in flight reach the sink."""
         self._stopping = True  # late webhook calls get 503 while in-flight work finishes
         if self._poller is not None:
             self._poller.cancel()
@@ -135,6 +135,10 @@ class ZaloPlatform:
             self._poller = None
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def close(self) -> None:
+        """Release the HTTP session, once the core has finished sending."""
+        await self.stop()
         await self.client.close()
 
     @property
