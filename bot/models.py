@@ -130,3 +130,79 @@ class Report:
     late: bool = False
     retracted: bool = False
     source_message: str = ""  # ChatRef.key + ":" + message id, for corrections by edit or reply
+
+
+class OutboxStatus(StrEnum):
+    """Where one outbox message stands. PENDING and INFLIGHT are the backlog."""
+
+    PENDING = "pending"
+    INFLIGHT = "inflight"  # handed to the platform; after a crash it may have gone out already
+    SENT = "sent"
+    FAILED = "failed"  # refused for good (bad request, retries exhausted)
+    UNREACHABLE = "unreachable"  # the chat is gone for the bot (removed, blocked, unknown)
+    HELD = "held"  # not sent: the bot's quota is spent, or the job was stopped
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxButton:
+    """A button as stored with an outbox message (label, callback data, typed twin)."""
+
+    label: str
+    data: str
+    typed: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxFile:
+    """A file to send with an outbox message: a stored file id and how to present it."""
+
+    file_id: str
+    name: str
+    kind: str = "document"  # document | photo
+    mime: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One message the bot sends on its own initiative, written before the first attempt."""
+
+    id: int
+    job_id: int
+    chat_key: str  # ChatRef.key: platform:bot:id
+    chat_kind: str  # ChatKind value
+    text: str
+    status: OutboxStatus
+    created_at: datetime
+    next_attempt_at: datetime
+    lang: str = ""
+    buttons: tuple[tuple[OutboxButton, ...], ...] = ()
+    file: OutboxFile | None = None
+    recipient: int | None = None  # the person it is for (private chats), for signed links
+    pin: bool = False
+    attempts: int = 0
+    sent_at: datetime | None = None
+    message_ids: tuple[str, ...] = ()
+    error: str = ""
+    possibly_repeated: bool = False  # was in flight when the process died, so sent again
+
+
+class JobStatus(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    STOPPED = "stopped"  # stopped before the end (quota spent); what is left is HELD
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxJob:
+    """A bulk send (a directive, a reminder round, a digest run) and who asked for it."""
+
+    id: int
+    kind: str
+    created_at: datetime
+    total: int
+    requested_by: int | None = None  # person id, told of progress and the result
+    report_chat: str = ""  # ChatRef.key of the requester's private chat for progress
+    progress_message_id: str = ""
+    status: JobStatus = JobStatus.RUNNING
+    finished_at: datetime | None = None
+    summary: dict[str, Any] = field(default_factory=dict)

@@ -9,6 +9,8 @@ from typing import Any
 
 from bot.store.base import SCHEMA_VERSION, StoreVersionError
 from bot.store.core import Core
+from bot.store.outbox import OutboxRepo, QuotaRepo
+from bot.store.outbox_table import OutboxTable
 from bot.store.repos import (
     GroupsRepo,
     InboundRepo,
@@ -26,14 +28,18 @@ log = logging.getLogger(__name__)
 SCHEMA_KEY = "schema_version"
 
 
-def make_tables(*, reports: AnyTable | None = None) -> dict[str, AnyTable]:
-    """One empty table per record kind; a backend may bring its own report table."""
+def make_tables(
+    *, reports: AnyTable | None = None, outbox: AnyTable | None = None
+) -> dict[str, AnyTable]:
+    """One empty table per record kind; a backend may bring its own report and outbox tables."""
     tables: dict[str, AnyTable] = {}
     for name, spec in SPECS.items():
         if name == "people":
             tables[name] = PeopleTable(spec)
         elif name == "reports":
             tables[name] = reports if reports is not None else ReportTable()
+        elif name == "outbox":
+            tables[name] = outbox if outbox is not None else OutboxTable(spec)
         else:
             tables[name] = Table(spec)
     return tables
@@ -67,6 +73,8 @@ class CoreStore:
         self.inbound = InboundRepo(core)
         self.meta = MetaRepo(core)
         self.reports = ReportsRepo(core)
+        self.outbox = OutboxRepo(core)
+        self.quota = QuotaRepo(core)
         # Recorded from day one, so a later layout change knows what it reads.
         if self.meta.get(SCHEMA_KEY) is None:
             self.meta.set(SCHEMA_KEY, SCHEMA_VERSION)

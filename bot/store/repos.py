@@ -25,8 +25,9 @@ from bot.store.core import Core
 from bot.store.tables import InboundMark, MetaEntry, PeopleTable, ReportTable, Table
 
 
-def _next_id(core: Core, table: str) -> int:
-    """The next short id of `table`, kept in meta so it moves in the same commit as the record."""
+def next_id(core: Core, table: str, count: int = 1) -> int:
+    """The next short id of `table` (the first of `count` in a row), kept in meta so it moves
+    in the same commit as the records; ids are never reused, even after a delete."""
     counter = f"next_id.{table}"
     entry: MetaEntry | None = core.get("meta", counter)
     if entry is None:
@@ -34,7 +35,7 @@ def _next_id(core: Core, table: str) -> int:
         value = max((int(k) for k in rows), default=0) + 1  # type: ignore[call-overload]
     else:
         value = int(entry.value)
-    core.put("meta", counter, MetaEntry(counter, value + 1))
+    core.put("meta", counter, MetaEntry(counter, value + count))
     return value
 
 
@@ -54,7 +55,7 @@ class PeopleRepo:
     ) -> Person:
         with self._core.atomic():
             person = Person(
-                id=_next_id(self._core, "people"),
+                id=next_id(self._core, "people"),
                 name=name,
                 accounts=tuple(accounts),
                 roles=tuple(roles),
@@ -90,7 +91,7 @@ class RegistrationsRepo:
     def add(self, *, person_id: int, area: str, requested_at: datetime) -> Registration:
         with self._core.atomic():
             reg = Registration(
-                id=_next_id(self._core, "registrations"),
+                id=next_id(self._core, "registrations"),
                 person_id=person_id,
                 area=area,
                 status=RegistrationStatus.PENDING,

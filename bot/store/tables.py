@@ -8,7 +8,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
-from bot.models import GroupBinding, LinkCode, Person, Prompt, Registration, Report
+from bot.models import (
+    GroupBinding,
+    LinkCode,
+    OutboxItem,
+    OutboxJob,
+    Person,
+    Prompt,
+    Registration,
+    Report,
+)
 
 Key = int | str | tuple[Any, ...]
 
@@ -27,6 +36,15 @@ class MetaEntry:
 
     key: str
     value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaCount:
+    """Messages one Zalo bot has spent in one month ("2026-11")."""
+
+    bot: str
+    month: str
+    used: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +67,9 @@ SPECS: dict[str, TableSpec] = {
         TableSpec("prompts", Prompt, lambda r: (r.chat_key, r.user_key)),
         TableSpec("inbound", InboundMark, lambda r: r.key),
         TableSpec("reports", Report, lambda r: (r.id, r.version)),
+        TableSpec("outbox", OutboxItem, lambda r: r.id),
+        TableSpec("outbox_jobs", OutboxJob, lambda r: r.id),
+        TableSpec("quota", QuotaCount, lambda r: (r.bot, r.month)),
     )
 }
 

@@ -17,6 +17,7 @@ Layout of the data directory (every *.json except the index files opens with tin
   <table>.json               {table: {doc_id: document}} for people, meta, groups, …
   reports/<period>.<type>.json      {"reports": {doc_id: document}}: every version in that shard
   reports/<period>.<type>.idx.json  {"period", "type", "rows": [[id, version, period, type, …]]}
+  outbox/<job id>.json              {"outbox": {item id: document}}: one job's items
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from bot.store.codec import decode, encode
 from bot.store.core import Core, Op
 from bot.store.journal import POLICIES, Journal, read_journal
 from bot.store.memory import CoreStore, make_tables, stored_schema
+from bot.store.outbox_files import checkpoint_outbox, load_outbox
+from bot.store.outbox_table import OutboxTable
 from bot.store.shards import ShardedReportTable, read_json
 from bot.store.tables import SPECS, AnyTable, Table, key_from_json, key_to_json
 
@@ -39,7 +42,10 @@ log = logging.getLogger(__name__)
 
 LOCK_NAME = "store.lock"
 JOURNAL_NAME = "journal.jsonl"
-SMALL_TABLES = tuple(name for name in SPECS if name != "reports")
+# Tables kept whole in one <table>.json each; reports and outbox items have their own files.
+SMALL_TABLES = tuple(name for name in SPECS if name not in ("reports", "outbox"))
+# Tables whose int keys become TinyDB doc ids, so `get(doc_id=12)` finds record 12.
+ID_TABLES = ("people", "registrations", "outbox_jobs")
 
 
 class TinyDBStore(CoreStore):
@@ -75,10 +81,15 @@ class TinyDBStore(CoreStore):
         remove_leftovers(self.data_dir)
         self._reports = ShardedReportTable(self.data_dir / "reports", cache_size=shard_cache)
         remove_leftovers(self._reports.folder)
-        tables = make_tables(reports=self._reports)
+        self._outbox_dir = self.data_dir / "outbox"
+        self._outbox_dir.mkdir(exist_ok=True)
+        remove_leftovers(self._outbox_dir)
+        self._outbox = OutboxTable(SPECS["outbox"], track_changes=True)
+        tables = make_tables(reports=self._reports, outbox=self._outbox)
         for name in SMALL_TABLES:
             self._load_table(tables[name])
         self._reports.load_index()
+        load_outbox(self._outbox_dir, self._outbox)
         stored_schema(tables, str(self.data_dir))  # refuse a newer layout before reading more
         journal_path = self.data_dir / JOURNAL_NAME
         replay = read_journal(journal_path)
@@ -92,7 +103,7 @@ class TinyDBStore(CoreStore):
             os.truncate(journal_path, replay.good)
         self._journal = Journal(journal_path, fsync=fsync)
         super().__init__(Core(tables, persist=self._persist, after_commit=self._after_commit))
-        if replay.size or self._dirty or self._reports.dirty:
+        if replay.size or self._dirty or self._reports.dirty or self._outbox.changed:
             # Fold the replayed commits into the checkpoint files and start an empty journal,
             # which also drops a torn last line before anything is appended after it.
             self.checkpoint()
@@ -114,13 +125,13 @@ class TinyDBStore(CoreStore):
                 raise StoreCorruptError(msg)
             value = None if doc is None else decode(spec.record, doc)
             tables[name].set(key_from_json(raw_key), value)
-            if name != "reports":
+            if name in SMALL_TABLES:
                 self._dirty.add(name)
 
     def _persist(self, ops: list[Op]) -> None:
         assert self._journal is not None
         self._journal.append(dumps({"ops": [[t, key_to_json(k), doc] for t, k, doc in ops]}))
-        self._dirty.update(t for t, _, _ in ops if t != "reports")
+        self._dirty.update(t for t, _, _ in ops if t in SMALL_TABLES)
 
     def _after_commit(self) -> None:
         assert self._journal is not None
@@ -145,18 +156,15 @@ class TinyDBStore(CoreStore):
             table = self._core.tables[name]
             assert isinstance(table, Table)
             docs = [encode(record) for record in table.values()]
-            # Int keys (people, registrations) become TinyDB doc ids, so `get(doc_id=12)` works.
-            ids = (
-                list(table.rows)
-                if name in ("people", "registrations")
-                else range(1, len(docs) + 1)
-            )
+            ids = list(table.rows) if name in ID_TABLES else range(1, len(docs) + 1)
             write_json_atomic(
                 self.data_dir / f"{name}.json",
                 {name: {str(doc_id): doc for doc_id, doc in zip(ids, docs, strict=True)}},
             )
         self._reports.checkpoint()
+        checkpoint_outbox(self._outbox_dir, self._outbox)
         fsync_dir(self._reports.folder)
+        fsync_dir(self._outbox_dir)
         fsync_dir(self.data_dir)
         # Only now is every journaled commit durable elsewhere.
         self._journal.reset()

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 from tinydb import TinyDB
 
+from bot.models import OutboxStatus
 from bot.store import open_store
-from tests.store.crash_writer import report
+from tests.store.crash_writer import FAR, QUOTA, outbox_item, report
 
 WRITER = Path(__file__).with_name("crash_writer.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,13 +25,19 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def run_writer(
-    data_dir: Path, *, start: int, kill_after: int | None = None, fault: str = ""
+    data_dir: Path,
+    *,
+    start: int = 0,
+    kill_after: int | None = None,
+    fault: str = "",
+    mode: str = "mixed",
+    count: int = 3000,
 ) -> list[list[str]]:
     """Run the writer until it is SIGKILLed (by us after `kill_after` acks, or by its injected
     fault); return every acknowledged write it printed."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     # A bounded run: if the kill never comes the writer ends by itself and the test fails.
-    args = [sys.executable, str(WRITER), str(data_dir), str(start), "3000"]
+    args = [sys.executable, str(WRITER), mode, str(data_dir), str(start), str(count)]
     proc = subprocess.Popen([*args, fault] if fault else args, stdout=subprocess.PIPE, env=env)
     assert proc.stdout is not None
     acks: list[list[str]] = []
@@ -53,7 +60,8 @@ def run_writer(
 
 def assert_files_parse(data_dir: Path) -> None:
     """Every checkpoint file is whole JSON, and TinyDB opens each table and shard file."""
-    for path in [*data_dir.glob("*.json"), *(data_dir / "reports").glob("*.json")]:
+    folders = (data_dir, data_dir / "reports", data_dir / "outbox")
+    for path in [p for folder in folders for p in folder.glob("*.json")]:
         json.loads(path.read_bytes())
         if not path.name.endswith(".idx.json"):
             with TinyDB(path, access_mode="r") as db:
@@ -108,7 +116,7 @@ def test_kill_nine_loses_no_acknowledged_write(tmp_path: Path, seed: int) -> Non
 )
 def test_kill_inside_checkpoint_or_journal_write(tmp_path: Path, fault: str) -> None:
     """A kill inside a checkpoint or halfway through a journal line loses no acknowledged write."""
-    acked = run_writer(tmp_path, start=0, kill_after=60)
+    acked = run_writer(tmp_path, kill_after=60)
     acked += run_writer(tmp_path, start=100_000, fault=fault)
     # run_writer saw the SIGKILL exit, so the fault fired (unharmed, the writer ends with 0).
     if fault.startswith("replace"):
@@ -188,3 +196,72 @@ def test_unknown_fsync_policy_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="batch"):
         open_store(tmp_path, fsync="sometimes")  # type: ignore[arg-type]
     open_store(tmp_path).close()  # and the failed open did not keep the lock
+
+
+OUTBOX_ITEMS = 150
+
+
+def assert_outbox_whole(data_dir: Path, acked: list[list[str]], *, rounds: int) -> int:
+    """Reopen: the job is whole or absent, acknowledged sends are SENT, sends form a prefix of
+    the ids, at most one item is in flight, and the indexes agree with the items. Returns how
+    many acknowledgements the rest of the work would still print."""
+    store = open_store(data_dir)
+    try:
+        jobs = store.outbox.jobs()
+        assert len(jobs) == 1 or (not jobs and not any(tag == "J" for tag, *_ in acked))
+        if not jobs:
+            assert (store.outbox.get(1), store.outbox.backlog()) == (None, (0, None))
+            assert store.quota.used(*QUOTA) == 0
+            return 1 + 2 * OUTBOX_ITEMS
+        items = store.outbox.for_job(jobs[0].id)
+        assert [i.id for i in items] == list(range(1, OUTBOX_ITEMS + 1))
+        assert [i.text for i in items] == [outbox_item(1, n).text for n in range(OUTBOX_ITEMS)]
+        sent = [i.id for i in items if i.status is OutboxStatus.SENT]
+        assert sent == list(range(1, len(sent) + 1)), "sends are not a prefix of the job"
+        assert {int(n) for tag, n, *_ in acked if tag == "S"} <= set(sent)
+        inflight = [i for i in items if i.status is OutboxStatus.INFLIGHT]
+        assert len(inflight) <= 1
+        assert store.outbox.inflight() == inflight
+        pending = [i for i in items if i.status is OutboxStatus.PENDING]
+        assert store.outbox.due(now=FAR, limit=OUTBOX_ITEMS) == pending
+        assert store.outbox.backlog()[0] == OUTBOX_ITEMS - len(sent)
+        # Each committed INFLIGHT mark counted once; the last of a round may be unacknowledged.
+        marks = sum(1 for tag, *_ in acked if tag == "I")
+        assert marks <= store.quota.used(*QUOTA) <= marks + rounds
+        return 2 * (OUTBOX_ITEMS - len(sent)) + len(inflight)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_kill_nine_while_sending_the_outbox(tmp_path: Path, seed: int) -> None:
+    """kill -9 at seeded points while a job is stored and sent: the job stays whole, every
+    acknowledged send stays SENT, and at most one item is left in flight."""
+    rng = random.Random(seed)
+    acked: list[list[str]] = []
+    left = 1 + 2 * OUTBOX_ITEMS
+    for round_ in range(1, 4):
+        kill_after = rng.randint(1, left)
+        acked += run_writer(tmp_path, mode="outbox", count=OUTBOX_ITEMS, kill_after=kill_after)
+        assert_files_parse(tmp_path)
+        left = assert_outbox_whole(tmp_path, acked, rounds=round_)
+        if not left:
+            break
+
+
+# File writes of the outbox writer: 1-2 meta.json, 3 outbox_jobs.json, 4 outbox/1.json (the
+# new job), then each checkpoint writes quota.json (odd) and patches outbox/1.json (even).
+@pytest.mark.parametrize(
+    "fault", ["torn:2", "replace:4", "renamed:4", "replace:10", "renamed:13", "torn:40"]
+)
+def test_outbox_kill_inside_checkpoint_or_journal_write(tmp_path: Path, fault: str) -> None:
+    """A kill tearing the job's journal line, or inside a checkpoint of the job file, keeps
+    the job whole (or absent, when its commit was torn) and every acknowledged send."""
+    acked = run_writer(tmp_path, mode="outbox", count=OUTBOX_ITEMS, fault=fault)
+    if fault == "torn:2":  # the job's own commit was cut: no acknowledgement, no job
+        assert acked == []
+    if fault.startswith("replace"):
+        assert list(tmp_path.rglob("*.tmp")), "the fault left no temp file"
+    assert_files_parse(tmp_path)
+    assert_outbox_whole(tmp_path, acked, rounds=1)
+    assert not list(tmp_path.rglob("*.tmp"))
