@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from bot.messages import Button, ChatRef, Incoming, Outgoing, SentRef, UserRef
+from bot.messages import Attachment, Button, ChatRef, Incoming, Outgoing, SentRef, UserRef
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -68,6 +68,12 @@ class Platform(Protocol):
     name: str
     bot: str
     caps: Capabilities
+    mode: str  # "polling" or "webhook"
+    last_receive_at: float | None  # time.monotonic() of the last poll answer or webhook call
+
+    @property
+    def receiving(self) -> bool:
+        """Whether updates can still arrive (poller alive, or webhook registered and served)."""
 
     async def start(self, sink: Sink) -> None:
         """Begin receiving (polling task or webhook) and hand each Incoming to `sink`."""
@@ -92,6 +98,9 @@ class Platform(Protocol):
 
     async def answer_callback(self, callback_id: str, text: str = "") -> None:
         """Acknowledge a button press so the client stops its spinner."""
+
+    async def download(self, attachment: Attachment) -> bytes:
+        """Fetch the bytes of a file that came with an incoming message."""
 
     async def is_group_admin(self, chat: ChatRef, user: UserRef) -> bool | None:
         """Whether `user` administers group `chat`; None when the platform cannot tell."""

@@ -17,10 +17,11 @@ from telegram.constants import ChatMemberStatus
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 
-from bot.messages import Button, ChatKind, ChatRef, Outgoing, SentRef, UserRef
+from bot.messages import Attachment, Button, ChatKind, ChatRef, Outgoing, SentRef, UserRef
 from bot.platforms.base import BadRequest, BotCommand, Capabilities, Sink
 from bot.platforms.telegram_convert import ANONYMOUS_ADMIN_ID, BotIdentity, to_incoming
 from bot.platforms.telegram_errors import neutral
+from bot.platforms.telegram_files import download_file
 from bot.platforms.telegram_send import markup, send_file
 from bot.text import split_text
 
@@ -96,6 +97,7 @@ class TelegramPlatform:
         self._scrub = _TokenScrub(token)
         self._api = api_base_url.rstrip("/")
         self._mode = mode
+        self.mode = mode
         self._webhook_url = webhook_url
         self._webhook_path = webhook_path
         self._webhook_secret = webhook_secret
@@ -178,6 +180,16 @@ class TelegramPlatform:
         app, self._app = self._app, None
         if app is not None:
             await app.shutdown()
+
+    @property
+    def receiving(self) -> bool:
+        """Whether updates can still arrive: the poller runs, or the webhook app is running."""
+        app = self._app
+        if app is None:
+            return False
+        if self._mode == "webhook":
+            return bool(app.running)
+        return bool(app.updater is not None and app.updater.running)
 
     def _received(self) -> None:
         self.last_receive_at = time.monotonic()
@@ -317,6 +329,10 @@ class TelegramPlatform:
             raise neutral(err) from err
         except tg.TelegramError as err:
             raise neutral(err) from err
+
+    async def download(self, attachment: Attachment) -> bytes:
+        """Fetch the bytes of a file that came with an incoming message (getFile, max 20 MB)."""
+        return await download_file(self._running().bot, attachment)
 
     async def is_group_admin(self, chat: ChatRef, user: UserRef) -> bool | None:
         """creator/administrator → True; None for anonymous admins or when Telegram fails."""

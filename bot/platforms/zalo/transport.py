@@ -9,7 +9,7 @@ import time
 import aiohttp
 from aiohttp import web
 
-from bot.messages import Button, ChatRef, Outgoing, SentRef, UserRef
+from bot.messages import Attachment, Button, ChatRef, Outgoing, SentRef, UserRef
 from bot.platforms.base import (
     BadRequest,
     BotCommand,
@@ -27,6 +27,7 @@ from bot.platforms.zalo.client import (
     ZaloUnauthorized,
 )
 from bot.platforms.zalo.errors import delivery_error
+from bot.platforms.zalo.files import fetch_attachment
 from bot.platforms.zalo.updates import SeenIds, is_own, message_key, to_incoming, unwrap
 from bot.platforms.zalo.webhook import Refused, read_updates
 from bot.text import split_text
@@ -145,6 +146,11 @@ class ZaloPlatform:
     def polling(self) -> bool:
         """Whether the polling task is running (it ends on 401)."""
         return self._poller is not None and not self._poller.done()
+
+    @property
+    def receiving(self) -> bool:
+        """Whether updates can still arrive: a live poller, or a webhook not being stopped."""
+        return not self._stopping if self.mode == "webhook" else self.polling
 
     # -- receiving -------------------------------------------------------------------------
 
@@ -273,6 +279,10 @@ class ZaloPlatform:
         if caption is None and out.text.strip():
             ids += await self._send_text(out.chat.id, out.text)
         return ids
+
+    async def download(self, attachment: Attachment) -> bytes:
+        """Fetch the bytes of a file that came with an incoming message (GET of its URL, 20 MB)."""
+        return await fetch_attachment(attachment)
 
     def _neutral(self, exc: ZaloError) -> DeliveryError:
         """The neutral send error; a transient one waits per our backoff (Zalo gives none)."""
