@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import time
+from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -15,15 +18,24 @@ from bot.dispatch import Dispatcher
 from bot.i18n import Translator
 from bot.inbound import Inbound
 from bot.messages import Incoming
+from bot.models import OutboxItem
 from bot.platforms.base import Platform
 from bot.services import Services
+from bot.services.attachments import AttachmentResolver
 from bot.services.delivery import Delivery
+from bot.services.files import FileLinks, FileStore
 from bot.services.groups import Groups
+from bot.services.limits import RateLimits, SendLimiter
 from bot.services.links import Links
+from bot.services.outbox import Backoff, Outbox
+from bot.services.progress import Progress
 from bot.services.prompts import Prompts
+from bot.services.quota import Quotas
 from bot.services.registrations import Registrations
 from bot.services.registry import People
+from bot.services.signing import LinkSigner, load_or_create_secret
 from bot.store import open_store
+from bot.web.files import file_routes
 from bot.web.server import build_web_app, start_site
 from handlers import ROUTERS
 
@@ -32,6 +44,25 @@ if TYPE_CHECKING:
     from bot.store.base import Store
 
 log = logging.getLogger(__name__)
+
+
+def describe_target(store: Store, areas: AreaTree) -> Callable[[OutboxItem], str]:
+    """How a bulk send's summary names a chat: the group's area, or the person."""
+
+    def describe(item: OutboxItem) -> str:
+        if item.chat_kind == "group":
+            binding = store.groups.get(item.chat_key)
+            if binding is not None and binding.area in areas:
+                return areas.get(binding.area).name
+            return binding.title if binding and binding.title else item.chat_key
+        person = store.people.get(item.recipient) if item.recipient else None
+        if person is None:
+            platform, bot, chat_id = item.chat_key.split(":", 2)
+            user_key = f"{platform}:{bot}:{chat_id}" if bot else f"{platform}:{chat_id}"
+            person = store.people.by_account(user_key)
+        return person.name if person else item.chat_key
+
+    return describe
 
 
 def build_platforms(config: Config) -> dict[tuple[str, str], Platform]:
@@ -79,8 +110,11 @@ class App:
         *,
         clock: Clock | None = None,
         platforms: dict[tuple[str, str], Platform] | None = None,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         self.config = config
+        self.environ = os.environ if environ is None else environ
+        self.file_routes: list[web.RouteDef] = []
         self.clock = clock or SystemClock()
         self.platforms = platforms if platforms is not None else build_platforms(config)
         self.store: Store | None = None
@@ -88,7 +122,16 @@ class App:
         self.web_port = 0
         self.inbound: Inbound | None = None
         self.dispatcher: Dispatcher | None = None
+        self.services: Services | None = None
         self.started: list[Platform] = []
+        self._outbox_task: asyncio.Task[None] | None = None
+
+    def _limiters(self) -> dict[tuple[str, str], SendLimiter]:
+        limits = self.config.delivery
+        return {
+            key: SendLimiter(RateLimits(**getattr(limits, key[0]).model_dump()))
+            for key in self.platforms
+        }
 
     def _services(self, store: Store) -> Services:
         config = self.config
@@ -103,7 +146,32 @@ class App:
             on_unreachable=people.mark_unreachable,
             people=store.people.all,
             admin_keys=[key for key, _ in admins],
+            limiters=self._limiters(),
         )
+        quotas = Quotas(
+            store=store, clock=self.clock, tz=config.tzinfo(), notifier=delivery,
+            quotas={b.name: b.monthly_quota for b in config.platforms.zalo.bots},
+            alert_ratio=config.delivery.quota_alert_percent / 100,
+        )  # fmt: skip
+        delivery.quotas = quotas
+        groups = Groups(store=store, areas=areas, clock=self.clock)
+        progress = Progress(
+            store=store, clock=self.clock, delivery=delivery, translate=translate,
+            default_lang=config.language, describe=describe_target(store, areas),
+        )  # fmt: skip
+        files = FileStore.in_data_dir(config.data_dir, clock=self.clock)
+        signer = LinkSigner(load_or_create_secret(config.data_dir, self.environ), clock=self.clock)
+        links = FileLinks(files, signer, public_base_url=config.web.public_base_url)
+        self.file_routes = file_routes(files, signer)
+        outbox = Outbox(
+            store=store, clock=self.clock, delivery=delivery, quotas=quotas, progress=progress,
+            files=AttachmentResolver(
+                files=files, links=links, delivery=delivery, translate=translate,
+                default_lang=config.language,
+            ),
+            concurrency=config.delivery.concurrency, max_attempts=config.delivery.max_attempts,
+            backoff=Backoff(base=config.delivery.retry_base_seconds),
+        )  # fmt: skip
         reg = config.registration
         return Services(
             areas=areas,
@@ -113,7 +181,7 @@ class App:
             registrations=Registrations(
                 store=store, areas=areas, people=people, clock=self.clock, notifier=delivery
             ),
-            groups=Groups(store=store, areas=areas, clock=self.clock),
+            groups=groups,
             links=Links(
                 store=store,
                 people=people,
@@ -124,6 +192,8 @@ class App:
                 store=store, clock=self.clock, ttl=timedelta(minutes=reg.prompt_minutes)
             ),
             delivery=delivery,
+            outbox=outbox,
+            quotas=quotas,
             privacy_days=config.privacy.retention_days,
             link_minutes=reg.link_code_minutes,
         )
@@ -131,12 +201,12 @@ class App:
     async def start(self) -> None:
         """Open the store, wire the services, serve the web app and start every platform."""
         self.store = store = open_store(self.config.data_dir)
-        services = self._services(store)
+        self.services = services = self._services(store)
         self.dispatcher = Dispatcher(ROUTERS, services, default_lang=self.config.language)
         self.inbound = Inbound(store=store, dispatcher=self.dispatcher, clock=self.clock)
-        routes = [r for p in self.platforms.values() for r in p.routes()]
+        routes = [r for p in self.platforms.values() for r in p.routes()] + self.file_routes
         app = build_web_app(
-            platforms=self.platforms, inbound=self.inbound, routes=routes, config=self.config
+            platforms=self.platforms, routes=routes, config=self.config, health=self.health
         )
         self.web_runner, self.web_port = await start_site(
             app, host=self.config.web.host, port=self.config.web.port
@@ -150,11 +220,45 @@ class App:
                 continue
             self.started.append(platform)
             await self._register_menu(platform)
+        self._outbox_task = asyncio.create_task(services.outbox.run())
         log.info(
             "bot started platforms=%s web_port=%s",
             ",".join(f"{p.name}:{p.bot}" if p.bot else p.name for p in self.started) or "none",
             self.web_port,
         )
+
+    def health(self) -> dict[str, Any]:
+        """What /healthz reports: each transport, the outbox backlog, Zalo quotas."""
+        stale = self.config.health.stale_after_seconds
+        now = time.monotonic()
+        transports: dict[str, Any] = {}
+        healthy = True
+        for (name, bot), platform in self.platforms.items():
+            last = platform.last_receive_at
+            age = round(now - last, 1) if last else None
+            # A webhook hears nothing in a quiet night; only a poller's silence means trouble.
+            fresh = platform.mode == "webhook" or (age is not None and age <= stale)
+            alive = platform in self.started and platform.receiving and fresh
+            healthy = healthy and alive
+            transports[f"{name}:{bot}" if bot else name] = {
+                "alive": alive, "mode": platform.mode, "last_receive_seconds_ago": age,
+            }  # fmt: skip
+        body: dict[str, Any] = {"platforms": transports}
+        if self.store is not None and self.services is not None:
+            backlog, oldest = self.store.outbox.backlog()
+            oldest_age = (self.clock.now() - oldest).total_seconds() if oldest else None
+            body["outbox"] = {"backlog": backlog, "oldest_pending_seconds": oldest_age}
+            body["zalo_quota"] = {
+                q.bot: {"month": q.month, "quota": q.quota, "used": q.used, "left": q.left}
+                for q in self.services.quotas.states()
+            }
+        if self.inbound is not None:
+            body["intake"] = {
+                "handled": self.inbound.handled,
+                "duplicates": self.inbound.duplicates,
+            }
+        body["status"] = "ok" if healthy else "degraded"
+        return body
 
     async def _register_menu(self, platform: Platform) -> None:
         assert self.dispatcher is not None
@@ -174,6 +278,10 @@ class App:
                 log.exception("platform stop failed platform=%s", platform.name)
         if self.inbound is not None:
             await self.inbound.drain()
+        if self.services is not None and self._outbox_task is not None:
+            await self.services.outbox.stop()
+            await asyncio.gather(self._outbox_task, return_exceptions=True)
+            self._outbox_task = None
         for platform in reversed(self.started):
             try:
                 await platform.close()

@@ -216,6 +216,33 @@ class PrivacySection(Section):
     retention_days: int = Field(default=730, ge=1)
 
 
+class LimitsSection(Section):
+    """A platform's send limits; null switches one off."""
+
+    per_second_total: float | None = Field(default=30, gt=0)
+    per_minute_per_group: float | None = Field(default=20, gt=0)
+    per_second_per_chat: float | None = Field(default=1, gt=0)
+
+
+class DeliverySection(Section):
+    """Every send's limits, and the durable outbox's retries and housekeeping."""
+
+    telegram: LimitsSection = LimitsSection()
+    # Zalo publishes no per-second limit (its 429 means the monthly quota); stay gentle anyway.
+    zalo: LimitsSection = LimitsSection(per_second_total=10)
+    concurrency: int = Field(default=4, ge=1, le=64)
+    max_attempts: int = Field(default=8, ge=1, le=50)
+    retry_base_seconds: float = Field(default=2.0, gt=0, le=600)
+    keep_days: int = Field(default=30, ge=1)
+    quota_alert_percent: int = Field(default=80, ge=1, le=100)
+
+
+class HealthSection(Section):
+    """When /healthz calls a transport dead: nothing received for this long."""
+
+    stale_after_seconds: int = Field(default=120, ge=1)
+
+
 class LoggingSection(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["json", "text"] = "json"
@@ -239,6 +266,8 @@ class Config(Section):
     platforms: PlatformsSection = PlatformsSection()
     registration: RegistrationSection = RegistrationSection()
     privacy: PrivacySection = PrivacySection()
+    delivery: DeliverySection = DeliverySection()
+    health: HealthSection = HealthSection()
     logging: LoggingSection = LoggingSection()
 
     @field_validator("timezone")

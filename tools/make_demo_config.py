@@ -95,6 +95,26 @@ registration:
 privacy:
   retention_days: 730
 
+# Every message the bot sends goes through these limits (null switches one off). Telegram allows
+# about 30 messages a second in all, 20 a minute into one group and 1 a second into one chat.
+# Zalo publishes no rate limit but counts a monthly quota per bot (platforms.zalo.bots).
+# The outbox retries what a platform refuses for a while (max_attempts, waits doubling from
+# retry_base_seconds),
+# keeps finished rows keep_days days, and tells the admins when a Zalo bot passes
+# quota_alert_percent of its month.
+delivery:
+  telegram: {per_second_total: 30, per_minute_per_group: 20, per_second_per_chat: 1}
+  zalo: {per_second_total: 10, per_minute_per_group: 20, per_second_per_chat: 1}
+  concurrency: 4
+  max_attempts: 8
+  retry_base_seconds: 2
+  keep_days: 30
+  quota_alert_percent: 80
+
+# /healthz calls a platform dead when nothing was received from it for this long.
+health:
+  stale_after_seconds: 120
+
 # level: DEBUG, INFO, WARNING or ERROR. format: json (one line per event, for log tools) or text.
 logging:
   level: INFO

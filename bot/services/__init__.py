@@ -12,7 +12,9 @@ if TYPE_CHECKING:
     from bot.services.delivery import Delivery
     from bot.services.groups import Groups
     from bot.services.links import Links
+    from bot.services.outbox import Outbox
     from bot.services.prompts import Prompts
+    from bot.services.quota import Quotas
     from bot.services.registrations import Registrations
     from bot.services.registry import People
 
@@ -30,5 +32,7 @@ class Services:
     links: Links
     prompts: Prompts
     delivery: Delivery
+    outbox: Outbox
+    quotas: Quotas
     privacy_days: int
     link_minutes: int

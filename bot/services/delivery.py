@@ -22,6 +22,8 @@ from bot.platforms.base import (
 
 if TYPE_CHECKING:
     from bot.i18n import Translator
+    from bot.services.limits import SendLimiter
+    from bot.services.quota import Quotas
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,12 @@ def private_chat(user_key: str) -> ChatRef:
     return ChatRef(user.platform, user.bot, user.id, ChatKind.PRIVATE)
 
 
+def chat_from_key(key: str, kind: str) -> ChatRef:
+    """A ChatRef back from its stored key (platform:bot:id) and kind."""
+    platform, bot, chat_id = key.split(":", 2)
+    return ChatRef(platform, bot, chat_id, ChatKind(kind))
+
+
 class Delivery:
     """Sends through the right Platform; buttons become typed text where there are none."""
 
@@ -56,8 +64,11 @@ class Delivery:
         on_unreachable: Callable[[str], None],
         people: Callable[[], list[Person]],
         admin_keys: list[str],
+        limiters: Mapping[tuple[str, str], SendLimiter] | None = None,
     ) -> None:
         self.platforms = platforms
+        self.limiters = dict(limiters or {})
+        self.quotas: Quotas | None = None  # set by the composition root (Quotas notify through us)
         self.translate = translate
         self.default_lang = default_lang
         self.on_unreachable = on_unreachable
@@ -70,6 +81,16 @@ class Delivery:
     def caps(self, chat: ChatRef) -> Capabilities | None:
         platform = self.platform_for(chat)
         return platform.caps if platform else None
+
+    def spacing(self, chat: ChatRef) -> float:
+        """Seconds between two sends into `chat` under its platform's per-chat limit."""
+        limiter = self.limiters.get((chat.platform, chat.bot))
+        return limiter.spacing(chat) if limiter is not None else 0.0
+
+    def ready(self, chat: ChatRef) -> bool:
+        """Whether a send into `chat` would go now as far as the chat's own limit goes."""
+        limiter = self.limiters.get((chat.platform, chat.bot))
+        return limiter is None or limiter.chat_ready(chat)
 
     def render(self, out: Outgoing, lang: str) -> Outgoing:
         """Turn buttons into typed-twin lines where the platform has no buttons (Zalo)."""
@@ -85,19 +106,37 @@ class Delivery:
         text = out.text + ("\n\n" + "\n".join(lines) if lines else "")
         return replace(out, text=text, buttons=())
 
-    async def send(self, out: Outgoing, *, lang: str = "") -> SentRef | None:
-        """Send now (a reply or a notice); None when it could not be delivered."""
+    async def transmit(self, out: Outgoing, *, lang: str = "", urgent: bool) -> SentRef:
+        """One attempt: wait for the limits, send, count the quota; raises DeliveryError."""
         platform = self.platform_for(out.chat)
         if platform is None:
-            log.warning(
-                "no running platform for chat platform=%s bot=%s", out.chat.platform, out.chat.bot
-            )
-            return None
+            msg = f"no running platform {out.chat.platform}:{out.chat.bot}"
+            raise ChatUnreachable(msg)
+        quotas = self.quotas
+        bot = out.chat.bot
+        if quotas is not None and quotas.counted(bot) and quotas.state(bot).spent:
+            msg = f"quota of {bot} is spent this month"
+            raise QuotaExceeded(msg)
         out = self.render(out, lang or self.default_lang)
+        limiter = self.limiters.get((out.chat.platform, out.chat.bot))
+        if limiter is not None:
+            await limiter.acquire(out.chat, urgent=urgent)
+        try:
+            sent = await platform.send(out)
+        except QuotaExceeded:
+            if quotas is not None:
+                await quotas.mark_spent(bot)
+            raise
+        if quotas is not None:
+            await quotas.count(bot, max(len(sent.message_ids), 1))
+        return sent
+
+    async def send(self, out: Outgoing, *, lang: str = "") -> SentRef | None:
+        """Send now, ahead of bulk (a reply or a notice); None when it could not be delivered."""
         waited = 0.0
         for attempt in range(1, REPLY_ATTEMPTS + 1):
             try:
-                return await platform.send(out)
+                return await self.transmit(out, lang=lang, urgent=True)
             except RetryLater as exc:
                 delay = min(exc.retry_after, REPLY_MAX_WAIT - waited)
                 if attempt == REPLY_ATTEMPTS or delay <= 0:
@@ -114,6 +153,23 @@ class Delivery:
                 log.warning("send refused platform=%s: %s", out.chat.platform, exc)
                 return None
         return None
+
+    async def edit(
+        self, chat: ChatRef, message_id: str, text: str, *, urgent: bool = True
+    ) -> bool:
+        """Edit a message in place where the platform can (progress lines); False otherwise."""
+        platform = self.platform_for(chat)
+        if platform is None or not platform.caps.edits:
+            return False
+        limiter = self.limiters.get((chat.platform, chat.bot))
+        if limiter is not None:
+            await limiter.acquire(chat, urgent=urgent)
+        try:
+            await platform.edit(chat, message_id, text)
+        except DeliveryError as exc:
+            log.info("edit refused platform=%s: %s", chat.platform, exc)
+            return False
+        return True
 
     async def notify(self, person: Person, key: str, /, **params: object) -> bool:
         """Send a catalog message to the person's first reachable account on a running platform."""

@@ -20,6 +20,7 @@ from tests.fakes.zalo_api import FakeZalo
 TG_TOKEN = "5123456789:AAFakeTelegramTokenForTests_abcdefghij"
 ZALO_TOKEN = "8877665544332211:zaloSecretTokenForTestsOnlyXYZ123"
 ZALO_BOT = "zalo1"
+NO_CHAT_LIMITS = {"per_minute_per_group": None, "per_second_per_chat": None}
 
 # A small tree of the 2025 shape: province → health region → communes → villages.
 AREAS: dict[str, Any] = {
@@ -64,6 +65,8 @@ def write_config(
     zalo_url: str | None = None,
     mode: str = "polling",
     public_base_url: str | None = None,
+    extra: dict[str, Any] | None = None,
+    zalo_bot: dict[str, Any] | None = None,
 ) -> Path:
     """A config file for tests: the small tree, the fakes as API servers, data under `folder`."""
     doc: dict[str, Any] = {
@@ -83,10 +86,14 @@ def write_config(
                 "enabled": zalo_url is not None,
                 "mode": mode,
                 "api_base_url": zalo_url or "https://bot-api.zaloplatforms.com",
-                "bots": [{"name": ZALO_BOT}],
+                "bots": [{"name": ZALO_BOT, **(zalo_bot or {})}],
             },
         },
         "logging": {"level": "DEBUG", "format": "json"},
+        # Per-chat spacing (1 s, 3 s in groups) is real but would make every conversation test
+        # slow; the delivery tests put the platforms' real limits back.
+        "delivery": {"telegram": NO_CHAT_LIMITS, "zalo": NO_CHAT_LIMITS},
+        **(extra or {}),
     }
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,3 +78,29 @@ class LoopbackServer:
 def monotonic() -> float:
     """The fakes' clock for request logs and flood windows."""
     return time.monotonic()
+
+
+class ResponseHold:
+    """Holds the answer to the k-th successful call of a method: the platform has done it, but the
+    bot has not heard so. Kill the bot then, and that message was in flight when it died."""
+
+    def __init__(
+        self, method: str, k: int, *, match: Callable[[dict[str, Any]], bool] | None = None
+    ) -> None:
+        self.method = method
+        self.k = k
+        self.match = match
+        self.seen = 0
+        self.reached = asyncio.Event()
+        self._release = asyncio.Event()
+
+    async def __call__(self, method: str, params: dict[str, Any]) -> None:
+        if method != self.method or (self.match is not None and not self.match(params)):
+            return
+        self.seen += 1
+        if self.seen == self.k:
+            self.reached.set()
+            await self._release.wait()  # until released, or cancelled when the client dies
+
+    def release(self) -> None:
+        self._release.set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,8 @@ class FakeTelegram(ChatActions):
         super().__init__()
         self.log = RequestLog()
         self.latency = 0.0  # seconds each answer is delayed, to simulate a slow API
+        # Awaited after a successful call, before its answer (see loopback.ResponseHold).
+        self.hold: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None
         self.webhook_deliveries = []
         self._limits = {}
         self._failures: dict[str, list[_Failure]] = {}
@@ -209,6 +212,8 @@ class FakeTelegram(ChatActions):
             self._record(token, method, params, err.status)
             return error_response(err)
         self._record(token, method, params, 200)
+        if self.hold is not None:
+            await self.hold(method, params)
         return web.json_response({"ok": True, "result": result})
 
     def _record(self, token: str, method: str, params: dict[str, Any], status: int) -> None:

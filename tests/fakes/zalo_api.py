@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 import aiohttp
@@ -59,6 +60,8 @@ class FakeZalo(ZaloHttp):
         self.echo_bot_messages = echo_bot_messages
         self.strip_group_mention = strip_group_mention
         self.latency = 0.0  # seconds added before every answer
+        # Awaited after a successful call, before its answer (see loopback.ResponseHold).
+        self.hold: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None
         self.flood_error: tuple[int, str] = (429, "Too many requests")
         self.closing = False
         self.polls_waiting = 0  # getUpdates calls holding their long poll open right now

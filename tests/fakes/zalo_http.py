@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -26,6 +27,7 @@ class ZaloHttp(ZaloMethods):
 
     log: RequestLog
     latency: float
+    hold: Callable[[str, dict[str, Any]], Awaitable[None]] | None
     errors_as_http_200: bool
     webhook_shape: str
     webhook_deliveries: list[WebhookDelivery]
@@ -85,6 +87,8 @@ class ZaloHttp(ZaloMethods):
         self.log.add(
             LoggedRequest(monotonic(), token, method, params, status, ok=bool(body["ok"]))
         )
+        if self.hold is not None and body["ok"]:
+            await self.hold(method, params)
         return web.json_response(body, status=status)
 
     async def _call(self, token: str, method: str, params: dict[str, Any]) -> Any:
