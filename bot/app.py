@@ -25,6 +25,7 @@ from bot.services.attachments import AttachmentResolver
 from bot.services.delivery import Delivery
 from bot.services.files import FileLinks, FileStore
 from bot.services.groups import Groups
+from bot.services.housekeeping import Housekeeping
 from bot.services.limits import RateLimits, SendLimiter
 from bot.services.links import Links
 from bot.services.outbox import Backoff, Outbox
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
     from bot.store.base import Store
 
 log = logging.getLogger(__name__)
+
+HOUSEKEEPING_EVERY = 3600.0  # seconds
 
 
 def describe_target(store: Store, areas: AreaTree) -> Callable[[OutboxItem], str]:
@@ -125,6 +128,7 @@ class App:
         self.services: Services | None = None
         self.started: list[Platform] = []
         self._outbox_task: asyncio.Task[None] | None = None
+        self._housekeeping_task: asyncio.Task[None] | None = None
 
     def _limiters(self) -> dict[tuple[str, str], SendLimiter]:
         limits = self.config.delivery
@@ -194,6 +198,11 @@ class App:
             delivery=delivery,
             outbox=outbox,
             quotas=quotas,
+            files=files,
+            file_links=links,
+            housekeeping=Housekeeping(
+                store=store, clock=self.clock, files=files, keep_days=config.delivery.keep_days
+            ),
             privacy_days=config.privacy.retention_days,
             link_minutes=reg.link_code_minutes,
         )
@@ -221,6 +230,7 @@ class App:
             self.started.append(platform)
             await self._register_menu(platform)
         self._outbox_task = asyncio.create_task(services.outbox.run())
+        self._housekeeping_task = asyncio.create_task(self._housekeeping())
         log.info(
             "bot started platforms=%s web_port=%s",
             ",".join(f"{p.name}:{p.bot}" if p.bot else p.name for p in self.started) or "none",
@@ -260,6 +270,15 @@ class App:
         body["status"] = "ok" if healthy else "degraded"
         return body
 
+    async def _housekeeping(self) -> None:
+        """Clean up at start and then every hour (the scheduler work may take this over)."""
+        while self.services is not None:
+            try:
+                self.services.housekeeping.run_once()
+            except Exception:
+                log.exception("housekeeping failed")
+            await asyncio.sleep(HOUSEKEEPING_EVERY)
+
     async def _register_menu(self, platform: Platform) -> None:
         assert self.dispatcher is not None
         from bot.menu import command_menus
@@ -276,6 +295,10 @@ class App:
                 await platform.stop()
             except Exception:
                 log.exception("platform stop failed platform=%s", platform.name)
+        if self._housekeeping_task is not None:
+            self._housekeeping_task.cancel()
+            await asyncio.gather(self._housekeeping_task, return_exceptions=True)
+            self._housekeeping_task = None
         if self.inbound is not None:
             await self.inbound.drain()
         if self.services is not None and self._outbox_task is not None:

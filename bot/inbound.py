@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.messages import Incoming
@@ -15,10 +14,6 @@ if TYPE_CHECKING:
     from bot.store.base import Store
 
 log = logging.getLogger(__name__)
-
-# Platforms redeliver within minutes (webhook retries, an unconfirmed getUpdates offset, Zalo's
-# queue without offsets); a week of remembered ids covers that with a wide margin.
-SEEN_TTL = timedelta(days=7)
 
 
 class Inbound:
@@ -75,9 +70,6 @@ class Inbound:
                 del self._locks[chat]
             else:
                 self._locks[chat] = (lock, users - 1)
-
-    def purge(self) -> int:
-        return self.store.inbound.purge(before=self.clock.now() - SEEN_TTL)
 
     async def drain(self) -> None:
         """Stop accepting and wait for the handlers already running."""

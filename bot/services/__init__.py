@@ -10,7 +10,9 @@ if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.i18n import Translator
     from bot.services.delivery import Delivery
+    from bot.services.files import FileLinks, FileStore
     from bot.services.groups import Groups
+    from bot.services.housekeeping import Housekeeping
     from bot.services.links import Links
     from bot.services.outbox import Outbox
     from bot.services.prompts import Prompts
@@ -34,5 +36,8 @@ class Services:
     delivery: Delivery
     outbox: Outbox
     quotas: Quotas
+    files: FileStore
+    file_links: FileLinks
+    housekeeping: Housekeeping
     privacy_days: int
     link_minutes: int

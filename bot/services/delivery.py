@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
-from bot.messages import ChatKind, ChatRef, Outgoing, SentRef, UserRef
+from bot.messages import Attachment, ChatKind, ChatRef, Outgoing, SentRef, UserRef
 from bot.models import Person
 from bot.platforms.base import (
     BadRequest,
@@ -194,6 +194,14 @@ class Delivery:
             if person is not None and await self.notify(person, key, **params):
                 told += 1
         return told
+
+    async def download(self, chat: ChatRef, attachment: Attachment) -> bytes:
+        """The bytes of a file that came with a message in `chat` (to keep or pass on)."""
+        platform = self.platform_for(chat)
+        if platform is None:
+            msg = f"no running platform {chat.platform}:{chat.bot}"
+            raise ChatUnreachable(msg)
+        return await platform.download(attachment)
 
     async def is_group_admin(self, chat: ChatRef, user: UserRef) -> bool | None:
         platform = self.platform_for(chat)

@@ -1,0 +1,40 @@
+"""Periodic clean-up so the store does not grow forever: outbox rows, seen ids, codes, files."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.clock import Clock
+    from bot.services.files import FileStore
+    from bot.store.base import Store
+
+log = logging.getLogger(__name__)
+
+# Platforms redeliver within minutes (webhook retries, an unconfirmed getUpdates offset, Zalo's
+# queue without offsets); a week of remembered update ids covers that with a wide margin.
+SEEN_DAYS = 7
+
+
+class Housekeeping:
+    """Removes what has served its purpose; each run is cheap and safe to repeat."""
+
+    def __init__(self, *, store: Store, clock: Clock, files: FileStore, keep_days: int) -> None:
+        self.store = store
+        self.clock = clock
+        self.files = files
+        self.keep = timedelta(days=keep_days)
+
+    def run_once(self) -> dict[str, int]:
+        now = self.clock.now()
+        removed = {
+            "outbox": self.store.outbox.compact(before=now - self.keep),
+            "seen_updates": self.store.inbound.purge(before=now - timedelta(days=SEEN_DAYS)),
+            "link_codes": self.store.link_codes.purge(now=now),
+            "files": self.files.purge(before=now - self.keep),
+        }
+        if any(removed.values()):
+            log.info("housekeeping removed %s", removed)
+        return removed
