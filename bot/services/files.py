@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import mimetypes
-import os
 import re
 import secrets
 import unicodedata
@@ -15,6 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bot.clock import Clock, SystemClock
+from bot.fsutil import TMP_SUFFIX, fsync_dir, write_atomic
 from bot.services.signing import LinkSigner
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ DEFAULT_LINK_TTL = timedelta(hours=24)
 MAX_NAME = 120  # characters; phones cut long names anyway, and headers stay small
 _ID = re.compile(r"[A-Za-z0-9_-]{16,64}")  # what put() makes; anything else is refused early
 _MIME = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}")
-_DATA, _META, _TMP = ".bin", ".json", ".tmp"
+_DATA, _META, _TMP = ".bin", ".json", TMP_SUFFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +108,9 @@ class FileStore:
             "owner": owner,
         }
         data_path, meta_path = self._paths(file_id)
-        _write_private(data_path, data)
-        _write_private(meta_path, json.dumps(meta, ensure_ascii=False).encode())
-        _fsync_dir(self.root)
+        write_atomic(data_path, data, mode=0o600)
+        write_atomic(meta_path, json.dumps(meta, ensure_ascii=False).encode(), mode=0o600)
+        fsync_dir(self.root)
         log.info("stored file %s (%s, %d bytes, owner %s)", file_id, stored.mime, len(data), owner)
         return stored
 
@@ -205,28 +205,6 @@ class FileLinks:
             raise KeyError(file_id)
         token = self._signer.sign(file_id, person=person, ttl=ttl or self.default_ttl)
         return f"{self._base}/f/{token}/{quote(stored.name, safe='')}"
-
-
-def _write_private(path: Path, payload: bytes) -> None:
-    """Write `path` whole or not at all (temp file, fsync, rename), readable by us only."""
-    tmp = path.with_name(path.name + _TMP)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _mtime(path: Path) -> float:

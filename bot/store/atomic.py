@@ -9,11 +9,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+from bot.fsutil import TMP_SUFFIX, fsync_dir, write_atomic
 from bot.store.base import StoreLockedError
 
-log = logging.getLogger(__name__)
+__all__ = ["TMP_SUFFIX", "dumps", "fsync_dir", "write_atomic", "write_json_atomic"]
 
-TMP_SUFFIX = ".tmp"
+log = logging.getLogger(__name__)
 
 
 def dumps(data: Any) -> bytes:
@@ -21,34 +22,8 @@ def dumps(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def write_atomic(path: Path, payload: bytes) -> None:
-    """Replace `path` with `payload` so that a crash leaves either the old or the new file.
-
-    The caller fsyncs the directory (once for many files) before it relies on the rename.
-    """
-    tmp = path.with_name(path.name + TMP_SUFFIX)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-
-
 def write_json_atomic(path: Path, data: Any) -> None:
     write_atomic(path, dumps(data))
-
-
-def fsync_dir(path: Path) -> None:
-    """Make renames and new files in `path` durable."""
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def remove_leftovers(path: Path) -> None:

@@ -172,7 +172,30 @@ class Driver(Protocol):
     def texts(self, chat: Any) -> list[str]: ...
 
 
-class TelegramDriver:
+class _Driver:
+    """What both platform drivers share: reading the bot's texts and waiting for it."""
+
+    fake: Any
+    bot: RunningBot
+
+    def private(self, person: Person) -> Any:
+        return self.fake.private(person.handle)
+
+    def texts(self, chat: Any) -> list[str]:
+        return [m.text for m in self.fake.sent(chat)]
+
+    async def type(self, person: Person, chat: Any, text: str, **kw: Any) -> None:
+        raise NotImplementedError
+
+    async def say(self, person: Person, chat: Any, text: str, **kw: Any) -> list[str]:
+        """Type as `person`, wait until the bot handled it; return its new messages here."""
+        before, handled = len(self.texts(chat)), self.bot.handled
+        await self.type(person, chat, text, **kw)
+        await eventually(lambda: self.bot.handled > handled, what=f"bot to handle {text!r}")
+        return self.texts(chat)[before:]
+
+
+class TelegramDriver(_Driver):
     """Types into the fake Telegram and reads the bot's answers."""
 
     platform = "telegram"
@@ -186,21 +209,11 @@ class TelegramDriver:
         user = self.fake.user(next(self._ids), name)
         return Person(name, user, f"telegram:{user.id}")
 
-    def private(self, person: Person) -> Any:
-        return self.fake.private(person.handle)
-
-    def texts(self, chat: Any) -> list[str]:
-        return [m.text for m in self.fake.sent(chat)]
-
-    async def say(self, person: Person, chat: Any, text: str, **kw: Any) -> list[str]:
-        """Type as `person`, wait until the bot handled it; return its new messages here."""
-        before, handled = len(self.texts(chat)), self.bot.handled
+    async def type(self, person: Person, chat: Any, text: str, **kw: Any) -> None:
         self.fake.type_as(person.handle, chat, text, **kw)
-        await eventually(lambda: self.bot.handled > handled, what=f"bot to handle {text!r}")
-        return self.texts(chat)[before:]
 
 
-class ZaloDriver:
+class ZaloDriver(_Driver):
     """Types into the fake Zalo (private chats) and reads the bot's answers."""
 
     platform = "zalo"
@@ -213,17 +226,8 @@ class ZaloDriver:
         user = self.fake.user(name, bot=ZALO_TOKEN)
         return Person(name, user, f"zalo:{ZALO_BOT}:{user.id}")
 
-    def private(self, person: Person) -> Any:
-        return self.fake.private(person.handle)
-
-    def texts(self, chat: Any) -> list[str]:
-        return [m.text for m in self.fake.sent(chat)]
-
-    async def say(self, person: Person, chat: Any, text: str, **kw: Any) -> list[str]:
-        before, handled = len(self.texts(chat)), self.bot.handled
+    async def type(self, person: Person, chat: Any, text: str, **kw: Any) -> None:
         await self.fake.type_as(person.handle, chat, text, **kw)
-        await eventually(lambda: self.bot.handled > handled, what=f"bot to handle {text!r}")
-        return self.texts(chat)[before:]
 
 
 class World:
@@ -301,10 +305,7 @@ class ReplyWaiter:
     async def say(self, person: Person, chat: Any, text: str, *, replies: int = 1) -> list[str]:
         d = self.driver
         before = len(d.texts(chat))
-        if isinstance(d, TelegramDriver):
-            d.fake.type_as(person.handle, chat, text)
-        else:
-            await d.fake.type_as(person.handle, chat, text)
+        await d.type(person, chat, text)
         await eventually(
             lambda: len(d.texts(chat)) >= before + replies, timeout=15, what=f"a reply to {text!r}"
         )
