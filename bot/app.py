@@ -17,7 +17,7 @@ from bot.clock import Clock, SystemClock
 from bot.dispatch import Dispatcher
 from bot.i18n import Translator
 from bot.inbound import Inbound
-from bot.messages import Incoming
+from bot.messages import ChatKind, ChatRef, Incoming, UserRef
 from bot.models import OutboxItem
 from bot.platforms.base import Platform
 from bot.services import Services
@@ -47,6 +47,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HOUSEKEEPING_EVERY = 3600.0  # seconds
+
+
+def unreachable(chat: ChatRef, *, people: People, groups: Groups) -> None:
+    """A platform refused a chat for good: a person cannot be reached privately, or the bot is
+    out of a group; either way later sends skip it until the person or group comes back."""
+    if chat.kind is ChatKind.PRIVATE:
+        people.mark_unreachable(UserRef(chat.platform, chat.bot, chat.id).key)
+    else:
+        groups.mark_unreachable(chat.key)
 
 
 def describe_target(store: Store, areas: AreaTree) -> Callable[[OutboxItem], str]:
@@ -143,11 +152,12 @@ class App:
         translate = Translator(config.language)
         admins = [(a.account, a.area or "") for a in config.admin_entries()]
         people = People(store=store, areas=areas, admins=admins, clock=self.clock)
+        groups = Groups(store=store, areas=areas, clock=self.clock)
         delivery = Delivery(
             platforms=self.platforms,
             translate=translate,
             default_lang=config.language,
-            on_unreachable=people.mark_unreachable,
+            on_unreachable=lambda chat: unreachable(chat, people=people, groups=groups),
             people=store.people.all,
             admin_keys=[key for key, _ in admins],
             limiters=self._limiters(),
@@ -158,7 +168,6 @@ class App:
             alert_ratio=config.delivery.quota_alert_percent / 100,
         )  # fmt: skip
         delivery.quotas = quotas
-        groups = Groups(store=store, areas=areas, clock=self.clock)
         progress = Progress(
             store=store, clock=self.clock, delivery=delivery, translate=translate,
             default_lang=config.language, describe=describe_target(store, areas),

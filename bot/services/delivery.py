@@ -61,7 +61,7 @@ class Delivery:
         platforms: Mapping[tuple[str, str], Platform],
         translate: Translator,
         default_lang: str,
-        on_unreachable: Callable[[str], None],
+        on_unreachable: Callable[[ChatRef], None],
         people: Callable[[], list[Person]],
         admin_keys: list[str],
         limiters: Mapping[tuple[str, str], SendLimiter] | None = None,
@@ -146,8 +146,7 @@ class Delivery:
                 await asyncio.sleep(delay)
             except ChatUnreachable as exc:
                 log.info("chat unreachable platform=%s: %s", out.chat.platform, exc)
-                if out.chat.kind is ChatKind.PRIVATE:
-                    self.on_unreachable(UserRef(out.chat.platform, out.chat.bot, out.chat.id).key)
+                self.on_unreachable(out.chat)
                 return None
             except (QuotaExceeded, BadRequest, DeliveryError) as exc:
                 log.warning("send refused platform=%s: %s", out.chat.platform, exc)

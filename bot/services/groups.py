@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.errors import Forbidden, WrongPlace
@@ -31,6 +32,13 @@ class Groups:
     def binding(self, chat_key: str) -> GroupBinding | None:
         binding = self.store.groups.get(chat_key)
         return binding if binding is not None and binding.active else None
+
+    def mark_unreachable(self, chat_key: str) -> None:
+        """The bot was removed from the group: stop counting it as a place to send to."""
+        binding = self.store.groups.get(chat_key)
+        if binding is not None and binding.active:
+            self.store.groups.save(replace(binding, active=False))
+            log.info("group unreachable, binding paused chat=%s", chat_key)
 
     def bind(
         self, actor: Actor, inc: Incoming, area: Area, *, group_admin: bool | None, title: str = ""

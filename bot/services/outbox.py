@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.messages import Button, ChatKind, ChatRef, OutFile, Outgoing, UserRef
+from bot.messages import Button, ChatRef, OutFile, Outgoing
 from bot.models import (
     JobStatus,
     OutboxButton,
@@ -253,8 +253,7 @@ class Outbox:
             item = self._retry_or_fail(item, str(exc), exc.retry_after)
         except ChatUnreachable as exc:
             item = self._final(item, OutboxStatus.UNREACHABLE, str(exc))
-            if chat.kind is ChatKind.PRIVATE:
-                self.delivery.on_unreachable(UserRef(chat.platform, chat.bot, chat.id).key)
+            self.delivery.on_unreachable(chat)
         except QuotaExceeded as exc:
             item = self._final(item, OutboxStatus.HELD, str(exc))
             self._hold_bot(chat.bot)

@@ -6,7 +6,7 @@ import asyncio
 import time
 from pathlib import Path
 
-from bot.models import OutboxStatus
+from bot.models import GroupBinding, OutboxStatus
 from tests.e2e.delivery_helpers import (
     finished,
     group_chat,
@@ -96,6 +96,7 @@ async def test_removed_group_and_blocked_person_are_marked_unreachable_and_named
             fake.type_as(user, fake.private(user), "/batdau")
             await fake.wait_sent(fake.private(user), 1)
         assert app.services is not None and app.store is not None
+        app.store.groups.save(GroupBinding(chat_key=f"telegram::{gone_group.id}", area="18133"))
         fake.bot_removed(gone_group, officer)
         fake.block(fake.private(hoa))
         person = app.store.people.by_account(f"telegram:{officer.id}")
@@ -118,6 +119,8 @@ async def test_removed_group_and_blocked_person_are_marked_unreachable_and_named
         )
         summary = fake.sent(officer_chat)[-1].text
         assert "bị chặn" in summary and "Chị Hoa" in summary
+        binding = app.store.groups.get(f"telegram::{gone_group.id}")
+        assert binding is not None and not binding.active
         hoa_now = app.store.people.get(hoa_person.id)  # type: ignore[union-attr]
         assert hoa_now is not None and not hoa_now.accounts[0].reachable
     finally:
