@@ -62,7 +62,10 @@ def content_disposition(name: str, mime: str) -> str:
     return f"{kind}; filename=\"{ascii_fallback(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def file_routes(files: FileStore, signer: LinkSigner) -> list[web.RouteDef]:
+Routes = list[web.RouteDef]
+
+
+def file_routes(files: FileStore, signer: LinkSigner) -> Routes:
     """GET (and HEAD) routes for signed download links, to mount on the shared web server."""
 
     async def download(request: web.Request) -> web.StreamResponse:
