@@ -24,6 +24,7 @@ from bot.config_base import (
     env_suffix,
     numbers_as_text,
 )
+from bot.config_reports import ReportTypeConfig
 
 AreaKind = Literal["province", "region", "district", "commune", "village"]
 Mode = Literal["polling", "webhook"]
@@ -269,6 +270,8 @@ class Config(Section):
     delivery: DeliverySection = DeliverySection()
     health: HealthSection = HealthSection()
     logging: LoggingSection = LoggingSection()
+    report_types: tuple[ReportTypeConfig, ...] = ()
+    default_report_type: str | None = None  # None: the only type, if there is one
 
     @field_validator("timezone")
     @classmethod

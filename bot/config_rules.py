@@ -17,6 +17,7 @@ from bot.config_models import (
     ZaloSection,
     env_suffix,
 )
+from bot.config_reports_check import report_problems
 from bot.config_yaml import join_path
 
 TOKEN_SHAPE = re.compile(r"\d{6,}:[A-Za-z0-9_-]{30,}")
@@ -171,6 +172,7 @@ def cross_checks(raw: dict[str, Any], environ: Mapping[str, str]) -> list[Proble
     tg, zalo, bots, bot_names = _platform_parts(raw)
     web = _validated(WebSection, _section(raw, "web"))
     problems += _zalo_bots(bots, codes)
+    problems += report_problems(raw)
     if web is not None:
         problems += _webhooks(tg, zalo, bots, web, environ)
     admins = raw.get("admins")

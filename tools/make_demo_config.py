@@ -120,6 +120,126 @@ logging:
   level: INFO
   format: json
 
+# Field reports. Each type: code, name (vi, en), aliases people type; mode event (each message
+# adds, e.g. a birth as it happens; the period's value is the sum) or period (one summary per
+# village and period; a new one replaces the old, history kept); period: day, week, month or
+# quarter. The deadline is deadline_days after the period's last day; later reports are marked
+# late, and refused accept_late_days after the deadline (null: never refused).
+# Fields: type number (whole number >= 0; min, max default 0 and 999), yesno, choice (options),
+# text (max_length), date; required: true if a report must give it. Names and aliases match
+# whatever the case and diacritics. Rules compare number fields and apply when a report gives
+# every field they name. The default set follows the A0 book of population collaborators
+# (Thông tư 01/2022/TT-BYT).
+default_report_type: danso
+report_types:
+  - code: danso
+    name: {vi: Biến động dân số, en: Population changes}
+    aliases: [dân số, biến động, bd]
+    mode: event
+    period: month
+    deadline_days: 3
+    accept_late_days: 25
+    fields:
+      - code: sinh
+        name: {vi: Sinh, en: Births}
+        aliases: [số sinh, sinh con, trẻ sinh, đẻ]
+      - code: sinh_nam
+        name: {vi: Sinh con trai, en: Boys born}
+        aliases: [sinh nam, sinh trai, con trai, bé trai]
+      - code: sinh_nu
+        name: {vi: Sinh con gái, en: Girls born}
+        aliases: [sinh nữ, sinh gái, con gái, bé gái]
+      - code: sinh_con_thu_3
+        name: {vi: Sinh con thứ 3 trở lên, en: Third or later births}
+        aliases: [sinh con thứ 3, sinh con thứ ba, con thứ 3, con thứ ba, thứ 3 trở lên]
+      - code: chet
+        name: {vi: Chết, en: Deaths}
+        aliases: [tử vong, số chết, mất]
+      - code: chuyen_den
+        name: {vi: Chuyển đến, en: Moved in}
+        aliases: [chuyển về, đến]
+      - code: chuyen_di
+        name: {vi: Chuyển đi, en: Moved out}
+        aliases: [chuyển khỏi, đi]
+      - code: ket_hon
+        name: {vi: Kết hôn, en: Marriages}
+        aliases: [cưới, đám cưới, lấy vợ lấy chồng]
+    rules:
+      - check: sinh_nam + sinh_nu = sinh
+        message:
+          vi: "Số sinh con trai cộng số sinh con gái phải bằng số sinh."
+          en: "Boys plus girls born must equal births."
+      - check: sinh_con_thu_3 <= sinh
+        message:
+          vi: "Số sinh con thứ 3 trở lên không thể lớn hơn số sinh."
+          en: "Third or later births cannot exceed births."
+  - code: kehoach
+    name: {vi: Kế hoạch hóa gia đình, en: Family planning}
+    aliases: [kế hoạch, khhgđ, biện pháp tránh thai, bptt]
+    mode: event
+    period: month
+    deadline_days: 3
+    accept_late_days: 25
+    fields:  # new users of each method
+      - code: dat_vong
+        name: {vi: Đặt vòng, en: IUD}
+        aliases: [DCTC, dụng cụ tử cung, vòng]
+      - code: thuoc_uong
+        name: {vi: Thuốc uống, en: Pills}
+        aliases: [thuốc tránh thai, viên uống, thuốc viên, uống]
+      - code: bao_cao_su
+        name: {vi: Bao cao su, en: Condoms}
+        aliases: [BCS]
+      - code: thuoc_tiem
+        name: {vi: Thuốc tiêm, en: Injectables}
+        aliases: [tiêm, tiêm tránh thai]
+      - code: que_cay
+        name: {vi: Que cấy, en: Implants}
+        aliases: [cấy, thuốc cấy, cấy tránh thai]
+      - code: triet_san
+        name: {vi: Triệt sản, en: Sterilization}
+        aliases: [đình sản]
+  - code: thaisan
+    name: {vi: Thai sản và sàng lọc, en: Pregnancy and screening}
+    aliases: [thai sản]
+    mode: period
+    period: month
+    deadline_days: 3
+    accept_late_days: 25
+    fields:
+      - code: co_thai
+        name: {vi: Phụ nữ có thai, en: Pregnant women}
+        aliases: [có thai, mang thai, đang mang thai]
+        required: true
+      - code: sang_loc_truoc_sinh
+        name: {vi: Sàng lọc trước sinh, en: Prenatal screening}
+        aliases: [SLTS, sàng lọc thai]
+      - code: sang_loc_so_sinh
+        name: {vi: Sàng lọc sơ sinh, en: Newborn screening}
+        aliases: [SLSS, sàng lọc trẻ sơ sinh]
+  - code: tinhhinh
+    name: {vi: Tình hình trong ngày, en: Daily situation}
+    aliases: [tình hình]
+    mode: period
+    period: day
+    deadline_days: 1
+    accept_late_days: 6
+    fields:
+      - code: ghi_chu
+        name: {vi: Ghi chú, en: Note}
+        aliases: [nội dung]
+        type: text
+        required: true
+        max_length: 500
+      - code: muc_do
+        name: {vi: Mức độ, en: Level}
+        type: choice
+        options: [bình thường, cần chú ý, khẩn cấp]
+      - code: can_ho_tro
+        name: {vi: Cần hỗ trợ, en: Needs help}
+        aliases: [hỗ trợ]
+        type: yesno
+
 # The places, as ONE tree: a root (province, or district) and its children, to any depth.
 # kind is one of: province, region, district, commune, village. Villages have no children.
 # Codes must be unique; use the statistics office codes for communes so reports stay
