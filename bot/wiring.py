@@ -26,6 +26,8 @@ from bot.services.prompts import Prompts
 from bot.services.quota import Quotas
 from bot.services.registrations import Registrations
 from bot.services.registry import People
+from bot.services.report_types import ReportTypes
+from bot.services.reports import Reports
 from bot.services.signing import LinkSigner, load_or_create_secret
 from bot.web.files import Routes, file_routes
 
@@ -154,6 +156,11 @@ def build_services(
         backoff=Backoff(base=config.delivery.retry_base_seconds),
     )  # fmt: skip
     reg = config.registration
+    types = (
+        ReportTypes.from_config(config.report_types, default=config.default_report_type)
+        if config.report_types
+        else None
+    )
     services = Services(
         areas=areas,
         clock=clock,
@@ -175,6 +182,7 @@ def build_services(
         quotas=quotas,
         files=files,
         file_links=links,
+        reports=Reports(store=store, areas=areas, types=types, clock=clock, tz=config.tzinfo()),
         housekeeping=Housekeeping(
             store=store, clock=clock, files=files, keep_days=config.delivery.keep_days
         ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import cancel, groups, help, link, me, register, roles, start
+from handlers import cancel, groups, help, link, me, register, reports, roles, start
 
 ROUTERS = (
     start.router,
@@ -12,5 +12,6 @@ ROUTERS = (
     roles.router,
     groups.router,
     link.router,
+    reports.router,
     cancel.router,
 )

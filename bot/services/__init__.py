@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from bot.services.quota import Quotas
     from bot.services.registrations import Registrations
     from bot.services.registry import People
+    from bot.services.reports import Reports
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class Services:
     quotas: Quotas
     files: FileStore
     file_links: FileLinks
+    reports: Reports
     housekeeping: Housekeeping
     privacy_days: int
     link_minutes: int

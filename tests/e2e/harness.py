@@ -57,6 +57,13 @@ AREAS: dict[str, Any] = {
 }
 
 
+def _shipped_report_types() -> dict[str, Any]:
+    """The report types of the shipped config.yaml, so tests use what districts get."""
+    path = Path(__file__).resolve().parents[2] / "config.yaml"
+    shipped = yaml.safe_load(path.read_text("utf-8"))
+    return {k: shipped[k] for k in ("report_types", "default_report_type") if k in shipped}
+
+
 def write_config(
     folder: Path,
     *,
@@ -93,6 +100,7 @@ def write_config(
         # Per-chat spacing (1 s, 3 s in groups) is real but would make every conversation test
         # slow; the delivery tests put the platforms' real limits back.
         "delivery": {"telegram": NO_CHAT_LIMITS, "zalo": NO_CHAT_LIMITS},
+        **_shipped_report_types(),
         **(extra or {}),
     }
     path = folder / "config.yaml"

@@ -1,0 +1,280 @@
+"""Field reports: submit, correct, retract, and the views of one's own and missing reports."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from bot.errors import Forbidden, UserError
+from bot.messages import Incoming
+from bot.models import Area, Person, Report, Role
+from bot.services import periods
+from bot.services.access import Actor
+from bot.services.places import resolve
+from bot.services.report_grammar import ParsedReport, parse_report
+from bot.services.report_types import ReportType, ReportTypes
+from bot.services.report_values import example
+
+if TYPE_CHECKING:
+    from bot.areas import AreaTree
+    from bot.clock import Clock
+    from bot.store.base import Store
+
+log = logging.getLogger(__name__)
+
+REPORTERS = (Role.COLLABORATOR, Role.OFFICER)
+DUPLICATE_WINDOW = timedelta(minutes=10)
+
+
+class MaybeDuplicate(UserError):
+    """The same event from the same person for the same village, moments ago: ask first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """A stored report version with what the echo needs."""
+
+    report: Report
+    type: ReportType
+    village: Area
+    replaced: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MissingVillage:
+    """A village with no report this period, and who should have sent it."""
+
+    village: Area
+    collaborators: tuple[Person, ...]
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+
+
+class Reports:
+    """The rules of field reports; storage through the ReportsRepo only."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        areas: AreaTree,
+        types: ReportTypes | None,
+        clock: Clock,
+        tz: ZoneInfo,
+    ) -> None:
+        self.store = store
+        self.areas = areas
+        self._types = types
+        self.clock = clock
+        self.tz = tz
+
+    @property
+    def types(self) -> ReportTypes:
+        """The configured report types; a deployment without any says so to whoever asks."""
+        if self._types is None:
+            raise UserError("report.none_configured")
+        return self._types
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(self.tz).date()
+
+    def example(self, code: str | None = None) -> str:
+        rt = self.types.get(code) if code else self.types.default
+        return example(rt, types=self.types, today=self.today())
+
+    # --- who reports for which village ------------------------------------------------------
+
+    def own_villages(self, actor: Actor) -> list[Area]:
+        codes = [g.area for g in actor.grants if g.role is Role.COLLABORATOR]
+        return [self.areas.get(c) for c in dict.fromkeys(codes) if c in self.areas]
+
+    def village_for(self, actor: Actor, text: str | None, *, code: str) -> Area:
+        """The village a report is for: named (and allowed), or the collaborator's only one."""
+        if actor.anonymous:
+            raise Forbidden("anonymous.refused")
+        if text:
+            village = resolve(self.areas, text, kinds=("village",))
+            if actor.covers(self.areas, village.code, (Role.OFFICER,)):
+                return village
+            if village.code in {v.code for v in self.own_villages(actor)}:
+                return village
+            raise Forbidden("report.not_your_village", village=village.name)
+        own = self.own_villages(actor)
+        if len(own) == 1:
+            return own[0]
+        if not own and not actor.has_any((Role.OFFICER,)):
+            raise Forbidden("report.not_collaborator")
+        names = ", ".join(v.name for v in own) if own else ""
+        raise UserError(
+            "report.which_village", villages=names, example=self.example(code) + " thôn …"
+        )
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def submit(self, actor: Actor, inc: Incoming, text: str, *, force: bool = False) -> Saved:
+        """Parse, check, and store one report whole (or raise with the right form)."""
+        parsed = parse_report(text, types=self.types, today=self.today())
+        rt = self.types.get(parsed.type)
+        if not parsed.values:
+            raise UserError("report.usage", example=self.example(rt.code))
+        village = self.village_for(actor, parsed.village, code=rt.code)
+        period = self._period(rt, parsed)
+        person = actor.person
+        assert person is not None  # reporters have a person record (a grant needs one)
+        now = self.clock.now()
+        values = _jsonable(parsed.values)
+        if parsed.event_date is not None:
+            values["ngay"] = parsed.event_date.isoformat()
+        late = periods.is_late(rt, period, self.today())
+        source = f"{inc.chat.key}:{inc.message_id}"
+        if rt.mode == "event":
+            if not force and self._recent_twin(person.id, rt.code, village.code, values, now):
+                raise MaybeDuplicate("report.maybe_duplicate", village=village.name)
+            report_id = f"{rt.code}:{village.code}:{period}:{secrets.token_hex(4)}"
+            report = Report(report_id, rt.code, village.code, period, values, person.id,
+                            inc.chat.platform, now, late=late, source_message=source)  # fmt: skip
+            self.store.reports.add(report)
+            return Saved(report, rt, village)
+        report_id = f"{rt.code}:{village.code}:{period}"
+        previous = self.store.reports.get(report_id)
+        version = previous.version + 1 if previous else 1
+        report = Report(
+            report_id, rt.code, village.code, period, values, person.id, inc.chat.platform, now,
+            version=version, late=late, source_message=source,
+        )  # fmt: skip
+        self.store.reports.add(report)
+        return Saved(report, rt, village, replaced=previous is not None and not previous.retracted)
+
+    def _period(self, rt: ReportType, parsed: ParsedReport) -> str:
+        today = self.today()
+        if parsed.period is not None:
+            period = parsed.period
+        elif parsed.event_date is not None:
+            period = periods.period_of(rt.period, parsed.event_date).key
+        else:
+            period = periods.current_period(rt, today).key
+        if not periods.accepts(rt, period, today):
+            raise UserError("report.closed", period=periods.describe(period, "vi"))
+        return period
+
+    def _recent_twin(
+        self, person: int, type_: str, area: str, values: dict[str, Any], now: datetime
+    ) -> bool:
+        for report in self.store.reports.latest_by_reporter(person, limit=5):
+            if (report.type, report.area, report.values, report.retracted) == (
+                type_,
+                area,
+                values,
+                False,
+            ) and now - report.received_at <= DUPLICATE_WINDOW:
+                return True
+        return False
+
+    def last_of(self, actor: Actor) -> Report:
+        """The actor's most recent report that still counts."""
+        if actor.person is None:
+            raise UserError("report.nothing_to_fix")
+        for report in self.store.reports.latest_by_reporter(actor.person.id, limit=10):
+            if not report.retracted:
+                return report
+        raise UserError("report.nothing_to_fix")
+
+    def correct(self, actor: Actor, text: str) -> Saved:
+        """/sua: new values for the last report; every version is kept, totals use the newest."""
+        old = self.last_of(actor)
+        rt = self.types.get(old.type)
+        parsed = parse_report(f"{rt.code} {text}", types=self.types, today=self.today())
+        if not parsed.values:
+            raise UserError(
+                "report.fix_usage", example=self.example(rt.code).replace("/baocao", "/sua")
+            )
+        merged = {
+            **{k: v for k, v in old.values.items() if k != "ngay"},
+            **_jsonable(parsed.values),
+        }
+        # Re-read the merged values through the grammar, so rules hold on the whole report.
+        whole = ", ".join(
+            f"{code}: {self._show(code, value, rt)}" for code, value in merged.items()
+        )
+        checked = _jsonable(
+            parse_report(f"{rt.code} {whole}", types=self.types, today=self.today()).values
+        )
+        if "ngay" in old.values:
+            checked["ngay"] = old.values["ngay"]
+        assert actor.person is not None
+        new = replace(old, values=checked, version=old.version + 1, reporter=actor.person.id,
+                      received_at=self.clock.now())  # fmt: skip
+        self.store.reports.add(new)
+        return Saved(new, rt, self.areas.get(old.area), replaced=True)
+
+    @staticmethod
+    def _show(code: str, value: Any, rt: ReportType) -> str:
+        if isinstance(value, bool):
+            return "có" if value else "không"
+        if rt.field(code).kind == "date" and isinstance(value, str):
+            return date.fromisoformat(value).strftime("%d/%m/%Y")
+        return str(value)
+
+    def retract(self, actor: Actor) -> Saved:
+        """/huybaocao: the last report stops counting; its history stays."""
+        old = self.last_of(actor)
+        assert actor.person is not None
+        new = replace(old, version=old.version + 1, retracted=True, reporter=actor.person.id,
+                      received_at=self.clock.now())  # fmt: skip
+        self.store.reports.add(new)
+        return Saved(new, self.types.get(old.type), self.areas.get(old.area))
+
+    # --- views ----------------------------------------------------------------------------------
+
+    def mine(self, actor: Actor) -> list[Saved]:
+        """The actor's reports that count in each type's current period, newest first."""
+        if actor.person is None:
+            return []
+        today = self.today()
+        out = []
+        for report in self.store.reports.latest_by_reporter(actor.person.id, limit=200):
+            rt = self.types.get(report.type)
+            if report.retracted or report.period != periods.current_period(rt, today).key:
+                continue
+            out.append(Saved(report, rt, self.areas.get(report.area)))
+        return out
+
+    def missing(
+        self, actor: Actor, area_text: str, *, type_code: str | None = None
+    ) -> tuple[Area, ReportType, str, list[MissingVillage]]:
+        """Villages of the area with no report of the type this period, and their collaborators."""
+        viewers = (Role.OFFICER, Role.SUPERVISOR)
+        if area_text:
+            area = resolve(self.areas, area_text)
+        else:
+            own = actor.areas_of(viewers)
+            area = self.areas.get(own[0]) if own else self.areas.root
+        if not actor.covers(self.areas, area.code, viewers):
+            raise Forbidden("report.not_your_area", area=area.name)
+        rt = self.types.get(type_code) if type_code else self.types.default
+        period = periods.current_period(rt, self.today()).key
+        villages = self.areas.villages_under(area.code)
+        reported = {
+            r.area
+            for r in self.store.reports.in_period(
+                rt.code, period, areas=[v.code for v in villages]
+            )
+            if not r.retracted
+        }
+        people = [p for p in self.store.people.all() if p.active]
+        rows = []
+        for village in villages:
+            if village.code in reported:
+                continue
+            collaborators = tuple(
+                p for p in people
+                if any(g.role is Role.COLLABORATOR and g.area == village.code for g in p.roles)
+            )  # fmt: skip
+            rows.append(MissingVillage(village, collaborators))
+        return area, rt, period, rows

@@ -1,0 +1,118 @@
+"""/baocao (/bc), /sua, /huybaocao, /cuatoi, /thieu: what collaborators type every week."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.context import Context, Reply
+from bot.models import Role
+from bot.router import Router
+from bot.services.periods import describe
+from bot.services.reports import MaybeDuplicate, Saved
+from bot.text import fold
+
+router = Router("reports")
+
+_YES = {"co", "ok", "dung", "yes", "xac nhan", "xacnhan"}
+
+
+def _value(value: object, lang: str) -> str:
+    if isinstance(value, bool):
+        return ("có" if value else "không") if lang == "vi" else ("yes" if value else "no")
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    return str(value)
+
+
+def echo(ctx: Context, saved: Saved, key: str) -> Reply:
+    """What was stored, in the person's field names, with village, period in words and lateness."""
+    report, rt = saved.report, saved.type
+    lines = [
+        ctx.t(key, type=rt.name(ctx.lang), village=saved.village.name,
+              period=describe(report.period, ctx.lang), version=report.version)
+    ]  # fmt: skip
+    for code, value in report.values.items():
+        name = rt.field(code).name(ctx.lang) if code != "ngay" else ctx.t("report.event_day")
+        lines.append(f"• {name}: {_value(value, ctx.lang)}")
+    if report.late and not report.retracted:
+        lines.append(ctx.t("report.late"))
+    return Reply("\n".join(lines))
+
+
+@router.command("baocao", "bc", "report", where="GP", roles=(Role.COLLABORATOR, Role.OFFICER))
+async def report(ctx: Context) -> Reply:
+    """Store a report given as field-value pairs and echo it back."""
+    try:
+        saved = ctx.services.reports.submit(ctx.actor, ctx.incoming, ctx.args)
+    except MaybeDuplicate as dup:
+        return ctx.ask("report.confirm", ctx.t(dup.key, **dup.params), data={"text": ctx.args})
+    return echo(ctx, saved, "report.replaced" if saved.replaced else "report.saved")
+
+
+@router.prompt("report.confirm")
+async def confirm_duplicate(ctx: Context) -> Reply:
+    """`có` stores the repeated event anyway; anything else drops it."""
+    ctx.services.prompts.clear(ctx.incoming)
+    if fold(ctx.args) not in _YES:
+        return ctx.reply("report.not_repeated")
+    text = ctx.data["prompt"].data.get("text", "")
+    saved = ctx.services.reports.submit(ctx.actor, ctx.incoming, text, force=True)
+    return echo(ctx, saved, "report.saved")
+
+
+@router.command("sua", "edit", where="GP", roles=(Role.COLLABORATOR, Role.OFFICER))
+async def correct(ctx: Context) -> Reply:
+    """Correct my last report with new pairs; the old version is kept."""
+    saved = ctx.services.reports.correct(ctx.actor, ctx.args)
+    return echo(ctx, saved, "report.corrected")
+
+
+@router.command("huybaocao", "undo", where="GP", roles=(Role.COLLABORATOR, Role.OFFICER))
+async def retract(ctx: Context) -> Reply:
+    """Retract my last report; it stops counting and its history stays."""
+    saved = ctx.services.reports.retract(ctx.actor)
+    return echo(ctx, saved, "report.retracted")
+
+
+@router.command("cuatoi", "mine", where="GP", roles=(Role.COLLABORATOR, Role.OFFICER))
+async def mine(ctx: Context) -> Reply:
+    """My reports that count this period."""
+    items = ctx.services.reports.mine(ctx.actor)
+    if not items:
+        return ctx.reply("report.mine_none")
+    lines = [ctx.t("report.mine_header", count=len(items))]
+    for saved in items[:20]:
+        values = ", ".join(
+            f"{saved.type.field(k).name(ctx.lang)} {_value(v, ctx.lang)}"
+            for k, v in saved.report.values.items()
+            if k != "ngay"
+        )
+        lines.append(
+            f"• {saved.village.name}, {describe(saved.report.period, ctx.lang)}: {values}"
+        )
+    return Reply("\n".join(lines))
+
+
+@router.command("thieu", "missing", where="GP", roles=(Role.OFFICER, Role.SUPERVISOR))
+async def missing(ctx: Context) -> Reply:
+    """Villages of my area with no report this period, and their collaborators."""
+    area, rt, period, rows = ctx.services.reports.missing(ctx.actor, ctx.args)
+    header = dict(area=area.name, type=rt.name(ctx.lang), period=describe(period, ctx.lang))
+    if not rows:
+        return ctx.reply("report.missing_none", **header)
+    lines = [ctx.t("report.missing_header", count=len(rows), **header)]
+    for row in rows[:60]:
+        if not row.collaborators:
+            who = ctx.t("report.no_collaborator")
+        else:
+            who = ", ".join(
+                p.name + ("" if any(a.reachable for a in p.accounts) else " ⚠️")
+                for p in row.collaborators
+            )
+        lines.append(f"• {row.village.name}: {who}")
+    if any(not any(a.reachable for a in p.accounts) for r in rows for p in r.collaborators):
+        lines.append(ctx.t("report.unreachable_mark"))
+    return Reply("\n".join(lines))

@@ -1,0 +1,89 @@
+"""Field reports end to end on Telegram and Zalo: report, echo, guard, correct, retract, views."""
+
+from __future__ import annotations
+
+import re
+
+from tests.e2e.harness import Person, World
+
+
+async def _team(world: World) -> tuple[Person, Person, Person]:
+    """An admin, an officer of Xã Hương Sơn, and the collaborator of Thôn Sơn Ninh."""
+    d = world.driver
+    admin, officer, collab = d.person("Quản trị"), d.person("Cán bộ Lan"), d.person("Chị Hoa")
+    await world.start(admins=[admin])
+    numbers = {}
+    for p in (officer, collab):
+        await d.say(p, d.private(p), "/batdau")
+        me = (await d.say(p, d.private(p), "/toi"))[0]
+        numbers[p.name] = re.search(r"mã số (\d+)", me).group(1)  # type: ignore[union-attr]
+    a_chat = d.private(admin)
+    await d.say(admin, a_chat, f"/vaitro {numbers['Cán bộ Lan']} canbo Xã Hương Sơn")
+    await d.say(admin, a_chat, f"/vaitro {numbers['Chị Hoa']} ctv Thôn Sơn Ninh")
+    return admin, officer, collab
+
+
+async def test_report_echo_guard_correct_retract_and_views(world: World) -> None:
+    """What a collaborator types every week, and what the officer sees of it."""
+    _, officer, collab = await _team(world)
+    d = world.driver
+    c_chat, o_chat = d.private(collab), d.private(officer)
+
+    saved = (await d.say(collab, c_chat, "/bc Sinh: 2, Chết: 1, Chuyển đến: 3"))[0]
+    assert saved.splitlines() == [
+        "✅ Đã lưu báo cáo Biến động dân số – Thôn Sơn Ninh, tháng 11/2026:",
+        "• Sinh: 2",
+        "• Chết: 1",
+        "• Chuyển đến: 3",
+    ]
+    guard = (await d.say(collab, c_chat, "/baocao sinh=2 chet=1 chuyen den=3"))[0]
+    assert guard.startswith("Bạn vừa gửi đúng báo cáo này cho Thôn Sơn Ninh")
+    assert await d.say(collab, c_chat, "không") == ["Đã bỏ, không lưu lần thứ hai."]
+
+    fixed = (await d.say(collab, c_chat, "/sua chet 2"))[0]
+    assert (
+        fixed.splitlines()[0]
+        == "✏️ Đã sửa báo cáo Biến động dân số – Thôn Sơn Ninh, tháng 11/2026 (lần 2):"
+    )
+    assert "• Chết: 2" in fixed and "• Sinh: 2" in fixed
+
+    bad = (await d.say(collab, c_chat, "/bc sinh 2 chet abc"))[0]
+    assert "/baocao" in bad, "every error shows a correct example"
+    other = await d.say(collab, c_chat, "/bc thon son trung sinh 1")
+    assert other == ["Bạn không phụ trách Thôn Sơn Trung, nên không báo cáo cho thôn này được."]
+    by_officer = (await d.say(officer, o_chat, "/bc sinh 1 thon son trung"))[0]
+    assert by_officer.startswith(
+        "✅ Đã lưu báo cáo Biến động dân số – Thôn Sơn Trung, tháng 11/2026"
+    )
+
+    mine = (await d.say(collab, c_chat, "/cuatoi"))[0]
+    assert mine.splitlines() == [
+        "Báo cáo của bạn kỳ này (1):",
+        "• Thôn Sơn Ninh, tháng 11/2026: Sinh 2, Chết 2, Chuyển đến 3",
+    ]
+    assert (await d.say(officer, o_chat, "/thieu"))[0].startswith(
+        "✅ Tất cả thôn của Xã Hương Sơn"
+    )
+
+    retracted = (await d.say(collab, c_chat, "/huybaocao"))[0]
+    assert retracted.startswith("🗑 Đã hủy báo cáo Biến động dân số – Thôn Sơn Ninh")
+    assert (await d.say(collab, c_chat, "/cuatoi")) == ["Kỳ này bạn chưa có báo cáo nào."]
+    missing = (await d.say(officer, o_chat, "/thieu"))[0]
+    assert missing.splitlines() == [
+        "1 thôn của Xã Hương Sơn chưa báo cáo Biến động dân số tháng 11/2026:",
+        "• Thôn Sơn Ninh: Chị Hoa",
+    ]
+
+
+async def test_a_collaborator_cannot_report_without_a_village_nor_see_missing(
+    world: World,
+) -> None:
+    """Roles from ids: a newcomer cannot report, a collaborator cannot ask /thieu."""
+    _, _, collab = await _team(world)
+    d = world.driver
+    stranger = d.person("Người lạ")
+    refused = await d.say(stranger, d.private(stranger), "/bc sinh 1")
+    assert refused == ["Lệnh /baocao chỉ dành cho: quản trị, cộng tác viên, cán bộ."]
+    assert (await d.say(collab, d.private(collab), "/thieu")) == [
+        "Lệnh /thieu chỉ dành cho: quản trị, cán bộ, giám sát."
+    ]
