@@ -1,4 +1,4 @@
-"""`python -m bot [run | check-config [PATH]]`: parse arguments and call the app or the checker."""
+"""`python -m bot [run | check-config [PATH] | export …]`: parse arguments, call what was asked."""
 
 from __future__ import annotations
 
@@ -68,7 +68,30 @@ def main(argv: list[str] | None = None) -> int:
     )
     check = sub.add_parser("check-config", help="validate a config file and print every problem")
     check.add_argument("path", nargs="?", default=None)
+    export = sub.add_parser("export", help="write one period's field reports to CSV or Excel")
+    export.add_argument("--period", required=True, help="2026-11, 2026-W45, 2026-Q4 or 2026-11-24")
+    export.add_argument("--area", metavar="CODE", help="only villages under this area (or name)")
+    export.add_argument("--type", dest="type_code", metavar="CODE", help="only this report type")
+    export.add_argument(
+        "--format", choices=("csv", "xlsx"), default=None, help="default: from the file name"
+    )
+    export.add_argument("-o", "--output", metavar="FILE", required=True, help="the file to write")
+    export.add_argument("--config", default=None, help="config file (default: as for run)")
     args = parser.parse_args(argv)
+    if args.command == "export":
+        from pathlib import Path
+
+        from bot.cli_export import run_export
+
+        return run_export(
+            period=args.period,
+            output=Path(args.output),
+            fmt=args.format,
+            area=args.area,
+            type_code=args.type_code,
+            config_path=args.config,
+            environ=os.environ,
+        )
     if args.command == "check-config":
         from bot.config_check import check_config
 

@@ -1,0 +1,253 @@
+"""Field reports as export rows (one per village, period and type), and those rows as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+
+from bot.areas import AreaTree
+from bot.models import Report
+from bot.services.periods import Period, PeriodKind, parse_key, period_of
+from bot.services.report_types import ReportType, ReportTypes
+from bot.store.base import ReportsRepo
+
+log = logging.getLogger(__name__)
+
+LEADING = ("area_code", "area_name", "period", "report_type")
+TRAILING = ("reporter", "platform", "received_at", "late", "version")
+_SPAN: dict[PeriodKind, int] = {"day": 0, "week": 1, "month": 2, "quarter": 3}
+# A cell starting with one of these is a formula to Excel: report text comes from chat users.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    """One village's report of one type for one period, as exported.
+
+    Period mode: the latest version of the village's report. Event mode: the sum of the
+    period's events (each at its latest version, retracted ones left out), where
+    - `values`: number fields summed over the events that gave them; any other field (yes/no,
+      choice, text, date) is the value in the most recent event that gave it; a field that
+      no event gave is absent (an empty cell, not 0);
+    - `reporter`, `reporter_id`, `platform`, `received_at`: those of the most recent event;
+    - `late`: whether any event was late;
+    - `version`: how many events were summed.
+    """
+
+    area_code: str
+    area_name: str
+    period: str
+    report_type: str
+    values: Mapping[str, Any]  # field code → value, as stored (dates as ISO text)
+    reporter: str  # the `people` label of `reporter_id`
+    reporter_id: int
+    platform: str
+    received_at: datetime  # aware, UTC as stored
+    late: bool
+    version: int
+
+
+def export_rows(
+    reports: ReportsRepo,
+    *,
+    types: ReportTypes,
+    areas: AreaTree,
+    period: str,
+    area: str | None = None,
+    type_code: str | None = None,
+    people: Callable[[int], str],
+) -> list[ExportRow]:
+    """The rows of `period` (a key: 2026-11, 2026-W45, 2026-Q4, 2026-11-24).
+
+    A type reported per shorter period than `period` gives a row per village for each of its
+    periods that starts inside `period` (a daily type over a month: one row per village and
+    day; a weekly type: the weeks whose Monday is in it). A type reported per longer period is
+    left out when all types are exported, and refused (ValueError) when asked for by
+    `type_code`. `area`: only villages under this area code (all reports when None).
+    Rows come sorted by area code, then type (config order), then period.
+    ValueError for an unknown period key, area or type code.
+    """
+    wanted = parse_key(period)
+    chosen = _chosen_types(types, type_code, wanted)
+    codes: set[str] | None = None
+    if area is not None:
+        if area not in areas:
+            msg = f"no area has the code {area!r}"
+            raise ValueError(msg)
+        codes = {a.code for a in areas.villages_under(area)}
+    order = {rt.code: i for i, rt in enumerate(types)}
+    rows: list[ExportRow] = []
+    for rt in chosen:
+        for key in periods_within(rt.period, wanted):
+            found = reports.in_period(rt.code, key, areas=codes)
+            if rt.mode == "period":
+                rows += [_row(r, areas, people) for r in found if not r.retracted]
+            else:
+                rows += _event_rows(rt, found, areas, people)
+    rows.sort(key=lambda r: (r.area_code, order.get(r.report_type, len(order)), r.period))
+    return rows
+
+
+def _chosen_types(types: ReportTypes, type_code: str | None, wanted: Period) -> list[ReportType]:
+    if type_code is None:
+        chosen = [rt for rt in types if _SPAN[rt.period] <= _SPAN[wanted.kind]]
+        skipped = [rt.code for rt in types if rt not in chosen]
+        if skipped:
+            log.info("export of %s leaves out types with longer periods: %s", wanted.key, skipped)
+        return chosen
+    rt = types.get(type_code)
+    if rt is None:
+        msg = f"no report type has the code {type_code!r}"
+        raise ValueError(msg)
+    if _SPAN[rt.period] > _SPAN[wanted.kind]:
+        msg = f"{rt.code} is reported per {rt.period}: ask for a {rt.period} or a longer period"
+        raise ValueError(msg)
+    return [rt]
+
+
+def periods_within(kind: PeriodKind, wanted: Period) -> list[str]:
+    """Keys of the periods of `kind` that start inside `wanted` (none if `kind` is longer)."""
+    if _SPAN[kind] > _SPAN[wanted.kind]:
+        return []
+    current = period_of(kind, wanted.start)
+    if current.start < wanted.start:  # a week that began in the month before belongs there
+        current = current.next()
+    keys = []
+    while current.start <= wanted.end:
+        keys.append(current.key)
+        current = current.next()
+    return keys
+
+
+def _area_name(areas: AreaTree, code: str) -> str:
+    # A village removed from config keeps its reports; they are exported without a name.
+    return areas.get(code).name if code in areas else ""
+
+
+def _row(report: Report, areas: AreaTree, people: Callable[[int], str]) -> ExportRow:
+    return ExportRow(
+        area_code=report.area,
+        area_name=_area_name(areas, report.area),
+        period=report.period,
+        report_type=report.type,
+        values=dict(report.values),
+        reporter=people(report.reporter),
+        reporter_id=report.reporter,
+        platform=report.platform,
+        received_at=report.received_at,
+        late=report.late,
+        version=report.version,
+    )
+
+
+def _event_rows(
+    rt: ReportType, found: Iterable[Report], areas: AreaTree, people: Callable[[int], str]
+) -> list[ExportRow]:
+    """One summed row per village from the latest versions of the period's events."""
+    by_area: dict[str, list[Report]] = {}
+    for report in found:
+        if not report.retracted:
+            by_area.setdefault(report.area, []).append(report)
+    rows = []
+    for events in by_area.values():
+        events.sort(key=lambda r: (r.received_at, r.id))  # oldest first: later values win
+        values: dict[str, Any] = {}
+        for spec in rt.fields:
+            given = [e.values[spec.code] for e in events if spec.code in e.values]
+            if not given:
+                continue
+            if spec.kind == "number":
+                values[spec.code] = sum(int(v) for v in given)
+            else:
+                values[spec.code] = given[-1]
+        last = events[-1]
+        rows.append(
+            ExportRow(
+                area_code=last.area,
+                area_name=_area_name(areas, last.area),
+                period=last.period,
+                report_type=rt.code,
+                values=values,
+                reporter=people(last.reporter),
+                reporter_id=last.reporter,
+                platform=last.platform,
+                received_at=last.received_at,
+                late=any(e.late for e in events),
+                version=len(events),
+            )
+        )
+    return rows
+
+
+def field_codes(types: ReportTypes, type_code: str | None = None) -> list[str]:
+    """The field columns: those of one type, or of every type in config order (each once)."""
+    chosen = list(types) if type_code is None else [_get(types, type_code)]
+    return list(dict.fromkeys(spec.code for rt in chosen for spec in rt.fields))
+
+
+def _get(types: ReportTypes, code: str) -> ReportType:
+    rt = types.get(code)
+    if rt is None:
+        msg = f"no report type has the code {code!r}"
+        raise ValueError(msg)
+    return rt
+
+
+def columns(types: ReportTypes, type_code: str | None = None) -> list[str]:
+    """Every CSV column: area and period, the field codes, then who sent it, when, and how."""
+    return [*LEADING, *field_codes(types, type_code), *TRAILING]
+
+
+def safe_text(text: str) -> str:
+    """Text that a spreadsheet shows as typed: a leading ' stops `=…` from running."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):  # before int: bool is an int
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    return safe_text(str(value))
+
+
+def local_time(moment: datetime, tz: tzinfo) -> datetime:
+    """`moment` in the deployment's zone, without the zone (spreadsheets want naive times)."""
+    return moment.astimezone(tz).replace(tzinfo=None)
+
+
+def to_csv(
+    rows: Iterable[ExportRow], *, types: ReportTypes, type_code: str | None = None, tz: tzinfo
+) -> bytes:
+    """The rows as CSV: UTF-8 with a BOM (so Excel reads Vietnamese right), codes as headers.
+
+    Columns are `columns(types, type_code)`. Booleans (yes/no fields, `late`) are 1 and 0;
+    `received_at` is local time as `YYYY-MM-DD HH:MM:SS`; a field a row lacks is empty; text
+    starting with = + - @ gets a leading ' so that Excel does not run it as a formula.
+    """
+    fields = field_codes(types, type_code)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*LEADING, *fields, *TRAILING])
+    for row in rows:
+        cells = [row.area_code, row.area_name, row.period, row.report_type]
+        cells += [row.values.get(f) for f in fields] + [row.reporter, row.platform]
+        received = local_time(row.received_at, tz).strftime("%Y-%m-%d %H:%M:%S")
+        writer.writerow([*map(_csv_cell, cells), received, _csv_cell(row.late), row.version])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(
+    rows: Iterable[ExportRow], *, types: ReportTypes, type_code: str | None = None, tz: tzinfo
+) -> bytes:
+    """The rows as an Excel workbook, one sheet per type (see bot.services.export_xlsx)."""
+    from bot.services.export_xlsx import workbook_bytes  # openpyxl loads only when needed
+
+    return workbook_bytes(list(rows), types=types, type_code=type_code, tz=tz)
