@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.context import Context, Reply
+from bot.messages import Button
 from bot.models import Role
 from bot.router import Router
 from bot.services.periods import describe
@@ -44,7 +45,11 @@ def echo(ctx: Context, saved: Saved, key: str) -> Reply:
 
 @router.command("baocao", "bc", "report", where="GP", roles=(Role.COLLABORATOR, Role.OFFICER))
 async def report(ctx: Context) -> Reply:
-    """Store a report given as field-value pairs and echo it back."""
+    """Store a report given as field-value pairs and echo it back; no pairs: the form."""
+    parsed = ctx.services.reports.parse(ctx.args)
+    if not parsed.values:
+        state = ctx.services.reports.form_start(ctx.actor, parsed)
+        return _ask_field(ctx, state)
     try:
         saved = ctx.services.reports.submit(ctx.actor, ctx.incoming, ctx.args)
     except MaybeDuplicate as dup:
@@ -61,6 +66,89 @@ async def confirm_duplicate(ctx: Context) -> Reply:
     text = ctx.data["prompt"].data.get("text", "")
     saved = ctx.services.reports.submit(ctx.actor, ctx.incoming, text, force=True)
     return echo(ctx, saved, "report.saved")
+
+
+_SKIP = {"bo qua", "boqua", "skip"}
+_KEYPAD = (("1", "2", "3"), ("4", "5", "6"), ("7", "8", "9"), ("0",))
+
+
+def _ask_field(ctx: Context, state: dict[str, object]) -> Reply:
+    """Ask the next field: keypad and skip buttons on Telegram, typed answers everywhere."""
+    rt = ctx.services.reports.types.get(str(state["type"]))
+    index = int(state["index"])  # type: ignore[call-overload]
+    spec = rt.fields[index]
+    village = ctx.services.areas.get(str(state["village"])).name
+    hint = "report.form_hint_required" if spec.required else "report.form_hint"
+    text = "\n".join(
+        [
+            ctx.t("report.form_question", n=index + 1, total=len(rt.fields),
+                  field=spec.name(ctx.lang), village=village,
+                  period=describe(str(state["period"]), ctx.lang)),
+            ctx.t(hint),
+        ]
+    )  # fmt: skip
+    rows: list[tuple[Button, ...]] = []
+    if spec.kind == "number":
+        rows = [tuple(Button(k, f"form:{k}", k) for k in row) for row in _KEYPAD]
+    elif spec.kind == "yesno":
+        rows = [
+            (
+                Button(ctx.t("report.yes"), "form:có", "có"),
+                Button(ctx.t("report.no"), "form:không", "không"),
+            )
+        ]
+    elif spec.kind == "choice":
+        rows = [tuple(Button(o, f"form:{o}"[:60], o) for o in spec.options)]
+    if not spec.required:
+        rows.append((Button(ctx.t("report.skip"), "form:bỏ qua", "bỏ qua"),))
+    return ctx.ask("report.form", text, data=dict(state), buttons=tuple(rows))
+
+
+async def _form_answer(ctx: Context, answer: str) -> Reply:
+    state = dict(ctx.data["prompt"].data)
+    reports = ctx.services.reports
+    rt = reports.types.get(str(state["type"]))
+    spec = rt.fields[int(state["index"])]
+    answers = dict(state["answers"])
+    if fold(answer) in _SKIP:
+        if spec.required:
+            return _with_question(
+                ctx, ctx.t("report.form_required", field=spec.name(ctx.lang)), state
+            )
+    else:
+        answers[spec.code] = reports.form_value(rt.code, spec.code, answer)
+    state.update(answers=answers, index=int(state["index"]) + 1)
+    if state["index"] < len(rt.fields):
+        return _ask_field(ctx, state)
+    ctx.services.prompts.clear(ctx.incoming)
+    if not answers:
+        return ctx.reply("report.form_empty")
+    return echo(ctx, reports.form_submit(ctx.actor, ctx.incoming, state), "report.saved")
+
+
+def _with_question(ctx: Context, note: str, state: dict[str, object]) -> Reply:
+    question = _ask_field(ctx, state)
+    return Reply(
+        note + "\n\n" + question.text, buttons=question.buttons, force_reply=question.force_reply
+    )
+
+
+@router.prompt("report.form")
+async def form_typed(ctx: Context) -> Reply:
+    """A typed answer to the form's current question (private chats, or a reply in a group)."""
+    return await _form_answer(ctx, ctx.args)
+
+
+@router.callback("form")
+async def form_button(ctx: Context) -> Reply | None:
+    """A keypad press answers the presser's own form; someone else's press changes nothing."""
+    inc = ctx.incoming
+    await ctx.services.delivery.answer_callback(inc.chat, inc.callback_id)
+    prompt, _ = ctx.services.prompts.get(inc)
+    if prompt is None or prompt.kind != "report.form":
+        return None
+    ctx.data["prompt"] = prompt
+    return await _form_answer(ctx, inc.callback_data.split(":", 1)[1])
 
 
 @router.command("sua", "edit", where="GP", roles=(Role.COLLABORATOR, Role.OFFICER))

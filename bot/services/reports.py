@@ -17,7 +17,8 @@ from bot.services.access import Actor
 from bot.services.places import resolve
 from bot.services.report_grammar import ParsedReport, parse_report
 from bot.services.report_types import ReportType, ReportTypes
-from bot.services.report_values import example
+from bot.services.report_values import example, other_value
+from bot.text import fold
 
 if TYPE_CHECKING:
     from bot.areas import AreaTree
@@ -229,6 +230,66 @@ class Reports:
                       received_at=self.clock.now())  # fmt: skip
         self.store.reports.add(new)
         return Saved(new, self.types.get(old.type), self.areas.get(old.area))
+
+    # --- the step-by-step form ------------------------------------------------------------------
+
+    def parse(self, text: str) -> ParsedReport:
+        return parse_report(text, types=self.types, today=self.today())
+
+    def form_start(self, actor: Actor, parsed: ParsedReport) -> dict[str, Any]:
+        """The state of a new form: type, village (checked now), period, answers so far."""
+        rt = self.types.get(parsed.type)
+        village = self.village_for(actor, parsed.village, code=rt.code)
+        period = self._period(rt, parsed)
+        return {
+            "type": rt.code,
+            "village": village.code,
+            "period": period,
+            "index": 0,
+            "answers": {},
+        }
+
+    def form_value(self, type_code: str, field_code: str, answer: str) -> Any:
+        """One typed answer read as that field's value, with the field's own limits."""
+        rt = self.types.get(type_code)
+        spec = rt.field(field_code)
+        text = answer.strip()
+        if spec.kind != "number":
+            value = other_value(
+                spec, text, today=self.today(), example=lambda: self.example(rt.code)
+            )
+            return value.isoformat() if isinstance(value, date) else value
+        number = 0 if fold(text) in ("khong", "ko", "0") else None
+        if number is None and text.isdigit():
+            number = int(text)
+        if number is None or not spec.min <= number <= spec.max:
+            raise UserError(
+                "report.bad_value", field=spec.name_vi, value=text, min=spec.min, max=spec.max,
+                example=self.example(rt.code),
+            )  # fmt: skip
+        return number
+
+    def form_submit(self, actor: Actor, inc: Incoming, state: dict[str, Any]) -> Saved:
+        """Store the answers as one report, through the same checks as a typed report."""
+        rt = self.types.get(state["type"])
+        pairs = ", ".join(
+            f"{code}: {self._show(code, value, rt)}" for code, value in state["answers"].items()
+        )
+        text = (
+            f"{rt.code} {pairs} | thon {state['village']} | {self._period_words(state['period'])}"
+        )
+        return self.submit(actor, inc, text, force=True)
+
+    @staticmethod
+    def _period_words(key: str) -> str:
+        period = periods.parse_key(key)
+        if period.kind == "day":
+            return f"ngay {period.start:%d/%m/%Y}"
+        if period.kind == "week":
+            return f"tuan {period.start.isocalendar()[1]}"
+        if period.kind == "quarter":
+            return f"quy {(period.start.month - 1) // 3 + 1}"
+        return f"{period.start.month}/{period.start.year}"
 
     # --- views ----------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.harness import Person, World
+from tests.e2e.harness import Person, World, eventually
 
 
 async def _team(world: World) -> tuple[Person, Person, Person]:
@@ -86,4 +86,39 @@ async def test_a_collaborator_cannot_report_without_a_village_nor_see_missing(
     assert refused == ["Lệnh /baocao chỉ dành cho: quản trị, cộng tác viên, cán bộ."]
     assert (await d.say(collab, d.private(collab), "/thieu")) == [
         "Lệnh /thieu chỉ dành cho: quản trị, cán bộ, giám sát."
+    ]
+
+
+async def test_step_by_step_form_with_buttons_or_typed_answers(world: World) -> None:
+    """/baocao alone asks field by field; Telegram answers by keypad, Zalo by typing."""
+    _, _, collab = await _team(world)
+    d = world.driver
+    chat = d.private(collab)
+    first = (await d.say(collab, chat, "/baocao thaisan"))[0]
+    assert first.startswith("📝 Thôn Sơn Ninh, tháng 11/2026 – câu 1/3: Phụ nữ có thai?")
+    if world.platform == "telegram":
+        question = world.fake.sent(chat)[-1]
+        assert question.buttons[0] == (("1", "form:1"), ("2", "form:2"), ("3", "form:3"))
+        assert not any("Bỏ qua" in label for row in question.buttons for label, _ in row)
+        handled = world.bot.handled
+        world.fake.press(collab.handle, chat, question.message_id, "form:4")
+        await eventually(lambda: world.bot.handled > handled, what="the keypad press")
+        second = d.texts(chat)[-1]
+    else:
+        assert "Gõ «1»: 1" in first, "Zalo shows the keypad as typed twins"
+        assert (await d.say(collab, chat, "bỏ qua"))[0].startswith(
+            "«Phụ nữ có thai» là chỉ tiêu bắt buộc"
+        )
+        second = (await d.say(collab, chat, "4"))[0]
+    assert second.startswith("📝 Thôn Sơn Ninh, tháng 11/2026 – câu 2/3: Sàng lọc trước sinh?")
+    too_big = (await d.say(collab, chat, "1000"))[0]
+    assert too_big.startswith("«1000» không dùng được cho mục «Sàng lọc trước sinh»")
+    assert (await d.say(collab, chat, "bỏ qua"))[0].startswith(
+        "📝 Thôn Sơn Ninh, tháng 11/2026 – câu 3/3"
+    )
+    done = (await d.say(collab, chat, "không"))[0]
+    assert done.splitlines() == [
+        "✅ Đã lưu báo cáo Thai sản và sàng lọc – Thôn Sơn Ninh, tháng 11/2026:",
+        "• Phụ nữ có thai: 4",
+        "• Sàng lọc sơ sinh: 0",
     ]
