@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from bot.context import Context, Reply
-from bot.messages import Button
+from bot.messages import Button, OutFile
 from bot.models import Role
 from bot.router import Router
 from bot.services.periods import describe
+from bot.services.report_export import XLSX_MIME, export_for
 from bot.services.reports import MaybeDuplicate, Saved
 from bot.text import fold
 
@@ -204,3 +205,22 @@ async def missing(ctx: Context) -> Reply:
     if any(not any(a.reachable for a in p.accounts) for r in rows for p in r.collaborators):
         lines.append(ctx.t("report.unreachable_mark"))
     return Reply("\n".join(lines))
+
+
+@router.command("xuat", "export", where="P", roles=(Role.OFFICER, Role.SUPERVISOR))
+async def export(ctx: Context) -> Reply:
+    """The period's spreadsheet: as a file on Telegram, as a signed link where files cannot go."""
+    sheet = export_for(ctx.services.reports, ctx.actor, ctx.args)
+    text = ctx.t("export.ready", rows=sheet.rows, area=sheet.area,
+                 period=describe(sheet.period, ctx.lang))  # fmt: skip
+    caps = ctx.services.delivery.caps(ctx.incoming.chat)
+    if caps is not None and caps.files:
+        return Reply(text, file=OutFile(name=sheet.name, data=sheet.data, mime=XLSX_MIME))
+    person = ctx.actor.person
+    stored = ctx.services.files.put(
+        sheet.data, name=sheet.name, mime=XLSX_MIME, owner=person.id if person else None
+    )
+    url = ctx.services.file_links.url_for(stored.id, person=person.id if person else 0)
+    if url is None:
+        return Reply(text + "\n" + ctx.t("export.no_link"))
+    return Reply(text + "\n" + ctx.t("export.link", url=url))

@@ -8,13 +8,15 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.areas import AreaTree
 from bot.models import Report
 from bot.services.periods import Period, PeriodKind, parse_key, period_of
 from bot.services.report_types import ReportType, ReportTypes
-from bot.store.base import ReportsRepo
+
+if TYPE_CHECKING:
+    from bot.store.base import ReportsRepo
 
 log = logging.getLogger(__name__)
 

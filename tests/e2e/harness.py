@@ -252,9 +252,9 @@ class World:
             else ZaloDriver(fake, self.bot)
         )
 
-    async def start(self, *, admins: list[Person]) -> App:
+    async def start(self, *, admins: list[Person], **config: Any) -> App:
         urls = {f"{self.platform}_url": self.fake.base_url}
-        write_config(self.folder, admins=[a.key for a in admins], **urls)
+        write_config(self.folder, admins=[a.key for a in admins], **urls, **config)
         return await self.bot.start()
 
     async def restart(self) -> App:

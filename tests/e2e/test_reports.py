@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import re
+from typing import Any
+
+import aiohttp
+import openpyxl
 
 from tests.e2e.harness import Person, World, eventually
 
 
-async def _team(world: World) -> tuple[Person, Person, Person]:
+async def _team(world: World, **config: Any) -> tuple[Person, Person, Person]:
     """An admin, an officer of Xã Hương Sơn, and the collaborator of Thôn Sơn Ninh."""
     d = world.driver
     admin, officer, collab = d.person("Quản trị"), d.person("Cán bộ Lan"), d.person("Chị Hoa")
-    await world.start(admins=[admin])
+    await world.start(admins=[admin], **config)
     numbers = {}
     for p in (officer, collab):
         await d.say(p, d.private(p), "/batdau")
@@ -122,3 +127,30 @@ async def test_step_by_step_form_with_buttons_or_typed_answers(world: World) -> 
         "• Phụ nữ có thai: 4",
         "• Sàng lọc sơ sinh: 0",
     ]
+
+
+async def test_export_in_chat_sends_the_spreadsheet_or_a_signed_link(world: World) -> None:
+    """/xuat: a document on Telegram; on Zalo a link, bound to the officer, serving the file."""
+    _, officer, collab = await _team(world, public_base_url="https://bot.example.org")
+    d = world.driver
+    await d.say(collab, d.private(collab), "/bc sinh 2, chet 1")
+    await d.say(officer, d.private(officer), "/bc thon son trung sinh 1")
+    reply = (await d.say(officer, d.private(officer), "/xuat thang 11 Xã Hương Sơn"))[0]
+    assert reply.startswith("📊 Bảng báo cáo Xã Hương Sơn, tháng 11/2026: 2 dòng.")
+    if world.platform == "telegram":
+        document = world.fake.sent(d.private(officer))[-1].document
+        assert document is not None and document["file_name"] == "bao-cao-18133-2026-11.xlsx"
+        data = world.fake.file_bytes(document["file_id"])
+    else:
+        url = re.search(r"https://bot\.example\.org(/f/\S+)", reply)
+        assert url, reply
+        port = world.bot.app.web_port  # type: ignore[union-attr]
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}{url.group(1)}") as resp:
+                assert resp.status == 200
+                data = await resp.read()
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    villages = [row[1] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    assert villages == ["Thôn Sơn Ninh", "Thôn Sơn Trung"]
+    refused = await d.say(collab, d.private(collab), "/xuat")
+    assert refused == ["Lệnh /xuat chỉ dành cho: quản trị, cán bộ, giám sát."]

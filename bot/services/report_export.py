@@ -1,0 +1,63 @@
+"""/xuat in chat: a period's spreadsheet for an officer's or supervisor's area."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.errors import Forbidden, UserError
+from bot.models import Role
+from bot.services import periods
+from bot.services.access import Actor
+from bot.services.export import export_rows, to_xlsx
+from bot.services.places import resolve
+from bot.text import fold
+
+if TYPE_CHECKING:
+    from bot.services.reports import Reports
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+VIEWERS = (Role.OFFICER, Role.SUPERVISOR)
+
+
+@dataclass(frozen=True, slots=True)
+class Spreadsheet:
+    """A ready file: its name, bytes, and how many rows it holds."""
+
+    name: str
+    data: bytes
+    rows: int
+    period: str
+    area: str
+
+
+def export_for(reports: Reports, actor: Actor, args: str) -> Spreadsheet:
+    """`[period words] [area]`: default this month and the actor's own area."""
+    today = reports.today()
+    words = fold(args).split()
+    try:
+        found = periods.match_period_words(words, today=today)
+    except periods.PeriodError as exc:
+        raise UserError("export.usage") from exc
+    period = found.period if found and found.period else periods.period_of("month", today)
+    rest = " ".join(args.split()[found.length :]) if found else args
+    if rest.strip():
+        area = resolve(reports.areas, rest)
+    else:
+        own = actor.areas_of(VIEWERS)
+        area = reports.areas.get(own[0]) if own else reports.areas.root
+    if not actor.covers(reports.areas, area.code, VIEWERS):
+        raise Forbidden("report.not_your_area", area=area.name)
+    people = reports.store.people
+
+    def label(person_id: int) -> str:
+        person = people.get(person_id)
+        return f"{person.name} ({person_id})" if person else str(person_id)
+
+    rows = export_rows(
+        reports.store.reports, types=reports.types, areas=reports.areas, period=period.key,
+        area=area.code, people=label,
+    )  # fmt: skip
+    data = to_xlsx(rows, types=reports.types, tz=reports.tz)
+    name = f"bao-cao-{area.code}-{period.key}.xlsx"
+    return Spreadsheet(name, data, len(rows), period.key, area.name)
