@@ -34,6 +34,7 @@ class Dispatcher:
         self.twins: list[TypedTwin] = []
         self.prompts: dict[str, Handler] = {}
         self.callbacks: dict[str, Handler] = {}
+        self.edits: dict[str, Handler] = {}
         for router in routers:
             for cmd in router.commands:
                 for name in (cmd.name, *cmd.aliases):
@@ -44,6 +45,7 @@ class Dispatcher:
             self.twins.extend(router.twins)
             self.prompts.update(router.prompts)
             self.callbacks.update(router.callbacks)
+            self.edits.update(router.edits)
         self._command_list = sorted(
             {id(c): c for c in self.commands.values()}.values(), key=lambda c: c.order
         )
@@ -81,11 +83,15 @@ class Dispatcher:
         if inc.kind is UpdateKind.CALLBACK:
             prefix = inc.callback_data.split(":", 1)[0]
             return self.callbacks.get(prefix, _ignore_callback)
-        if inc.kind is UpdateKind.EDITED:
-            return (
-                None  # corrections by edit belong to the reports work; other edits change nothing
-            )
         text = inc.text.strip()
+        if inc.kind is UpdateKind.EDITED:
+            # Only an edited message that carried a command with an edit handler changes anything.
+            edited = _COMMAND.match(text)
+            if not edited or edited.group(2):
+                return None
+            ctx.command = fold(edited.group(1))
+            ctx.args = text
+            return self.edits.get(ctx.command)
         addressed = ctx.is_private or inc.mentions_bot
         match = _COMMAND.match(text)
         if match:

@@ -130,6 +130,7 @@ class Report:
     late: bool = False
     retracted: bool = False
     source_message: str = ""  # ChatRef.key + ":" + message id, for corrections by edit or reply
+    photo: str = ""  # FileStore id of a photo sent with the report (its caption was the report)
 
 
 class OutboxStatus(StrEnum):

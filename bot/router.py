@@ -59,6 +59,7 @@ class Router:
         self.twins: list[TypedTwin] = []
         self.prompts: dict[str, Handler] = {}
         self.callbacks: dict[str, Handler] = {}
+        self.edits: dict[str, Handler] = {}
 
     def command(
         self,
@@ -101,6 +102,16 @@ class Router:
 
         def register(handler: Handler) -> Handler:
             self.prompts[kind] = handler
+            return handler
+
+        return register
+
+    def edited(self, *names: str) -> Callable[[Handler], Handler]:
+        """Register the handler of an edited message that carried one of these commands."""
+
+        def register(handler: Handler) -> Handler:
+            for name in names:
+                self.edits[fold(name)] = handler
             return handler
 
         return register

@@ -39,6 +39,8 @@ def echo(ctx: Context, saved: Saved, key: str) -> Reply:
     for code, value in report.values.items():
         name = rt.field(code).name(ctx.lang) if code != "ngay" else ctx.t("report.event_day")
         lines.append(f"• {name}: {_value(value, ctx.lang)}")
+    if report.photo:
+        lines.append(ctx.t("report.photo_kept"))
     if report.late and not report.retracted:
         lines.append(ctx.t("report.late"))
     return Reply("\n".join(lines))
@@ -51,11 +53,37 @@ async def report(ctx: Context) -> Reply:
     if not parsed.values:
         state = ctx.services.reports.form_start(ctx.actor, parsed)
         return _ask_field(ctx, state)
+    photo = await _keep_photo(ctx)
     try:
-        saved = ctx.services.reports.submit(ctx.actor, ctx.incoming, ctx.args)
+        saved = ctx.services.reports.submit(ctx.actor, ctx.incoming, ctx.args, photo=photo)
     except MaybeDuplicate as dup:
         return ctx.ask("report.confirm", ctx.t(dup.key, **dup.params), data={"text": ctx.args})
     return echo(ctx, saved, "report.replaced" if saved.replaced else "report.saved")
+
+
+async def _keep_photo(ctx: Context) -> str:
+    """A photo sent with the report as its caption is kept with it (its file id, or "")."""
+    inc = ctx.incoming
+    photo = next((a for a in inc.attachments if a.kind == "photo"), None)
+    if photo is None:
+        return ""
+    data = await ctx.services.delivery.download(inc.chat, photo)
+    person = ctx.actor.person
+    stored = ctx.services.files.put(
+        data, name=photo.name or "anh.jpg", mime=photo.mime or "image/jpeg",
+        owner=person.id if person else None,
+    )  # fmt: skip
+    return stored.id
+
+
+@router.edited("baocao", "bc", "report")
+async def report_edited(ctx: Context) -> Reply | None:
+    """Editing the original report message on Telegram corrects that report."""
+    if not ctx.actor.has_any((Role.COLLABORATOR, Role.OFFICER)):
+        return None
+    source = f"{ctx.incoming.chat.key}:{ctx.incoming.message_id}"
+    saved = ctx.services.reports.correct(ctx.actor, ctx.args, source=source, whole=True)
+    return echo(ctx, saved, "report.corrected")
 
 
 @router.prompt("report.confirm")
@@ -154,8 +182,12 @@ async def form_button(ctx: Context) -> Reply | None:
 
 @router.command("sua", "edit", where="GP", roles=(Role.COLLABORATOR, Role.OFFICER))
 async def correct(ctx: Context) -> Reply:
-    """Correct my last report with new pairs; the old version is kept."""
-    saved = ctx.services.reports.correct(ctx.actor, ctx.args)
+    """Correct my last report (or the one replied to) with new pairs; old versions are kept."""
+    reply_to = ctx.incoming.reply_to
+    # A reply to the bot's own echo means "that report", which is the last one anyway.
+    named = reply_to is not None and not reply_to.from_bot
+    source = f"{ctx.incoming.chat.key}:{reply_to.message_id}" if named and reply_to else ""
+    saved = ctx.services.reports.correct(ctx.actor, ctx.args, source=source)
     return echo(ctx, saved, "report.corrected")
 
 

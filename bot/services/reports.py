@@ -118,7 +118,9 @@ class Reports:
 
     # --- writing ------------------------------------------------------------------------------
 
-    def submit(self, actor: Actor, inc: Incoming, text: str, *, force: bool = False) -> Saved:
+    def submit(
+        self, actor: Actor, inc: Incoming, text: str, *, force: bool = False, photo: str = ""
+    ) -> Saved:
         """Parse, check, and store one report whole (or raise with the right form)."""
         parsed = parse_report(text, types=self.types, today=self.today())
         rt = self.types.get(parsed.type)
@@ -139,7 +141,8 @@ class Reports:
                 raise MaybeDuplicate("report.maybe_duplicate", village=village.name)
             report_id = f"{rt.code}:{village.code}:{period}:{secrets.token_hex(4)}"
             report = Report(report_id, rt.code, village.code, period, values, person.id,
-                            inc.chat.platform, now, late=late, source_message=source)  # fmt: skip
+                            inc.chat.platform, now, late=late, source_message=source,
+                            photo=photo)  # fmt: skip
             self.store.reports.add(report)
             return Saved(report, rt, village)
         report_id = f"{rt.code}:{village.code}:{period}"
@@ -147,7 +150,7 @@ class Reports:
         version = previous.version + 1 if previous else 1
         report = Report(
             report_id, rt.code, village.code, period, values, person.id, inc.chat.platform, now,
-            version=version, late=late, source_message=source,
+            version=version, late=late, source_message=source, photo=photo,
         )  # fmt: skip
         self.store.reports.add(report)
         return Saved(report, rt, village, replaced=previous is not None and not previous.retracted)
@@ -186,25 +189,44 @@ class Reports:
                 return report
         raise UserError("report.nothing_to_fix")
 
-    def correct(self, actor: Actor, text: str) -> Saved:
-        """/sua: new values for the last report; every version is kept, totals use the newest."""
-        old = self.last_of(actor)
+    def by_source(self, actor: Actor, source: str) -> Report:
+        """The report a message (replied to, or edited) carried; its author's or in my area."""
+        if actor.person is not None:
+            for report in self.store.reports.latest_by_reporter(actor.person.id, limit=50):
+                if report.source_message == source:
+                    return report
+        today = self.today()
+        for area in actor.areas_of((Role.OFFICER,)):
+            villages = [v.code for v in self.areas.villages_under(area)]
+            for rt in self.types:
+                period = periods.current_period(rt, today).key
+                for report in self.store.reports.in_period(rt.code, period, areas=villages):
+                    if report.source_message == source:
+                        return report
+        raise UserError("report.not_found_here")
+
+    def correct(self, actor: Actor, text: str, *, source: str = "", whole: bool = False) -> Saved:
+        """/sua: new values for the last report (or the one `source` names); `whole` replaces
+        every value (an edited report message) instead of merging. Every version is kept."""
+        old = self.by_source(actor, source) if source else self.last_of(actor)
+        if old.retracted:
+            raise UserError("report.nothing_to_fix")
         rt = self.types.get(old.type)
-        parsed = parse_report(f"{rt.code} {text}", types=self.types, today=self.today())
+        parsed = parse_report(
+            text if whole else f"{rt.code} {text}", types=self.types, today=self.today()
+        )
         if not parsed.values:
             raise UserError(
                 "report.fix_usage", example=self.example(rt.code).replace("/baocao", "/sua")
             )
-        merged = {
-            **{k: v for k, v in old.values.items() if k != "ngay"},
-            **_jsonable(parsed.values),
-        }
+        kept = {} if whole else {k: v for k, v in old.values.items() if k != "ngay"}
+        merged = {**kept, **_jsonable(parsed.values)}
         # Re-read the merged values through the grammar, so rules hold on the whole report.
-        whole = ", ".join(
+        pairs = ", ".join(
             f"{code}: {self._show(code, value, rt)}" for code, value in merged.items()
         )
         checked = _jsonable(
-            parse_report(f"{rt.code} {whole}", types=self.types, today=self.today()).values
+            parse_report(f"{rt.code} {pairs}", types=self.types, today=self.today()).values
         )
         if "ngay" in old.values:
             checked["ngay"] = old.values["ngay"]

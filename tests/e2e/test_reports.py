@@ -154,3 +154,40 @@ async def test_export_in_chat_sends_the_spreadsheet_or_a_signed_link(world: Worl
     assert villages == ["Thôn Sơn Ninh", "Thôn Sơn Trung"]
     refused = await d.say(collab, d.private(collab), "/xuat")
     assert refused == ["Lệnh /xuat chỉ dành cho: quản trị, cán bộ, giám sát."]
+
+
+async def test_telegram_edit_reply_and_photo_correct_and_keep(tg_world: World) -> None:
+    """Editing the report message corrects it; /sua as a reply corrects that one; photos stay."""
+    _, officer, collab = await _team(tg_world)
+    d, fake = tg_world.driver, tg_world.fake
+    group = fake.group(
+        -1002002002, "Nhóm Hương Sơn", admins=[officer.handle], members=[collab.handle]
+    )
+    first = fake.type_as(collab.handle, group, "/bc sinh 2, chet 1")
+    await eventually(lambda: len(fake.sent(group)) == 1, what="the echo")
+    second = await d.say(collab, group, "/bc ket hon 1")
+    assert second[0].startswith("✅ Đã lưu báo cáo Biến động dân số")
+
+    handled = tg_world.bot.handled
+    fake.edit_as(collab.handle, group, first["message_id"], "/bc sinh 3, chet 1")
+    await eventually(lambda: tg_world.bot.handled > handled, what="the edit")
+    edited = fake.sent(group)[-1].text
+    assert edited.splitlines()[0].startswith("✏️ Đã sửa báo cáo Biến động dân số – Thôn Sơn Ninh")
+    assert "• Sinh: 3" in edited and "• Chết: 1" in edited
+
+    fixed = await d.say(collab, group, "/sua chet 0", reply_to=first["message_id"])
+    assert "• Chết: 0" in fixed[0] and "(lần 3)" in fixed[0]
+    mine = (await d.say(collab, d.private(collab), "/cuatoi"))[0]
+    assert "Sinh 3, Chết 0" in mine and "Kết hôn 1" in mine
+
+    photo = await d.say(
+        collab, d.private(collab), "", photo=b"\x89PNG fake image", caption="/bc sinh 1"
+    )
+    assert "📷 Đã lưu ảnh kèm báo cáo." in photo[0]
+    app = tg_world.bot.app
+    assert app is not None and app.services is not None and app.store is not None
+    person = app.store.people.by_account(collab.key)
+    reports = app.store.reports.latest_by_reporter(person.id, limit=10)  # type: ignore[union-attr]
+    with_photo = [r for r in reports if r.photo]
+    assert len(with_photo) == 1 and with_photo[0].values == {"sinh": 1}
+    assert app.services.files.read(with_photo[0].photo) == b"\x89PNG fake image"
