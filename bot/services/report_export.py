@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.errors import Forbidden, UserError
+from bot.errors import UserError
 from bot.models import Role
 from bot.services import periods
 from bot.services.access import Actor
 from bot.services.export import export_rows, to_xlsx
-from bot.services.places import resolve
 from bot.text import fold
 
 if TYPE_CHECKING:
@@ -41,13 +40,7 @@ def export_for(reports: Reports, actor: Actor, args: str) -> Spreadsheet:
         raise UserError("export.usage") from exc
     period = found.period if found and found.period else periods.period_of("month", today)
     rest = " ".join(args.split()[found.length :]) if found else args
-    if rest.strip():
-        area = resolve(reports.areas, rest)
-    else:
-        own = actor.areas_of(VIEWERS)
-        area = reports.areas.get(own[0]) if own else reports.areas.root
-    if not actor.covers(reports.areas, area.code, VIEWERS):
-        raise Forbidden("report.not_your_area", area=area.name)
+    area = reports.viewed_area(actor, rest)
     people = reports.store.people
 
     def label(person_id: int) -> str:

@@ -328,18 +328,23 @@ class Reports:
             out.append(Saved(report, rt, self.areas.get(report.area)))
         return out
 
-    def missing(
-        self, actor: Actor, area_text: str, *, type_code: str | None = None
-    ) -> tuple[Area, ReportType, str, list[MissingVillage]]:
-        """Villages of the area with no report of the type this period, and their collaborators."""
+    def viewed_area(self, actor: Actor, text: str) -> Area:
+        """The area an officer or supervisor asks about: named, or their own; checked."""
         viewers = (Role.OFFICER, Role.SUPERVISOR)
-        if area_text:
-            area = resolve(self.areas, area_text)
+        if text.strip():
+            area = resolve(self.areas, text)
         else:
             own = actor.areas_of(viewers)
             area = self.areas.get(own[0]) if own else self.areas.root
         if not actor.covers(self.areas, area.code, viewers):
             raise Forbidden("report.not_your_area", area=area.name)
+        return area
+
+    def missing(
+        self, actor: Actor, area_text: str, *, type_code: str | None = None
+    ) -> tuple[Area, ReportType, str, list[MissingVillage]]:
+        """Villages of the area with no report of the type this period, and their collaborators."""
+        area = self.viewed_area(actor, area_text)
         rt = self.types.get(type_code) if type_code else self.types.default
         period = periods.current_period(rt, self.today()).key
         villages = self.areas.villages_under(area.code)
