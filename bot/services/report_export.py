@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.errors import UserError
-from bot.models import Role
 from bot.services import periods
 from bot.services.access import Actor
 from bot.services.export import export_rows, to_xlsx
@@ -16,7 +15,6 @@ if TYPE_CHECKING:
     from bot.services.reports import Reports
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-VIEWERS = (Role.OFFICER, Role.SUPERVISOR)
 
 
 @dataclass(frozen=True, slots=True)
