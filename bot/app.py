@@ -17,6 +17,7 @@ from bot.inbound import Inbound
 from bot.messages import Incoming
 from bot.platforms.base import Platform
 from bot.services import Services
+from bot.services.prompts import tell_expired
 from bot.store import open_store
 from bot.web.server import build_web_app, start_site
 from bot.wiring import build_platforms, build_services
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HOUSEKEEPING_EVERY = 3600.0  # seconds
+PROMPT_SWEEP_EVERY = 30.0  # seconds: a form's expiry note comes at most this late
 
 
 class App:
@@ -56,6 +58,7 @@ class App:
         self.started: list[Platform] = []
         self._outbox_task: asyncio.Task[None] | None = None
         self._housekeeping_task: asyncio.Task[None] | None = None
+        self._sweep_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Open the store, wire the services, serve the web app and start every platform."""
@@ -84,6 +87,7 @@ class App:
             await self._register_menu(platform)
         self._outbox_task = asyncio.create_task(services.outbox.run())
         self._housekeeping_task = asyncio.create_task(self._housekeeping())
+        self._sweep_task = asyncio.create_task(self._sweeping())
         log.info(
             "bot started platforms=%s web_port=%s",
             ",".join(f"{p.name}:{p.bot}" if p.bot else p.name for p in self.started) or "none",
@@ -123,6 +127,20 @@ class App:
         body["status"] = "ok" if healthy else "degraded"
         return body
 
+    async def sweep_prompts(self) -> int:
+        """Tell people whose pending question expired (forms left unanswered)."""
+        assert self.services is not None and self.store is not None
+        services = self.services
+        return await tell_expired(services.prompts, services.delivery, self.store.people)
+
+    async def _sweeping(self) -> None:
+        while self.services is not None:
+            await asyncio.sleep(PROMPT_SWEEP_EVERY)
+            try:
+                await self.sweep_prompts()
+            except Exception:
+                log.exception("prompt sweep failed")
+
     async def _housekeeping(self) -> None:
         """Clean up at start and then every hour (the scheduler work may take this over)."""
         while self.services is not None:
@@ -148,10 +166,11 @@ class App:
                 await platform.stop()
             except Exception:
                 log.exception("platform stop failed platform=%s", platform.name)
-        if self._housekeeping_task is not None:
-            self._housekeeping_task.cancel()
-            await asyncio.gather(self._housekeeping_task, return_exceptions=True)
-            self._housekeeping_task = None
+        for task in (self._housekeeping_task, self._sweep_task):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._housekeeping_task = self._sweep_task = None
         if self.inbound is not None:
             await self.inbound.drain()
         if self.services is not None and self._outbox_task is not None:

@@ -112,6 +112,7 @@ class Prompt:
     kind: str
     data: dict[str, Any] = field(default_factory=dict)
     expires_at: datetime | None = None
+    chat_kind: str = "private"  # ChatKind value, to tell the person when it expires
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,6 +137,9 @@ class PromptsRepo(Protocol):
     def clear(self, chat_key: str, user_key: str) -> None:
         """Drop the prompt of this chat and user (no error if there is none)."""
 
+    def take_expired(self, *, now: datetime) -> list[Prompt]:
+        """Remove and return the prompts whose `expires_at` has passed, in one commit."""
+
 
 class InboundRepo(Protocol):
     """Exactly-once intake: keys of platform updates already handled."""

@@ -177,6 +177,15 @@ class PromptsRepo:
         if self._table.get((chat_key, user_key)) is not None:
             self._core.put("prompts", (chat_key, user_key), None)
 
+    def take_expired(self, *, now: datetime) -> list[Prompt]:
+        gone = [
+            p for p in self._table.values() if p.expires_at is not None and p.expires_at <= now
+        ]
+        with self._core.atomic():
+            for prompt in gone:
+                self._core.put("prompts", (prompt.chat_key, prompt.user_key), None)
+        return gone
+
 
 class InboundRepo:
     def __init__(self, core: Core) -> None:

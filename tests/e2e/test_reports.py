@@ -9,6 +9,7 @@ from typing import Any
 import aiohttp
 import openpyxl
 
+from bot.clock import ManualClock
 from tests.e2e.harness import Person, World, eventually
 
 
@@ -191,3 +192,22 @@ async def test_telegram_edit_reply_and_photo_correct_and_keep(tg_world: World) -
     with_photo = [r for r in reports if r.photo]
     assert len(with_photo) == 1 and with_photo[0].values == {"sinh": 1}
     assert app.services.files.read(with_photo[0].photo) == b"\x89PNG fake image"
+
+
+async def test_a_form_left_unanswered_expires_with_a_note(
+    world: World, clock: ManualClock
+) -> None:
+    """Past its time the form is dropped and the person told; a late answer stores nothing."""
+    _, _, collab = await _team(world)
+    d = world.driver
+    chat = d.private(collab)
+    await d.say(collab, chat, "/baocao thaisan")
+    clock.advance(minutes=29)
+    app = world.bot.app
+    assert app is not None
+    assert await app.sweep_prompts() == 0
+    clock.advance(minutes=2)
+    assert await app.sweep_prompts() == 1
+    assert d.texts(chat)[-1].startswith("⌛ Chị Hoa: câu hỏi của bot đã hết hạn")
+    assert (await d.say(collab, chat, "4"))[0].startswith("Tôi không có câu hỏi nào")
+    assert (await d.say(collab, chat, "/cuatoi")) == ["Kỳ này bạn chưa có báo cáo nào."]

@@ -159,6 +159,19 @@ class TestStoreContract:
         assert s.prompts.get("g1", "u1") is None
         assert s.prompts.get("g1", "u2") is not None
 
+    def test_expired_prompts_are_taken_once(self, harness: Harness) -> None:
+        """take_expired removes and returns only prompts past their time, and only once."""
+        s = harness.store
+        s.prompts.set(Prompt("g1", "u1", "pick", {}, expires_at=T0, chat_kind="group"))
+        s.prompts.set(Prompt("g1", "u2", "pick", {}, expires_at=T0 + timedelta(hours=1)))
+        s.prompts.set(Prompt("g2", "u1", "pick", {}))
+        taken = s.prompts.take_expired(now=T0 + timedelta(minutes=1))
+        assert [(p.chat_key, p.user_key, p.chat_kind) for p in taken] == [("g1", "u1", "group")]
+        s = harness.reopen()
+        assert s.prompts.get("g1", "u1") is None
+        assert s.prompts.take_expired(now=T0 + timedelta(minutes=1)) == []
+        assert s.prompts.get("g1", "u2") is not None and s.prompts.get("g2", "u1") is not None
+
     def test_inbound_mark_seen_purge(self, harness: Harness) -> None:
         """Marked update keys are seen until purged by age."""
         s = harness.store
