@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from handlers import cancel, groups, help, link, me, register, reports, roles, start
+from handlers import (
+    cancel,
+    groups,
+    help,
+    link,
+    me,
+    register,
+    report_form,
+    reports,
+    roles,
+    start,
+)
 
 ROUTERS = (
     start.router,
@@ -13,5 +24,6 @@ ROUTERS = (
     groups.router,
     link.router,
     reports.router,
+    report_form.router,
     cancel.router,
 )

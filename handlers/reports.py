@@ -2,48 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from bot.context import Context, Reply
-from bot.messages import Button, OutFile
+from bot.messages import OutFile
 from bot.models import Role
+from bot.report_views import ask_field, echo, value_text
 from bot.router import Router
 from bot.services.periods import describe
 from bot.services.report_export import XLSX_MIME, export_for
-from bot.services.reports import MaybeDuplicate, Saved
+from bot.services.reports import MaybeDuplicate
 from bot.text import fold
 
 router = Router("reports")
 
 _YES = {"co", "ok", "dung", "yes", "xac nhan", "xacnhan"}
-
-
-def _value(value: object, lang: str) -> str:
-    if isinstance(value, bool):
-        return ("có" if value else "không") if lang == "vi" else ("yes" if value else "no")
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        try:
-            return date.fromisoformat(value).strftime("%d/%m/%Y")
-        except ValueError:
-            return value
-    return str(value)
-
-
-def echo(ctx: Context, saved: Saved, key: str) -> Reply:
-    """What was stored, in the person's field names, with village, period in words and lateness."""
-    report, rt = saved.report, saved.type
-    lines = [
-        ctx.t(key, type=rt.name(ctx.lang), village=saved.village.name,
-              period=describe(report.period, ctx.lang), version=report.version)
-    ]  # fmt: skip
-    for code, value in report.values.items():
-        name = rt.field(code).name(ctx.lang) if code != "ngay" else ctx.t("report.event_day")
-        lines.append(f"• {name}: {_value(value, ctx.lang)}")
-    if report.photo:
-        lines.append(ctx.t("report.photo_kept"))
-    if report.late and not report.retracted:
-        lines.append(ctx.t("report.late"))
-    return Reply("\n".join(lines))
 
 
 @router.command("baocao", "bc", "report", where="GP", roles=(Role.COLLABORATOR, Role.OFFICER))
@@ -52,7 +23,7 @@ async def report(ctx: Context) -> Reply:
     parsed = ctx.services.reports.parse(ctx.args)
     if not parsed.values:
         state = ctx.services.reports.form_start(ctx.actor, parsed)
-        return _ask_field(ctx, state)
+        return ask_field(ctx, state)
     photo = await _keep_photo(ctx)
     try:
         saved = ctx.services.reports.submit(ctx.actor, ctx.incoming, ctx.args, photo=photo)
@@ -97,89 +68,6 @@ async def confirm_duplicate(ctx: Context) -> Reply:
     return echo(ctx, saved, "report.saved")
 
 
-_SKIP = {"bo qua", "boqua", "skip"}
-_KEYPAD = (("1", "2", "3"), ("4", "5", "6"), ("7", "8", "9"), ("0",))
-
-
-def _ask_field(ctx: Context, state: dict[str, object]) -> Reply:
-    """Ask the next field: keypad and skip buttons on Telegram, typed answers everywhere."""
-    rt = ctx.services.reports.types.get(str(state["type"]))
-    index = int(state["index"])  # type: ignore[call-overload]
-    spec = rt.fields[index]
-    village = ctx.services.areas.get(str(state["village"])).name
-    hint = "report.form_hint_required" if spec.required else "report.form_hint"
-    text = "\n".join(
-        [
-            ctx.t("report.form_question", n=index + 1, total=len(rt.fields),
-                  field=spec.name(ctx.lang), village=village,
-                  period=describe(str(state["period"]), ctx.lang)),
-            ctx.t(hint),
-        ]
-    )  # fmt: skip
-    rows: list[tuple[Button, ...]] = []
-    if spec.kind == "number":
-        rows = [tuple(Button(k, f"form:{k}", k) for k in row) for row in _KEYPAD]
-    elif spec.kind == "yesno":
-        rows = [
-            (
-                Button(ctx.t("report.yes"), "form:có", "có"),
-                Button(ctx.t("report.no"), "form:không", "không"),
-            )
-        ]
-    elif spec.kind == "choice":
-        rows = [tuple(Button(o, f"form:{o}"[:60], o) for o in spec.options)]
-    if not spec.required:
-        rows.append((Button(ctx.t("report.skip"), "form:bỏ qua", "bỏ qua"),))
-    return ctx.ask("report.form", text, data=dict(state), buttons=tuple(rows))
-
-
-async def _form_answer(ctx: Context, answer: str) -> Reply:
-    state = dict(ctx.data["prompt"].data)
-    reports = ctx.services.reports
-    rt = reports.types.get(str(state["type"]))
-    spec = rt.fields[int(state["index"])]
-    answers = dict(state["answers"])
-    if fold(answer) in _SKIP:
-        if spec.required:
-            return _with_question(
-                ctx, ctx.t("report.form_required", field=spec.name(ctx.lang)), state
-            )
-    else:
-        answers[spec.code] = reports.form_value(rt.code, spec.code, answer)
-    state.update(answers=answers, index=int(state["index"]) + 1)
-    if state["index"] < len(rt.fields):
-        return _ask_field(ctx, state)
-    ctx.services.prompts.clear(ctx.incoming)
-    if not answers:
-        return ctx.reply("report.form_empty")
-    return echo(ctx, reports.form_submit(ctx.actor, ctx.incoming, state), "report.saved")
-
-
-def _with_question(ctx: Context, note: str, state: dict[str, object]) -> Reply:
-    question = _ask_field(ctx, state)
-    return Reply(
-        note + "\n\n" + question.text, buttons=question.buttons, force_reply=question.force_reply
-    )
-
-
-@router.prompt("report.form")
-async def form_typed(ctx: Context) -> Reply:
-    """A typed answer to the form's current question (private chats, or a reply in a group)."""
-    return await _form_answer(ctx, ctx.args)
-
-
-@router.callback("form")
-async def form_button(ctx: Context) -> Reply | None:
-    """A keypad press answers the presser's own form; someone else's press changes nothing."""
-    inc = ctx.incoming
-    await ctx.services.delivery.answer_callback(inc.chat, inc.callback_id)
-    prompt, _ = ctx.services.prompts.get(inc)
-    if prompt is None or prompt.kind != "report.form":
-        return None
-    ctx.data["prompt"] = prompt
-    return await _form_answer(ctx, inc.callback_data.split(":", 1)[1])
-
-
 @router.command("sua", "edit", where="GP", roles=(Role.COLLABORATOR, Role.OFFICER))
 async def correct(ctx: Context) -> Reply:
     """Correct my last report (or the one replied to) with new pairs; old versions are kept."""
@@ -207,7 +95,7 @@ async def mine(ctx: Context) -> Reply:
     lines = [ctx.t("report.mine_header", count=len(items))]
     for saved in items[:20]:
         values = ", ".join(
-            f"{saved.type.field(k).name(ctx.lang)} {_value(v, ctx.lang)}"
+            f"{saved.type.field(k).name(ctx.lang)} {value_text(v, ctx.lang)}"
             for k, v in saved.report.values.items()
             if k != "ngay"
         )

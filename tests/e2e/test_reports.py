@@ -111,7 +111,7 @@ async def test_step_by_step_form_with_buttons_or_typed_answers(world: World) -> 
         await eventually(lambda: world.bot.handled > handled, what="the keypad press")
         second = d.texts(chat)[-1]
     else:
-        assert "Gõ «1»: 1" in first, "Zalo shows the keypad as typed twins"
+        assert "Gõ «1»" not in first, "no keypad noise where people type numbers"
         assert (await d.say(collab, chat, "bỏ qua"))[0].startswith(
             "«Phụ nữ có thai» là chỉ tiêu bắt buộc"
         )

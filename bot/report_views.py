@@ -1,0 +1,77 @@
+"""How field reports read in chat: the echo of a stored report and the form's questions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.context import Context, Reply
+from bot.messages import Button
+from bot.services.periods import describe
+from bot.services.reports import Saved
+
+
+def value_text(value: object, lang: str) -> str:
+    if isinstance(value, bool):
+        return ("có" if value else "không") if lang == "vi" else ("yes" if value else "no")
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    return str(value)
+
+
+def echo(ctx: Context, saved: Saved, key: str) -> Reply:
+    """What was stored, in the person's field names, with village, period in words and lateness."""
+    report, rt = saved.report, saved.type
+    lines = [
+        ctx.t(key, type=rt.name(ctx.lang), village=saved.village.name,
+              period=describe(report.period, ctx.lang), version=report.version)
+    ]  # fmt: skip
+    for code, value in report.values.items():
+        name = rt.field(code).name(ctx.lang) if code != "ngay" else ctx.t("report.event_day")
+        lines.append(f"• {name}: {value_text(value, ctx.lang)}")
+    if report.photo:
+        lines.append(ctx.t("report.photo_kept"))
+    if report.late and not report.retracted:
+        lines.append(ctx.t("report.late"))
+    return Reply("\n".join(lines))
+
+
+SKIP_WORDS = {"bo qua", "boqua", "skip"}
+_KEYPAD = (("1", "2", "3"), ("4", "5", "6"), ("7", "8", "9"), ("0",))
+
+
+def ask_field(ctx: Context, state: dict[str, object]) -> Reply:
+    """Ask the next field: keypad and skip buttons on Telegram, typed answers everywhere."""
+    rt = ctx.services.reports.types.get(str(state["type"]))
+    index = int(state["index"])  # type: ignore[call-overload]
+    spec = rt.fields[index]
+    village = ctx.services.areas.get(str(state["village"])).name
+    hint = "report.form_hint_required" if spec.required else "report.form_hint"
+    text = "\n".join(
+        [
+            ctx.t("report.form_question", n=index + 1, total=len(rt.fields),
+                  field=spec.name(ctx.lang), village=village,
+                  period=describe(str(state["period"]), ctx.lang)),
+            ctx.t(hint),
+        ]
+    )  # fmt: skip
+    rows: list[tuple[Button, ...]] = []
+    if spec.kind == "number":
+        rows = [tuple(Button(k, f"form:{k}", k) for k in row) for row in _KEYPAD]
+    elif spec.kind == "yesno":
+        rows = [
+            (
+                Button(ctx.t("report.yes"), "form:có", "có"),
+                Button(ctx.t("report.no"), "form:không", "không"),
+            )
+        ]
+    elif spec.kind == "choice":
+        rows = [tuple(Button(o, f"form:{o}"[:60], o) for o in spec.options)]
+    if not spec.required:
+        rows.append((Button(ctx.t("report.skip"), "form:bỏ qua", "bỏ qua"),))
+    caps = ctx.services.delivery.caps(ctx.incoming.chat)
+    if caps is not None and not caps.buttons and spec.kind == "number":
+        rows = []  # a keypad as typed lines would only be noise where people type the number
+    return ctx.ask("report.form", text, data=dict(state), buttons=tuple(rows))

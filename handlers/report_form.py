@@ -1,0 +1,57 @@
+"""The step-by-step report form: typed answers, keypad presses, skip, and the end of the form."""
+
+from __future__ import annotations
+
+from bot.context import Context, Reply
+from bot.report_views import SKIP_WORDS, ask_field, echo
+from bot.router import Router
+from bot.text import fold
+
+router = Router("report_form")
+
+
+async def _form_answer(ctx: Context, answer: str) -> Reply:
+    state = dict(ctx.data["prompt"].data)
+    reports = ctx.services.reports
+    rt = reports.types.get(str(state["type"]))
+    spec = rt.fields[int(state["index"])]
+    answers = dict(state["answers"])
+    if fold(answer) in SKIP_WORDS:
+        if spec.required:
+            return _with_question(
+                ctx, ctx.t("report.form_required", field=spec.name(ctx.lang)), state
+            )
+    else:
+        answers[spec.code] = reports.form_value(rt.code, spec.code, answer)
+    state.update(answers=answers, index=int(state["index"]) + 1)
+    if state["index"] < len(rt.fields):
+        return ask_field(ctx, state)
+    ctx.services.prompts.clear(ctx.incoming)
+    if not answers:
+        return ctx.reply("report.form_empty")
+    return echo(ctx, reports.form_submit(ctx.actor, ctx.incoming, state), "report.saved")
+
+
+def _with_question(ctx: Context, note: str, state: dict[str, object]) -> Reply:
+    question = ask_field(ctx, state)
+    return Reply(
+        note + "\n\n" + question.text, buttons=question.buttons, force_reply=question.force_reply
+    )
+
+
+@router.prompt("report.form")
+async def form_typed(ctx: Context) -> Reply:
+    """A typed answer to the form's current question (private chats, or a reply in a group)."""
+    return await _form_answer(ctx, ctx.args)
+
+
+@router.callback("form")
+async def form_button(ctx: Context) -> Reply | None:
+    """A keypad press answers the presser's own form; someone else's press changes nothing."""
+    inc = ctx.incoming
+    await ctx.services.delivery.answer_callback(inc.chat, inc.callback_id)
+    prompt, _ = ctx.services.prompts.get(inc)
+    if prompt is None or prompt.kind != "report.form":
+        return None
+    ctx.data["prompt"] = prompt
+    return await _form_answer(ctx, inc.callback_data.split(":", 1)[1])
