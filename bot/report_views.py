@@ -42,24 +42,30 @@ SKIP_WORDS = {"bo qua", "boqua", "skip"}
 _KEYPAD = (("1", "2", "3"), ("4", "5", "6"), ("7", "8", "9"), ("0",))
 
 
-def ask_field(ctx: Context, state: dict[str, object]) -> Reply:
-    """Ask the next field: keypad and skip buttons on Telegram, typed answers everywhere."""
+def question(ctx: Context, state: dict[str, object]) -> tuple[str, tuple[tuple[Button, ...], ...]]:
+    """The current field's question and its buttons: a keypad that builds a number on
+    Telegram (digits, delete, OK: presses reach the bot even under group privacy mode),
+    yes/no or the choices, and skip for optional fields."""
     rt = ctx.services.reports.types.get(str(state["type"]))
     index = int(state["index"])  # type: ignore[call-overload]
     spec = rt.fields[index]
     village = ctx.services.areas.get(str(state["village"])).name
     hint = "report.form_hint_required" if spec.required else "report.form_hint"
-    text = "\n".join(
-        [
-            ctx.t("report.form_question", n=index + 1, total=len(rt.fields),
-                  field=spec.name(ctx.lang), village=village,
-                  period=describe(str(state["period"]), ctx.lang)),
-            ctx.t(hint),
-        ]
-    )  # fmt: skip
+    lines = [
+        ctx.t("report.form_question", n=index + 1, total=len(rt.fields),
+              field=spec.name(ctx.lang), village=village,
+              period=describe(str(state["period"]), ctx.lang)),
+        ctx.t(hint),
+    ]  # fmt: skip
+    typed = str(state.get("typed", ""))
+    if typed:
+        lines.append(f"→ {typed}")
+    caps = ctx.services.delivery.caps(ctx.incoming.chat)
+    buttons = caps is None or caps.buttons
     rows: list[tuple[Button, ...]] = []
-    if spec.kind == "number":
-        rows = [tuple(Button(k, f"form:{k}", k) for k in row) for row in _KEYPAD]
+    if spec.kind == "number" and buttons:
+        rows = [tuple(Button(k, f"form:d:{k}") for k in row) for row in _KEYPAD[:3]]
+        rows.append((Button("⌫", "form:back"), Button("0", "form:d:0"), Button("✔ OK", "form:ok")))
     elif spec.kind == "yesno":
         rows = [
             (
@@ -69,9 +75,12 @@ def ask_field(ctx: Context, state: dict[str, object]) -> Reply:
         ]
     elif spec.kind == "choice":
         rows = [tuple(Button(o, f"form:{o}"[:60], o) for o in spec.options)]
-    if not spec.required:
+    if not spec.required and (buttons or spec.kind != "number"):
         rows.append((Button(ctx.t("report.skip"), "form:bỏ qua", "bỏ qua"),))
-    caps = ctx.services.delivery.caps(ctx.incoming.chat)
-    if caps is not None and not caps.buttons and spec.kind == "number":
-        rows = []  # a keypad as typed lines would only be noise where people type the number
-    return ctx.ask("report.form", text, data=dict(state), buttons=tuple(rows))
+    return "\n".join(lines), tuple(rows)
+
+
+def ask_field(ctx: Context, state: dict[str, object]) -> Reply:
+    """Ask the current field and keep the form as this person's pending prompt here."""
+    text, rows = question(ctx, state)
+    return ctx.ask("report.form", text, data=dict(state), buttons=rows)

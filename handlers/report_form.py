@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Context, Reply
-from bot.report_views import SKIP_WORDS, ask_field, echo
+from bot.report_views import SKIP_WORDS, ask_field, echo, question
 from bot.router import Router
 from bot.text import fold
 
@@ -23,7 +23,7 @@ async def _form_answer(ctx: Context, answer: str) -> Reply:
             )
     else:
         answers[spec.code] = reports.form_value(rt.code, spec.code, answer)
-    state.update(answers=answers, index=int(state["index"]) + 1)
+    state.update(answers=answers, index=int(state["index"]) + 1, typed="")
     if state["index"] < len(rt.fields):
         return ask_field(ctx, state)
     ctx.services.prompts.clear(ctx.incoming)
@@ -54,4 +54,17 @@ async def form_button(ctx: Context) -> Reply | None:
     if prompt is None or prompt.kind != "report.form":
         return None
     ctx.data["prompt"] = prompt
-    return await _form_answer(ctx, inc.callback_data.split(":", 1)[1])
+    value = inc.callback_data.split(":", 1)[1]
+    if value.startswith("d:") or value == "back":
+        # Building a number: keep it in the prompt and show it in the question, in place.
+        state = dict(prompt.data)
+        typed = str(state.get("typed", ""))
+        state["typed"] = (typed + value[2:])[:6] if value.startswith("d:") else typed[:-1]
+        ctx.services.prompts.set(inc, kind="report.form", data=state)
+        text, rows = question(ctx, state)
+        await ctx.services.delivery.edit(inc.chat, inc.message_id, text, buttons=rows)
+        return None
+    if value == "ok":
+        typed = str(prompt.data.get("typed", ""))
+        return await _form_answer(ctx, typed) if typed else None
+    return await _form_answer(ctx, value)

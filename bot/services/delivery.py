@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
-from bot.messages import Attachment, ChatKind, ChatRef, Outgoing, SentRef, UserRef
+from bot.messages import Attachment, Button, ChatKind, ChatRef, Outgoing, SentRef, UserRef
 from bot.models import Person
 from bot.platforms.base import (
     BadRequest,
@@ -154,7 +154,13 @@ class Delivery:
         return None
 
     async def edit(
-        self, chat: ChatRef, message_id: str, text: str, *, urgent: bool = True
+        self,
+        chat: ChatRef,
+        message_id: str,
+        text: str,
+        *,
+        buttons: tuple[tuple[Button, ...], ...] = (),
+        urgent: bool = True,
     ) -> bool:
         """Edit a message in place where the platform can (progress lines); False otherwise."""
         platform = self.platform_for(chat)
@@ -164,7 +170,7 @@ class Delivery:
         if limiter is not None:
             await limiter.acquire(chat, urgent=urgent)
         try:
-            await platform.edit(chat, message_id, text)
+            await platform.edit(chat, message_id, text, buttons)
         except DeliveryError as exc:
             log.info("edit refused platform=%s: %s", chat.platform, exc)
             return False

@@ -104,18 +104,21 @@ async def test_step_by_step_form_with_buttons_or_typed_answers(world: World) -> 
     assert first.startswith("📝 Thôn Sơn Ninh, tháng 11/2026 – câu 1/3: Phụ nữ có thai?")
     if world.platform == "telegram":
         question = world.fake.sent(chat)[-1]
-        assert question.buttons[0] == (("1", "form:1"), ("2", "form:2"), ("3", "form:3"))
+        assert question.buttons[0] == (("1", "form:d:1"), ("2", "form:d:2"), ("3", "form:d:3"))
+        assert question.buttons[3] == (("⌫", "form:back"), ("0", "form:d:0"), ("✔ OK", "form:ok"))
         assert not any("Bỏ qua" in label for row in question.buttons for label, _ in row)
-        handled = world.bot.handled
-        world.fake.press(collab.handle, chat, question.message_id, "form:4")
-        await eventually(lambda: world.bot.handled > handled, what="the keypad press")
+        for data in ("form:d:1", "form:d:5", "form:back", "form:d:2", "form:ok"):
+            handled = world.bot.handled
+            world.fake.press(collab.handle, chat, question.message_id, data)
+            await eventually(lambda h=handled: world.bot.handled > h, what=f"the press {data}")
+        assert "→ 12" in world.fake.sent(chat)[-2].text, "the number is shown as it is built"
         second = d.texts(chat)[-1]
     else:
         assert "Gõ «1»" not in first, "no keypad noise where people type numbers"
         assert (await d.say(collab, chat, "bỏ qua"))[0].startswith(
             "«Phụ nữ có thai» là chỉ tiêu bắt buộc"
         )
-        second = (await d.say(collab, chat, "4"))[0]
+        second = (await d.say(collab, chat, "12"))[0]
     assert second.startswith("📝 Thôn Sơn Ninh, tháng 11/2026 – câu 2/3: Sàng lọc trước sinh?")
     too_big = (await d.say(collab, chat, "1000"))[0]
     assert too_big.startswith("«1000» không dùng được cho mục «Sàng lọc trước sinh»")
@@ -125,7 +128,7 @@ async def test_step_by_step_form_with_buttons_or_typed_answers(world: World) -> 
     done = (await d.say(collab, chat, "không"))[0]
     assert done.splitlines() == [
         "✅ Đã lưu báo cáo Thai sản và sàng lọc – Thôn Sơn Ninh, tháng 11/2026:",
-        "• Phụ nữ có thai: 4",
+        "• Phụ nữ có thai: 12",
         "• Sàng lọc sơ sinh: 0",
     ]
 
