@@ -62,21 +62,25 @@ def question(ctx: Context, state: dict[str, object]) -> tuple[str, tuple[tuple[B
         lines.append(f"→ {typed}")
     caps = ctx.services.delivery.caps(ctx.incoming.chat)
     buttons = caps is None or caps.buttons
+    # Each button names the form's owner: in a group, only they can answer with it.
+    own = f"form:{ctx.incoming.sender.id}"
     rows: list[tuple[Button, ...]] = []
     if spec.kind == "number" and buttons:
-        rows = [tuple(Button(k, f"form:d:{k}") for k in row) for row in _KEYPAD[:3]]
-        rows.append((Button("⌫", "form:back"), Button("0", "form:d:0"), Button("✔ OK", "form:ok")))
+        rows = [tuple(Button(k, f"{own}:d:{k}") for k in row) for row in _KEYPAD[:3]]
+        rows.append(
+            (Button("⌫", f"{own}:back"), Button("0", f"{own}:d:0"), Button("✔ OK", f"{own}:ok"))
+        )
     elif spec.kind == "yesno":
         rows = [
             (
-                Button(ctx.t("report.yes"), "form:có", "có"),
-                Button(ctx.t("report.no"), "form:không", "không"),
+                Button(ctx.t("report.yes"), f"{own}:có", "có"),
+                Button(ctx.t("report.no"), f"{own}:không", "không"),
             )
         ]
     elif spec.kind == "choice":
-        rows = [tuple(Button(o, f"form:{o}"[:60], o) for o in spec.options)]
+        rows = [tuple(Button(o, f"{own}:{o}"[:60], o) for o in spec.options)]
     if not spec.required and (buttons or spec.kind != "number"):
-        rows.append((Button(ctx.t("report.skip"), "form:bỏ qua", "bỏ qua"),))
+        rows.append((Button(ctx.t("report.skip"), f"{own}:bỏ qua", "bỏ qua"),))
     return "\n".join(lines), tuple(rows)
 
 

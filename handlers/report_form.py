@@ -49,12 +49,17 @@ async def form_typed(ctx: Context) -> Reply:
 async def form_button(ctx: Context) -> Reply | None:
     """A keypad press answers the presser's own form; someone else's press changes nothing."""
     inc = ctx.incoming
+    _, owner, value = [*inc.callback_data.split(":", 2), "", ""][:3]
+    if owner != inc.sender.id:
+        await ctx.services.delivery.answer_callback(
+            inc.chat, inc.callback_id, ctx.t("report.form_not_yours")
+        )
+        return None
     await ctx.services.delivery.answer_callback(inc.chat, inc.callback_id)
     prompt, _ = ctx.services.prompts.get(inc)
     if prompt is None or prompt.kind != "report.form":
         return None
     ctx.data["prompt"] = prompt
-    value = inc.callback_data.split(":", 1)[1]
     if value.startswith("d:") or value == "back":
         # Building a number: keep it in the prompt and show it in the question, in place.
         state = dict(prompt.data)

@@ -104,10 +104,20 @@ async def test_step_by_step_form_with_buttons_or_typed_answers(world: World) -> 
     assert first.startswith("📝 Thôn Sơn Ninh, tháng 11/2026 – câu 1/3: Phụ nữ có thai?")
     if world.platform == "telegram":
         question = world.fake.sent(chat)[-1]
-        assert question.buttons[0] == (("1", "form:d:1"), ("2", "form:d:2"), ("3", "form:d:3"))
-        assert question.buttons[3] == (("⌫", "form:back"), ("0", "form:d:0"), ("✔ OK", "form:ok"))
+        own = f"form:{collab.handle.id}"
+        assert question.buttons[0] == (
+            ("1", f"{own}:d:1"),
+            ("2", f"{own}:d:2"),
+            ("3", f"{own}:d:3"),
+        )
+        assert question.buttons[3] == (
+            ("⌫", f"{own}:back"),
+            ("0", f"{own}:d:0"),
+            ("✔ OK", f"{own}:ok"),
+        )
         assert not any("Bỏ qua" in label for row in question.buttons for label, _ in row)
-        for data in ("form:d:1", "form:d:5", "form:back", "form:d:2", "form:ok"):
+        for key in ("d:1", "d:5", "back", "d:2", "ok"):
+            data = f"{own}:{key}"
             handled = world.bot.handled
             world.fake.press(collab.handle, chat, question.message_id, data)
             await eventually(lambda h=handled: world.bot.handled > h, what=f"the press {data}")
@@ -214,3 +224,42 @@ async def test_a_form_left_unanswered_expires_with_a_note(
     assert d.texts(chat)[-1].startswith("⌛ Chị Hoa: câu hỏi của bot đã hết hạn")
     assert (await d.say(collab, chat, "4"))[0].startswith("Tôi không có câu hỏi nào")
     assert (await d.say(collab, chat, "/cuatoi")) == ["Kỳ này bạn chưa có báo cáo nào."]
+
+
+async def test_two_forms_in_one_group_do_not_mix(tg_world: World) -> None:
+    """Two collaborators fill forms in the same group; a press on the other's keypad is refused."""
+    admin, officer, hoa = await _team(tg_world)
+    d, fake = tg_world.driver, tg_world.fake
+    lan = d.person("Chị Lan")
+    await d.say(lan, d.private(lan), "/batdau")
+    me = (await d.say(lan, d.private(lan), "/toi"))[0]
+    number = re.search(r"mã số (\d+)", me).group(1)  # type: ignore[union-attr]
+    await d.say(admin, d.private(admin), f"/vaitro {number} ctv Thôn Sơn Trung")
+    group = fake.group(
+        -1003003003, "Nhóm", admins=[officer.handle], members=[hoa.handle, lan.handle]
+    )
+    await d.say(hoa, group, "/baocao thaisan")
+    hoa_question = fake.sent(group)[-1]
+    await d.say(lan, group, "/baocao thaisan")
+    lan_question = fake.sent(group)[-1]
+
+    async def press(person: Person, message_id: int, data: str) -> None:
+        handled = tg_world.bot.handled
+        fake.press(person.handle, group, message_id, data)
+        await eventually(lambda: tg_world.bot.handled > handled, what=data)
+
+    await press(lan, hoa_question.message_id, f"form:{hoa.handle.id}:d:9")
+    assert fake.callback_answers[-1]["text"].startswith("Đây là phiếu của người khác")
+    await press(hoa, hoa_question.message_id, f"form:{hoa.handle.id}:d:3")
+    await press(lan, lan_question.message_id, f"form:{lan.handle.id}:d:5")
+    await press(hoa, hoa_question.message_id, f"form:{hoa.handle.id}:ok")
+    assert "→ 3" in fake.sent(group)[hoa_question_index(fake, group, hoa_question)].text
+    assert fake.sent(group)[-1].text.startswith("📝 Thôn Sơn Ninh, tháng 11/2026 – câu 2/3")
+    await press(lan, lan_question.message_id, f"form:{lan.handle.id}:ok")
+    assert fake.sent(group)[-1].text.startswith("📝 Thôn Sơn Trung, tháng 11/2026 – câu 2/3")
+
+
+def hoa_question_index(fake: object, group: object, question: object) -> int:
+    """Where a question sits among the bot's messages in the group."""
+    sent = fake.sent(group)  # type: ignore[attr-defined]
+    return [m.message_id for m in sent].index(question.message_id)  # type: ignore[attr-defined]
