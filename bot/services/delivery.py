@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 # A person waiting for a reply should not wait long: past this, the reply is given up and logged.
 REPLY_MAX_WAIT = 10.0
 REPLY_ATTEMPTS = 3
+PLATFORM_DOWN_RETRY = 300.0  # seconds before a message for a stopped platform is tried again
 
 
 class Notifier(Protocol):
@@ -110,8 +111,10 @@ class Delivery:
         """One attempt: wait for the limits, send, count the quota; raises DeliveryError."""
         platform = self.platform_for(out.chat)
         if platform is None:
-            msg = f"no running platform {out.chat.platform}:{out.chat.bot}"
-            raise ChatUnreachable(msg)
+            # The platform is not running in this process (no token now): the chat itself is
+            # fine, so keep the message for later rather than calling the chat unreachable.
+            msg = f"platform {out.chat.platform}:{out.chat.bot} is not running"
+            raise RetryLater(msg, retry_after=PLATFORM_DOWN_RETRY)
         quotas = self.quotas
         bot = out.chat.bot
         if quotas is not None and quotas.counted(bot) and quotas.state(bot).spent:

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from bot.models import GroupBinding, OutboxStatus
+from bot.services.outbox import Message
 from tests.e2e.delivery_helpers import (
     finished,
     group_chat,
@@ -123,5 +124,25 @@ async def test_removed_group_and_blocked_person_are_marked_unreachable_and_named
         assert binding is not None and not binding.active
         hoa_now = app.store.people.get(hoa_person.id)  # type: ignore[union-attr]
         assert hoa_now is not None and not hoa_now.accounts[0].reachable
+    finally:
+        await bot.stop()
+
+
+async def test_a_message_for_a_platform_that_is_not_running_waits(
+    tmp_path: Path, fake_telegram: FakeTelegram
+) -> None:
+    """No Zalo token today: its messages stay queued, and nobody is marked unreachable."""
+    config = start_config(tmp_path, tg=fake_telegram, admins=[])
+    bot, app = await started(tmp_path, config)
+    try:
+        assert app.services is not None and app.store is not None
+        job = app.services.outbox.enqueue(
+            [Message(private_chat("zalo", "zalo1", "abc"), "Nhắc việc")], kind="test"
+        )
+        store = app.store
+        await eventually(lambda: store.outbox.for_job(job.id)[0].attempts == 1, what="an attempt")
+        item = store.outbox.for_job(job.id)[0]
+        assert item.status is OutboxStatus.PENDING and "not running" in item.error
+        assert (item.next_attempt_at - item.created_at).total_seconds() >= 250
     finally:
         await bot.stop()
