@@ -4,21 +4,38 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.app import App
 from bot.errors import UserError
 from bot.models import OutboxStatus
+from bot.services.outbox import Message
 from tests.e2e.delivery_helpers import finished, private_chat, start_config, started
-from tests.e2e.harness import ZALO_BOT, ZALO_TOKEN, eventually
+from tests.e2e.harness import ZALO_BOT, ZALO_TOKEN, RunningBot, eventually
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
 
 
 async def _people(fake: FakeZalo, n: int) -> list:
-    """Zalo people who wrote to the bot first (a bot only reaches chats it has seen)."""
-    people = [fake.user(f"Người {i}") for i in range(n)]
-    return people
+    """Zalo people of the bot (each must still write first to be reachable)."""
+    return [fake.user(f"Người {i}") for i in range(n)]
+
+
+async def _with_telegram_admin(
+    tmp_path: Path, fake_zalo: FakeZalo, fake_telegram: FakeTelegram, *, quota: int
+) -> tuple[RunningBot, App, Any]:
+    """A bot on both fakes whose admin, on Telegram, has greeted it (so can be told things)."""
+    admin = fake_telegram.user(900001, "Quản trị")
+    config = start_config(
+        tmp_path, zl=fake_zalo, tg=fake_telegram, admins=[f"telegram:{admin.id}"],
+        zalo_bot={"monthly_quota": quota},
+    )  # fmt: skip
+    bot, app = await started(tmp_path, config)
+    fake_telegram.type_as(admin, fake_telegram.private(admin), "/batdau")
+    await fake_telegram.wait_sent(fake_telegram.private(admin), 1)
+    return bot, app, fake_telegram.private(admin)
 
 
 async def test_zalo_403_is_retried_until_it_goes_through(
@@ -34,8 +51,6 @@ async def test_zalo_403_is_retried_until_it_goes_through(
             "sendMessage", error_code=403, description="internal server error", times=2
         )
         assert app.services is not None and app.store is not None
-        from bot.services.outbox import Message
-
         job = app.services.outbox.enqueue(
             [Message(private_chat("zalo", ZALO_BOT, hoa.id), "Nhắc: nộp báo cáo tháng")],
             kind="test",
@@ -61,8 +76,6 @@ async def test_bulk_over_the_quota_is_refused_before_anything_is_stored(
     bot, app = await started(tmp_path, config)
     try:
         assert app.services is not None and app.store is not None
-        from bot.services.outbox import Message
-
         batch = [Message(private_chat("zalo", ZALO_BOT, p.id), "Họp giao ban") for p in people]
         assert app.services.outbox.cost(batch) == {ZALO_BOT: 12}
         with pytest.raises(UserError) as refused:
@@ -82,22 +95,14 @@ async def test_admins_hear_once_when_a_bot_passes_80_percent(
     tmp_path: Path, fake_zalo: FakeZalo, fake_telegram: FakeTelegram
 ) -> None:
     """Replies count against the quota too; the 8th of 10 messages tells the admins, once."""
-    admin = fake_telegram.user(900001, "Quản trị")
     people = await _people(fake_zalo, 9)
-    config = start_config(
-        tmp_path, zl=fake_zalo, tg=fake_telegram, admins=[f"telegram:{admin.id}"],
-        zalo_bot={"monthly_quota": 10},
-    )  # fmt: skip
-    bot, app = await started(tmp_path, config)
+    bot, app, admin_chat = await _with_telegram_admin(tmp_path, fake_zalo, fake_telegram, quota=10)
     try:
-        fake_telegram.type_as(admin, fake_telegram.private(admin), "/batdau")
-        await fake_telegram.wait_sent(fake_telegram.private(admin), 1)
         for p in people:
             await fake_zalo.type_as(p, None, "/huy")
             await fake_zalo.wait_sent(fake_zalo.private(p), 1)
         assert app.services is not None
         assert app.services.quotas.state(ZALO_BOT).used == 9
-        admin_chat = fake_telegram.private(admin)
 
         def alerts() -> list[str]:
             return [m.text for m in fake_telegram.sent(admin_chat) if "Bot Zalo" in m.text]
@@ -112,25 +117,17 @@ async def test_zalo_429_holds_the_rest_of_that_bots_bulk_and_tells_the_admins(
     tmp_path: Path, fake_zalo: FakeZalo, fake_telegram: FakeTelegram
 ) -> None:
     """When Zalo says the quota is spent, nothing more is tried from that bot this month."""
-    admin = fake_telegram.user(900001, "Quản trị")
     fake_zalo.bots[ZALO_TOKEN].monthly_quota = 3  # Zalo's own count runs out before ours
     people = await _people(fake_zalo, 5)
-    config = start_config(
-        tmp_path, zl=fake_zalo, tg=fake_telegram, admins=[f"telegram:{admin.id}"],
-        zalo_bot={"monthly_quota": 100},
-    )  # fmt: skip
-    bot, app = await started(tmp_path, config)
+    bot, app, admin_chat = await _with_telegram_admin(
+        tmp_path, fake_zalo, fake_telegram, quota=100
+    )
     try:
-        fake_telegram.type_as(admin, fake_telegram.private(admin), "/batdau")
-        await fake_telegram.wait_sent(fake_telegram.private(admin), 1)
         for p in people:
             await fake_zalo.type_as(p, None, "xin chào")
         await eventually(lambda: fake_zalo.quota_used() == 3, what="Zalo's quota to run out")
         assert app.services is not None and app.store is not None
-        from bot.services.outbox import Message
-
         await eventually(lambda: app.services.quotas.state(ZALO_BOT).spent, what="the 429")
-        admin_chat = fake_telegram.private(admin)
         await eventually(
             lambda: any("hết lượt tin nhắn" in m.text for m in fake_telegram.sent(admin_chat)),
             what="the admins to be told",
@@ -165,8 +162,6 @@ async def test_a_running_bulk_is_held_when_zalo_says_the_quota_is_spent(
         assert app.services is not None and app.store is not None
         assert app.services.quotas.state(ZALO_BOT).spent
         app.store.meta.set(f"quota.spent.{ZALO_BOT}", "")  # an admin believes it was a glitch
-        from bot.services.outbox import Message
-
         job = app.services.outbox.enqueue(
             [Message(private_chat("zalo", ZALO_BOT, p.id), "Nhắc việc") for p in people],
             kind="test",
