@@ -13,6 +13,7 @@ def _run(config_path: str | None) -> int:
     from bot.app import App, run_forever
     from bot.config import ConfigError, load_config
     from bot.logs import setup_logging
+    from bot.store import StoreLockedError, StoreVersionError
 
     try:
         config = load_config(config_path)
@@ -34,7 +35,19 @@ def _run(config_path: str | None) -> int:
             loop.add_signal_handler(sig, stop.set)
         await run_forever(app, stop)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except StoreLockedError:
+        # Two processes on one data directory would corrupt the store and steal Zalo updates.
+        print(
+            f"Another bot process is already using {config.data_dir}; stop it first "
+            "(only one process may run on a data directory).",
+            file=sys.stderr,
+        )
+        return 3
+    except StoreVersionError as exc:
+        print(f"The data in {config.data_dir} cannot be opened: {exc}", file=sys.stderr)
+        return 3
     return 0
 
 

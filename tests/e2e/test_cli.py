@@ -96,3 +96,36 @@ def test_check_config_prints_every_problem_with_its_key_path(tmp_path: Path) -> 
     assert result.returncode != 0
     assert "timezone" in result.stdout and "Asia/Ho_Chi_Minh" in result.stdout
     assert "areas.children[1].code" in result.stdout
+
+
+async def test_a_second_process_on_the_same_data_directory_refuses_to_start(
+    tmp_path: Path,
+) -> None:
+    """Two bots on one store would corrupt it and steal Zalo updates: the second one stops."""
+    data = str(tmp_path / "data")
+    first = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=ROOT,
+        env=_clean_env(BOT_WEB_PORT=str(_free_port()), BOT_DATA_DIR=data),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert first.stdout is not None
+        banner = ""
+        while "Stop with Ctrl+C" not in banner:
+            line = await asyncio.wait_for(first.stdout.readline(), 20)
+            assert line, banner
+            banner += line.decode()
+        for _ in range(100):  # the store is opened right after the banner
+            if (tmp_path / "data" / "store.lock").exists():
+                break
+            await asyncio.sleep(0.05)
+        second = subprocess.run(
+            [sys.executable, "-m", "bot", "run"], cwd=ROOT, capture_output=True, text=True,
+            env=_clean_env(BOT_WEB_PORT=str(_free_port()), BOT_DATA_DIR=data), timeout=60,
+            check=False,
+        )  # fmt: skip
+        assert second.returncode == 3
+        assert "Another bot process is already using" in second.stderr
+    finally:
+        first.terminate()
+        await asyncio.wait_for(first.wait(), 15)
