@@ -34,6 +34,18 @@ def _areas(config: Config) -> tuple[int, str]:
     return sum(kinds.values()), detail
 
 
+def _report_types(config: Config) -> str:
+    """One line naming the report types, the default first."""
+    if not config.report_types:
+        return "  report types: none (field reports are off)"
+    default = config.default_report_type or config.report_types[0].code
+    names = [
+        f"{rt.code} ({len(rt.fields)} fields{', default' if rt.code == default else ''})"
+        for rt in config.report_types
+    ]
+    return "  report types: " + ", ".join(names)
+
+
 def summary(config: Config, *, file: str, environ: Mapping[str, str]) -> str:
     """The "config OK" report: areas, admins, and whether each platform will run, plus notes."""
     total, detail = _areas(config)
@@ -78,6 +90,7 @@ def summary(config: Config, *, file: str, environ: Mapping[str, str]) -> str:
         f"  time zone {config.timezone}, language {config.language}, data in {config.data_dir}",
         f"  web server on {config.web.host}:{config.web.port}"
         + (f", public at {config.web.public_base_url}" if config.web.public_base_url else ""),
+        _report_types(config),
     ]
     lines += [f"note: {n}" for n in notes]
     return "\n".join(lines)
