@@ -33,6 +33,17 @@ def _texts(value: Any) -> Any:
     return value
 
 
+def _checked_code(value: str, *, what: str, example: str) -> str:
+    """A field or type code as people type it in commands: a-z, 0-9 and '_'."""
+    if not is_code(value):
+        msg = (
+            f"{value!r} is not a {what} code: use a-z, 0-9 and '_', starting with a letter, "
+            f"e.g. {example}"
+        )
+        raise ValueError(msg)
+    return value
+
+
 class LocalText(Section):
     """A name or message in Vietnamese and, optionally, English (else the Vietnamese is used)."""
 
@@ -76,13 +87,7 @@ class ReportFieldConfig(Section):
     @field_validator("code")
     @classmethod
     def _code(cls, value: str) -> str:
-        if not is_code(value):
-            msg = (
-                f"{value!r} is not a field code: use a-z, 0-9 and '_', starting with a letter, "
-                "e.g. sinh_con_thu_3"
-            )
-            raise ValueError(msg)
-        return value
+        return _checked_code(value, what="field", example="sinh_con_thu_3")
 
     @field_validator("aliases", "options")
     @classmethod
@@ -202,13 +207,7 @@ class ReportTypeConfig(Section):
     @field_validator("code")
     @classmethod
     def _code(cls, value: str) -> str:
-        if not is_code(value):
-            msg = (
-                f"{value!r} is not a type code: use a-z, 0-9 and '_', starting with a letter, "
-                "e.g. danso or kehoach"
-            )
-            raise ValueError(msg)
-        return value
+        return _checked_code(value, what="type", example="danso or kehoach")
 
     @field_validator("aliases")
     @classmethod

@@ -97,11 +97,7 @@ class MessageMethods(TelegramWorld):
         self.flood(bot, state.chat)
         stored.edits.append(stored.data.get("text", ""))
         stored.data["text"] = text
-        stored.data.pop("reply_markup", None)
-        if markup:
-            stored.data["reply_markup"] = markup
-        stored.data["edit_date"] = int(time.time())
-        return stored.public()
+        return _edited(stored, markup)
 
     async def api_editMessageReplyMarkup(self, bot: BotState, p: Params) -> Any:
         state, stored = self._own_message(bot, p, "edit")
@@ -109,11 +105,7 @@ class MessageMethods(TelegramWorld):
         if markup == stored.data.get("reply_markup"):
             raise ApiError(400, _NOT_MODIFIED)
         self.flood(bot, state.chat)
-        stored.data.pop("reply_markup", None)
-        if markup:
-            stored.data["reply_markup"] = markup
-        stored.data["edit_date"] = int(time.time())
-        return stored.public()
+        return _edited(stored, markup)
 
     async def api_deleteMessage(self, bot: BotState, p: Params) -> Any:
         state, stored = self._own_message(bot, p, "delete")
@@ -241,3 +233,12 @@ async def _fetch(url: str) -> bytes:
 def canonical(value: Any) -> str:
     """A stable key for a JSON value (command scopes)."""
     return json.dumps(value or {"type": "default"}, sort_keys=True)
+
+
+def _edited(stored: Any, markup: Any) -> Any:
+    """Give an edited message its new keyboard (none removes it) and its edit date."""
+    stored.data.pop("reply_markup", None)
+    if markup:
+        stored.data["reply_markup"] = markup
+    stored.data["edit_date"] = int(time.time())
+    return stored.public()
