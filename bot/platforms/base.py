@@ -96,6 +96,14 @@ class Platform(Protocol):
     ) -> None:
         """Edit a message the bot sent; platforms without edits raise BadRequest."""
 
+    async def edit_buttons(
+        self, chat: ChatRef, message_id: str, buttons: tuple[tuple[Button, ...], ...]
+    ) -> None:
+        """Replace only the buttons under a message the bot sent (text or file caption kept)."""
+
+    async def pin(self, chat: ChatRef, message_id: str) -> None:
+        """Pin a message quietly; raises a DeliveryError when the bot lacks the right."""
+
     async def answer_callback(self, callback_id: str, text: str = "") -> None:
         """Acknowledge a button press so the client stops its spinner."""
 

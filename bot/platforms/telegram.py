@@ -318,6 +318,31 @@ class TelegramPlatform:
         except tg.TelegramError as err:
             raise neutral(err) from err
 
+    async def edit_buttons(
+        self, chat: ChatRef, message_id: str, buttons: tuple[tuple[Button, ...], ...]
+    ) -> None:
+        """Replace the inline keyboard only (editMessageReplyMarkup); unchanged is no error."""
+        try:
+            await self._running().bot.edit_message_reply_markup(
+                chat_id=int(chat.id), message_id=int(message_id),
+                reply_markup=markup(buttons, force_reply=False),
+            )  # fmt: skip
+        except tg.BadRequest as err:
+            if "message is not modified" in err.message.lower():
+                return
+            raise neutral(err) from err
+        except tg.TelegramError as err:
+            raise neutral(err) from err
+
+    async def pin(self, chat: ChatRef, message_id: str) -> None:
+        """pinChatMessage without a notification; a missing right comes back as BadRequest."""
+        try:
+            await self._running().bot.pin_chat_message(
+                int(chat.id), int(message_id), disable_notification=True
+            )
+        except tg.TelegramError as err:
+            raise neutral(err) from err
+
     async def answer_callback(self, callback_id: str, text: str = "") -> None:
         """Stop the client's spinner; a query that has expired is only logged."""
         try:

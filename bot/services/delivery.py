@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
@@ -178,6 +178,52 @@ class Delivery:
             log.info("edit refused platform=%s: %s", chat.platform, exc)
             return False
         return True
+
+    async def edit_buttons(
+        self,
+        chat: ChatRef,
+        message_id: str,
+        buttons: tuple[tuple[Button, ...], ...],
+        *,
+        urgent: bool = False,
+    ) -> bool:
+        """Replace the buttons under a message (a counter on a button); False where it cannot."""
+        platform = self.platform_for(chat)
+        if platform is None or not platform.caps.buttons:
+            return False
+        return await self._call(
+            chat, urgent, "edit buttons", lambda: platform.edit_buttons(chat, message_id, buttons)
+        )
+
+    async def pin(self, chat: ChatRef, message_id: str) -> bool:
+        """Pin quietly where the platform can; a refusal (no right to pin) is only logged.
+        A pin is an API call like a send, so it waits for the same limits."""
+        platform = self.platform_for(chat)
+        if platform is None or not platform.caps.pins:
+            return False
+        return await self._call(chat, False, "pin", lambda: platform.pin(chat, message_id))
+
+    async def _call(
+        self, chat: ChatRef, urgent: bool, what: str, call: Callable[[], Awaitable[None]]
+    ) -> bool:
+        """One API call other than a send, under the chat's limits, retried on a flood limit."""
+        limiter = self.limiters.get((chat.platform, chat.bot))
+        for attempt in range(1, REPLY_ATTEMPTS + 1):
+            if limiter is not None:
+                await limiter.acquire(chat, urgent=urgent)
+            try:
+                await call()
+            except RetryLater as exc:
+                if attempt == REPLY_ATTEMPTS or exc.retry_after > REPLY_MAX_WAIT:
+                    log.info("%s gave up platform=%s: %s", what, chat.platform, exc)
+                    return False
+                await asyncio.sleep(exc.retry_after)
+            except DeliveryError as exc:
+                log.info("%s refused platform=%s: %s", what, chat.platform, exc)
+                return False
+            else:
+                return True
+        return False
 
     async def notify(self, person: Person, key: str, /, **params: object) -> bool:
         """Send a catalog message to the person's first reachable account on a running platform."""

@@ -304,6 +304,16 @@ class ZaloPlatform:
         msg = "zalo cannot edit messages"
         raise BadRequest(msg)
 
+    async def edit_buttons(
+        self, chat: ChatRef, message_id: str, buttons: tuple[tuple[Button, ...], ...]
+    ) -> None:
+        msg = "zalo has no buttons to edit"
+        raise BadRequest(msg)
+
+    async def pin(self, chat: ChatRef, message_id: str) -> None:
+        msg = "zalo bots cannot pin messages"
+        raise BadRequest(msg)
+
     async def answer_callback(self, callback_id: str, text: str = "") -> None:
         return None  # no buttons, so no callbacks
 
