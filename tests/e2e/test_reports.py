@@ -177,8 +177,12 @@ async def test_telegram_edit_reply_and_photo_correct_and_keep(tg_world: World) -
     group = fake.group(
         -1002002002, "Nhóm Hương Sơn", admins=[officer.handle], members=[collab.handle]
     )
+    before = tg_world.bot.handled
     first = fake.type_as(collab.handle, group, "/bc sinh 2, chet 1")
     await eventually(lambda: len(fake.sent(group)) == 1, what="the echo")
+    # The echo is sent before the update counts as handled: wait for both, or the next say()
+    # could take this one's completion for its own.
+    await eventually(lambda: tg_world.bot.handled > before, what="the first report handled")
     second = await d.say(collab, group, "/bc ket hon 1")
     assert second[0].startswith("✅ Đã lưu báo cáo Biến động dân số")
 
