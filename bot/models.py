@@ -205,6 +205,42 @@ class OutboxJob:
     requested_by: int | None = None  # person id, told of progress and the result
     report_chat: str = ""  # ChatRef.key of the requester's private chat for progress
     progress_message_id: str = ""
+    ref: str = ""  # what the job carries, e.g. "directive:12"
     status: JobStatus = JobStatus.RUNNING
     finished_at: datetime | None = None
     summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Directive:
+    """A directive relayed from an officer to the groups and people of some areas.
+
+    Where each copy went and how it fared lives in the outbox job `job_id` (kept, never
+    compacted); who acknowledged lives in the acknowledgements table.
+    """
+
+    id: int  # the short number people type: "ok 12"
+    author: int  # person id
+    targets: tuple[str, ...]  # area codes
+    text: str
+    created_at: datetime
+    deadline: datetime | None = None
+    file: OutboxFile | None = None
+    job_id: int | None = None
+    groups: tuple[tuple[str, str], ...] = ()  # (chat key, area) of the groups it went to
+    expected: tuple[tuple[int, str], ...] = ()  # (person id, their area) expected to acknowledge
+    unreachable: tuple[int, ...] = ()  # expected people with no group and no private chat
+    chases: int = 0
+    last_chase_at: datetime | None = None
+    summary_sent_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    """One person saying they received a directive (button, command or typed twin)."""
+
+    directive_id: int
+    person_id: int
+    at: datetime
+    via: str  # "button" | "command" | "typed"
+    chat_key: str = ""

@@ -8,6 +8,7 @@ import mimetypes
 import re
 import secrets
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -148,12 +149,15 @@ class FileStore:
         except FileNotFoundError:
             raise KeyError(file_id) from None
 
-    def purge(self, *, before: datetime) -> int:
-        """Delete files stored before `before` and leftovers of unfinished puts; the count."""
+    def purge(self, *, before: datetime, keep: Collection[str] = ()) -> int:
+        """Delete files stored before `before` (except those in `keep`: a directive's file is
+        part of its record) and leftovers of unfinished puts; the count."""
         if not self.root.is_dir():
             return 0
         removed = 0
         for meta_path in self.root.glob(f"*{_META}"):
+            if meta_path.stem in keep:
+                continue
             stored = self.get(meta_path.stem)
             if stored is not None and stored.created_at >= before:
                 continue

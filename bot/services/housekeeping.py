@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 SEEN_DAYS = 7
 
 
+KEPT_JOBS = ("directive",)
+
+
 class Housekeeping:
     """Removes what has served its purpose; each run is cheap and safe to repeat."""
 
@@ -30,11 +33,15 @@ class Housekeeping:
     def run_once(self) -> dict[str, int]:
         now = self.clock.now()
         removed = {
-            "outbox": self.store.outbox.compact(before=now - self.keep),
+            # A directive's delivery and its file are its record: they stay with it.
+            "outbox": self.store.outbox.compact(before=now - self.keep, keep_kinds=KEPT_JOBS),
             "seen_updates": self.store.inbound.purge(before=now - timedelta(days=SEEN_DAYS)),
             "link_codes": self.store.link_codes.purge(now=now),
-            "files": self.files.purge(before=now - self.keep),
+            "files": self.files.purge(before=now - self.keep, keep=self._directive_files()),
         }
         if any(removed.values()):
             log.info("housekeeping removed %s", removed)
         return removed
+
+    def _directive_files(self) -> set[str]:
+        return {d.file.file_id for d in self.store.directives.all() if d.file is not None}

@@ -121,8 +121,10 @@ class Outbox:
         kind: str,
         requested_by: Person | None = None,
         report_to: str = "",
+        ref: str = "",
     ) -> OutboxJob:
-        """Refuse up front if a Zalo quota would not cover it; else store the job and its items."""
+        """Refuse up front if a Zalo quota would not cover it; else store the job and its items.
+        Inside a caller's atomic() block the job commits with the caller's own writes."""
         self.quotas.check_bulk(self.cost(messages))
         now = self.clock.now()
         with self.store.atomic():
@@ -132,6 +134,7 @@ class Outbox:
                 total=len(messages),
                 requested_by=requested_by.id if requested_by else None,
                 report_chat=report_to,
+                ref=ref,
             )
             self.store.outbox.add(self._items(job.id, messages, now))
         log.info("outbox job=%s kind=%s messages=%d", job.id, kind, len(messages))
@@ -272,6 +275,9 @@ class Outbox:
                 error="",
             )
         self.store.outbox.save(item)
+        if item.pin and item.status is OutboxStatus.SENT and item.message_ids:
+            # After the send is recorded: a pin that fails or is refused never resends it.
+            await self.delivery.pin(chat, item.message_ids[0])
         if item.status in FINAL:
             await self.progress.item_done(item)
 

@@ -9,9 +9,12 @@ from typing import Any, Literal, Protocol
 
 from bot.models import (
     Account,
+    Acknowledgement,
+    Directive,
     GroupBinding,
     JobStatus,
     LinkCode,
+    OutboxFile,
     OutboxItem,
     OutboxJob,
     Person,
@@ -209,6 +212,7 @@ class OutboxRepo(Protocol):
         total: int,
         requested_by: int | None = None,
         report_chat: str = "",
+        ref: str = "",
     ) -> OutboxJob:
         """Store a new RUNNING job under the next id (1, 2, 3…)."""
 
@@ -246,9 +250,10 @@ class OutboxRepo(Protocol):
     def next_due_at(self) -> datetime | None:
         """The earliest next_attempt_at of a PENDING item, or None."""
 
-    def compact(self, *, before: datetime) -> int:
+    def compact(self, *, before: datetime, keep_kinds: Collection[str] = ()) -> int:
         """Delete finished items (SENT, FAILED, UNREACHABLE, HELD) of jobs finished (DONE or
-        STOPPED) before `before`, and those jobs once empty; return how many items went."""
+        STOPPED) before `before`, and those jobs once empty; return how many items went. Jobs
+        of `keep_kinds` are records (a directive's delivery) and stay."""
 
 
 class QuotaRepo(Protocol):
@@ -259,6 +264,44 @@ class QuotaRepo(Protocol):
 
     def add(self, bot: str, month: str, n: int) -> int:
         """Add `n` to the count (in the caller's atomic() block, if any); return the new total."""
+
+
+class DirectivesRepo(Protocol):
+    """Directives, numbered 1, 2, 3… in order of confirmation."""
+
+    def add(
+        self,
+        *,
+        author: int,
+        targets: tuple[str, ...],
+        text: str,
+        created_at: datetime,
+        deadline: datetime | None = None,
+        file: OutboxFile | None = None,
+    ) -> Directive:
+        """Store a new directive under the next id."""
+
+    def get(self, directive_id: int) -> Directive | None:
+        """The directive with this id, or None."""
+
+    def save(self, directive: Directive) -> None:
+        """Replace the directive with the same id."""
+
+    def all(self) -> list[Directive]:
+        """Every directive, by id."""
+
+
+class AcksRepo(Protocol):
+    """Who acknowledged which directive; one record per (directive, person)."""
+
+    def add(self, ack: Acknowledgement) -> None:
+        """Store an acknowledgement; DuplicateKeyError if this person already acknowledged."""
+
+    def get(self, directive_id: int, person_id: int) -> Acknowledgement | None:
+        """This person's acknowledgement of the directive, or None."""
+
+    def for_directive(self, directive_id: int) -> dict[int, Acknowledgement]:
+        """Everyone who acknowledged the directive, by person id, in O(their number)."""
 
 
 class Store(Protocol):
@@ -274,6 +317,8 @@ class Store(Protocol):
     reports: ReportsRepo
     outbox: OutboxRepo
     quota: QuotaRepo
+    directives: DirectivesRepo
+    acks: AcksRepo
     schema_version: int
 
     def atomic(self) -> AbstractContextManager[None]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.store.base import SCHEMA_VERSION, StoreVersionError
 from bot.store.core import Core
+from bot.store.directives import AcksRepo, DirectivesRepo
 from bot.store.outbox import OutboxRepo, QuotaRepo
 from bot.store.outbox_table import OutboxTable
 from bot.store.repos import (
@@ -21,7 +22,7 @@ from bot.store.repos import (
     RegistrationsRepo,
     ReportsRepo,
 )
-from bot.store.tables import SPECS, AnyTable, PeopleTable, ReportTable, Table
+from bot.store.tables import SPECS, AckTable, AnyTable, PeopleTable, ReportTable, Table
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,8 @@ def make_tables(
     for name, spec in SPECS.items():
         if name == "people":
             tables[name] = PeopleTable(spec)
+        elif name == "acks":
+            tables[name] = AckTable(spec)
         elif name == "reports":
             tables[name] = reports if reports is not None else ReportTable()
         elif name == "outbox":
@@ -75,6 +78,8 @@ class CoreStore:
         self.reports = ReportsRepo(core)
         self.outbox = OutboxRepo(core)
         self.quota = QuotaRepo(core)
+        self.directives = DirectivesRepo(core)
+        self.acks = AcksRepo(core)
         # Recorded from day one, so a later layout change knows what it reads.
         if self.meta.get(SCHEMA_KEY) is None:
             self.meta.set(SCHEMA_KEY, SCHEMA_VERSION)

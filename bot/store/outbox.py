@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import cast
@@ -35,6 +35,7 @@ class OutboxRepo:
         total: int,
         requested_by: int | None = None,
         report_chat: str = "",
+        ref: str = "",
     ) -> OutboxJob:
         with self._core.atomic():
             job = OutboxJob(
@@ -44,6 +45,7 @@ class OutboxRepo:
                 total=total,
                 requested_by=requested_by,
                 report_chat=report_chat,
+                ref=ref,
             )
             self._core.put("outbox_jobs", job.id, job)
         return job
@@ -108,7 +110,7 @@ class OutboxRepo:
         first = self._items.due.first()
         return None if first is None else self._item(first).next_attempt_at
 
-    def compact(self, *, before: datetime) -> int:
+    def compact(self, *, before: datetime, keep_kinds: Collection[str] = ()) -> int:
         """Delete the finished items of jobs that finished (DONE or STOPPED, with finished_at)
         before `before`, and each such job once none of its items is left; returns the number
         of items deleted. Unfinished items, running jobs and items of no stored job stay."""
@@ -117,6 +119,8 @@ class OutboxRepo:
         with self._core.atomic():
             for job in self.jobs():
                 if job.status is JobStatus.RUNNING or job.finished_at is None:
+                    continue
+                if job.kind in keep_kinds:
                     continue
                 if instant(job.finished_at) >= cut:
                     continue

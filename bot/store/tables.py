@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
 from bot.models import (
+    Acknowledgement,
+    Directive,
     GroupBinding,
     LinkCode,
     OutboxItem,
@@ -70,6 +72,8 @@ SPECS: dict[str, TableSpec] = {
         TableSpec("outbox", OutboxItem, lambda r: r.id),
         TableSpec("outbox_jobs", OutboxJob, lambda r: r.id),
         TableSpec("quota", QuotaCount, lambda r: (r.bot, r.month)),
+        TableSpec("directives", Directive, lambda r: r.id),
+        TableSpec("acks", Acknowledgement, lambda r: (r.directive_id, r.person_id)),
     )
 }
 
@@ -137,6 +141,24 @@ class PeopleTable(Table):
     def by_account(self, user_key: str) -> Person | None:
         person_id = self.accounts.get(user_key)
         return None if person_id is None else self.rows.get(person_id)
+
+
+class AckTable(Table):
+    """Acknowledgements, with an index by directive so one directive's count is O(its acks)."""
+
+    def __init__(self, spec: TableSpec) -> None:
+        super().__init__(spec)
+        self.by_directive: dict[int, dict[int, Acknowledgement]] = {}
+
+    def set(self, key: Key, value: Any) -> None:
+        assert isinstance(key, tuple)
+        directive_id, person_id = key
+        super().set(key, value)
+        acks = self.by_directive.setdefault(directive_id, {})
+        if value is None:
+            acks.pop(person_id, None)
+        else:
+            acks[person_id] = value
 
 
 class Row(NamedTuple):
