@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HOUSEKEEPING_EVERY = 3600.0  # seconds
-PROMPT_SWEEP_EVERY = 30.0  # seconds: a form's expiry note comes at most this late
+# Seconds between sweeps: a form's expiry note, a directive's chase or deadline summary comes
+# at most this late.
+SWEEP_EVERY = 30.0
 
 
 class App:
@@ -133,9 +135,18 @@ class App:
         services = self.services
         return await tell_expired(services.prompts, services.delivery, self.store.people)
 
+    def follow_up_directives(self) -> dict[str, int]:
+        """Queue the directive chases and deadline summaries that have come due."""
+        assert self.services is not None
+        return self.services.directive_followup.run_once()
+
     async def _sweeping(self) -> None:
         while self.services is not None:
-            await asyncio.sleep(PROMPT_SWEEP_EVERY)
+            try:
+                self.follow_up_directives()
+            except Exception:
+                log.exception("directive follow-up failed")
+            await asyncio.sleep(SWEEP_EVERY)
             try:
                 await self.sweep_prompts()
             except Exception:
@@ -173,6 +184,8 @@ class App:
         self._housekeeping_task = self._sweep_task = None
         if self.inbound is not None:
             await self.inbound.drain()
+        if self.services is not None:
+            await self.services.acks.drain()
         if self.services is not None and self._outbox_task is not None:
             await self.services.outbox.stop()
             await asyncio.gather(self._outbox_task, return_exceptions=True)

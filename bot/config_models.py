@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -238,6 +239,19 @@ class DeliverySection(Section):
     quota_alert_percent: int = Field(default=80, ge=1, le=100)
 
 
+class DirectivesSection(Section):
+    """How directives are confirmed, acknowledged and chased."""
+
+    # A group counts as acknowledged when any one of its expected people has, or all of them.
+    group_ack: Literal["any", "all"] = "any"
+    confirm_minutes: int = Field(default=30, ge=1, le=1440)  # a preview waits this long
+    deadline_time: time = time(17, 0)  # "han 30/11" means 30/11 at this local time
+    chase_after_hours: float = Field(default=24, gt=0)  # first chase this long after sending
+    chase_every_hours: float = Field(default=24, gt=0)  # and the next ones this far apart
+    chase_times: int = Field(default=1, ge=0, le=10)  # 0: never chase
+    pin: bool = True  # pin in Telegram groups where the bot has the right
+
+
 class HealthSection(Section):
     """When /healthz calls a transport dead: nothing received for this long."""
 
@@ -268,6 +282,7 @@ class Config(Section):
     registration: RegistrationSection = RegistrationSection()
     privacy: PrivacySection = PrivacySection()
     delivery: DeliverySection = DeliverySection()
+    directives: DirectivesSection = DirectivesSection()
     health: HealthSection = HealthSection()
     logging: LoggingSection = LoggingSection()
     report_types: tuple[ReportTypeConfig, ...] = ()

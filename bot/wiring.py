@@ -15,12 +15,17 @@ from bot.platforms.base import Platform
 from bot.services import Services
 from bot.services.attachments import AttachmentResolver
 from bot.services.delivery import Delivery
+from bot.services.directive_acks import Acks
+from bot.services.directive_followup import DirectiveFollowup
+from bot.services.directive_text import DirectiveText
+from bot.services.directives import Directives
 from bot.services.files import FileLinks, FileStore
 from bot.services.groups import Groups
 from bot.services.housekeeping import Housekeeping
 from bot.services.limits import RateLimits, SendLimiter
 from bot.services.links import Links
 from bot.services.outbox import Backoff, Outbox
+from bot.services.pending import PendingActions
 from bot.services.progress import Progress
 from bot.services.prompts import Prompts
 from bot.services.quota import Quotas
@@ -110,6 +115,36 @@ def build_limiters(
     }
 
 
+def build_directives(
+    config: Config,
+    store: Store,
+    *,
+    areas: AreaTree,
+    clock: Clock,
+    outbox: Outbox,
+    delivery: Delivery,
+    translate: Translator,
+) -> tuple[Directives, Acks, DirectiveFollowup, DirectiveText]:
+    """Directives, their acknowledgements and their follow-up, sharing one text renderer."""
+    text = DirectiveText(translate, config.tzinfo())
+    settings = config.directives
+    lang = config.language
+    directives = Directives(
+        store=store, areas=areas, clock=clock, tz=config.tzinfo(), outbox=outbox,
+        delivery=delivery, pending=PendingActions(store=store, clock=clock), text=text,
+        settings=settings, default_lang=lang,
+    )  # fmt: skip
+    acks = Acks(
+        store=store, areas=areas, clock=clock, directives=directives, delivery=delivery,
+        text=text, default_lang=lang,
+    )  # fmt: skip
+    followup = DirectiveFollowup(
+        store=store, areas=areas, clock=clock, outbox=outbox, text=text, settings=settings,
+        default_lang=lang,
+    )  # fmt: skip
+    return directives, acks, followup, text
+
+
 def build_services(
     config: Config,
     store: Store,
@@ -155,6 +190,10 @@ def build_services(
         concurrency=config.delivery.concurrency, max_attempts=config.delivery.max_attempts,
         backoff=Backoff(base=config.delivery.retry_base_seconds),
     )  # fmt: skip
+    directives, acks, followup, text = build_directives(
+        config, store, areas=areas, clock=clock, outbox=outbox, delivery=delivery,
+        translate=translate,
+    )  # fmt: skip
     reg = config.registration
     types = (
         ReportTypes.from_config(config.report_types, default=config.default_report_type)
@@ -186,6 +225,11 @@ def build_services(
         housekeeping=Housekeeping(
             store=store, clock=clock, files=files, keep_days=config.delivery.keep_days
         ),
+        pending=directives.pending,
+        directives=directives,
+        acks=acks,
+        directive_text=text,
+        directive_followup=followup,
         privacy_days=config.privacy.retention_days,
         link_minutes=reg.link_code_minutes,
     )

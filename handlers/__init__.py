@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from handlers import (
+    acks,
     cancel,
+    directives,
     groups,
     help,
     link,
@@ -25,5 +27,7 @@ ROUTERS = (
     link.router,
     reports.router,
     report_form.router,
+    directives.router,
+    acks.router,
     cancel.router,
 )

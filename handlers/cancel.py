@@ -10,7 +10,10 @@ router = Router("cancel")
 
 @router.command("huy", "cancel", where="GP")
 async def cancel(ctx: Context) -> Reply:
-    """Drop this person's pending prompt in this chat, if any."""
-    if ctx.services.prompts.clear(ctx.incoming):
+    """Drop this person's pending prompt in this chat, and a directive waiting for /xacnhan."""
+    dropped = ctx.services.prompts.clear(ctx.incoming)
+    if ctx.is_private and ctx.services.directives.cancel(ctx.actor):
+        return ctx.reply("directive.cancelled")
+    if dropped:
         return ctx.reply("cancel.done")
     return ctx.reply("cancel.nothing")

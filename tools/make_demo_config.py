@@ -111,6 +111,20 @@ delivery:
   keep_days: 30
   quota_alert_percent: 80
 
+# Directives (/chithi). A group counts as acknowledged when "any" one of the people expected there
+# has acknowledged, or "all" of them. A preview waits confirm_minutes for /xacnhan. "han 30/11"
+# means 30/11 at deadline_time; the officer gets a final summary then. Those who have not
+# acknowledged are chased chase_times times, first chase_after_hours after sending, then every
+# chase_every_hours. pin: pin the directive in Telegram groups where the bot may.
+directives:
+  group_ack: any
+  confirm_minutes: 30
+  deadline_time: "17:00"
+  chase_after_hours: 24
+  chase_every_hours: 24
+  chase_times: 1
+  pin: true
+
 # /healthz calls a platform dead when nothing was received from it for this long.
 health:
   stale_after_seconds: 120

@@ -10,11 +10,16 @@ if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.i18n import Translator
     from bot.services.delivery import Delivery
+    from bot.services.directive_acks import Acks
+    from bot.services.directive_followup import DirectiveFollowup
+    from bot.services.directive_text import DirectiveText
+    from bot.services.directives import Directives
     from bot.services.files import FileLinks, FileStore
     from bot.services.groups import Groups
     from bot.services.housekeeping import Housekeeping
     from bot.services.links import Links
     from bot.services.outbox import Outbox
+    from bot.services.pending import PendingActions
     from bot.services.prompts import Prompts
     from bot.services.quota import Quotas
     from bot.services.registrations import Registrations
@@ -41,5 +46,10 @@ class Services:
     file_links: FileLinks
     reports: Reports
     housekeeping: Housekeeping
+    pending: PendingActions
+    directives: Directives
+    acks: Acks
+    directive_text: DirectiveText
+    directive_followup: DirectiveFollowup
     privacy_days: int
     link_minutes: int
