@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
+from bot.errors import UserError
 from bot.messages import Attachment, Button, ChatKind, ChatRef, Outgoing, SentRef, UserRef
 from bot.models import Person
 from bot.platforms.base import (
@@ -255,7 +256,12 @@ class Delivery:
         if platform is None:
             msg = f"no running platform {chat.platform}:{chat.bot}"
             raise ChatUnreachable(msg)
-        return await platform.download(attachment)
+        try:
+            return await platform.download(attachment)
+        except DeliveryError as exc:
+            # Too big, expired or the platform is down: the person can send it again.
+            log.info("download refused platform=%s: %s", chat.platform, exc)
+            raise UserError("file.download_failed") from None
 
     async def is_group_admin(self, chat: ChatRef, user: UserRef) -> bool | None:
         platform = self.platform_for(chat)

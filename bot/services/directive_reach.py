@@ -13,8 +13,9 @@ from bot.models import GroupBinding, Person, Role
 if TYPE_CHECKING:
     from bot.areas import AreaTree
 
-# Who is expected to receive and acknowledge: everyone registered with a field role.
-FIELD_ROLES = frozenset({Role.COLLABORATOR, Role.OFFICER, Role.SUPERVISOR})
+# Who is expected to receive and acknowledge (COMMANDS.md: /danhan is for collaborators and
+# officers); supervisors follow a directive with /tinhtrang instead.
+FIELD_ROLES = frozenset({Role.COLLABORATOR, Role.OFFICER})
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,6 @@ each exactly once across sweeps and restarts (time moved by the test's clock).""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from bot.app import App
 from bot.clock import ManualClock
 from tests.e2e.directive_helpers import bind_huong_son_group, district_team

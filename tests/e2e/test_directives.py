@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.directive_helpers import Team, bind_huong_son_group, district_team
+from tests.e2e.directive_helpers import bind_huong_son_group, district_team
 from tests.e2e.harness import World, eventually
 
 TEXT = "Họp giao ban dân số lúc 8:00 thứ Hai tại trạm y tế xã."
