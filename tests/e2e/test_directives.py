@@ -124,3 +124,34 @@ async def test_who_may_send_and_where(world: World) -> None:
     assert (await d.say(team.hoa, d.private(team.hoa), "/tinhtrang 1")) == [
         "Lệnh /tinhtrang chỉ dành cho: quản trị, cán bộ, giám sát."
     ]
+
+
+async def test_button_presses_by_a_stranger_and_twice(tg_world: World) -> None:
+    """A press is answered on the presser's screen: unregistered people are told why and
+    nothing is recorded; a second press changes no count."""
+    team = await district_team(tg_world)
+    d, fake = tg_world.driver, tg_world.fake
+    stranger = d.person("Khách")
+    group = bind_huong_son_group(tg_world, team)
+    fake.chats[group.id].members.add(stranger.handle.id)
+    await d.say(team.lan, group, "/gannhom Xã Hương Sơn")
+    await d.say(team.lan, d.private(team.lan), f"/chithi all: {TEXT}")
+    await d.say(team.lan, d.private(team.lan), "/xacnhan")
+    await eventually(lambda: _has_directive(tg_world, group, 1), what="the group's copy")
+    copy = next(m for m in fake.sent(group) if "CHỈ THỊ SỐ 1" in m.text)
+    assert copy.buttons == ((("✅ Đã nhận (0/2)", "ack:1"),),), "Lan sent it: Hoa and Tú"
+
+    async def press(person: object) -> str:
+        handled = tg_world.bot.handled
+        fake.press(person.handle, group, copy.message_id, "ack:1")  # type: ignore[attr-defined]
+        await eventually(lambda: tg_world.bot.handled > handled, what="a press")
+        return str(fake.callback_answers[-1]["text"])
+
+    assert (await press(stranger)).startswith("Bạn chưa đăng ký nên chưa xác nhận được.")
+    assert await press(team.hoa) == "✅ Đã ghi nhận bạn đã nhận chỉ thị số 1. Cảm ơn!"
+    assert await press(team.hoa) == "Bạn đã xác nhận chỉ thị số 1 rồi, cảm ơn."
+    assert await press(team.lan) == "Chỉ thị số 1 không gửi tới bạn nên không cần bạn xác nhận."
+    await eventually(lambda: _button(tg_world, group, copy.message_id) == "✅ Đã nhận (1/2)")
+    status = (await d.say(team.lan, d.private(team.lan), "/tinhtrang 1"))[0]
+    assert "Đã nhận 1/2 người (50%)" in status and "chưa nhận: Anh Tú" in status
+    assert not any(t for t in fake.sent(group) if "Khách" in t.text), "nothing said in the group"
