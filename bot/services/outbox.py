@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.messages import Button, ChatRef, OutFile, Outgoing
 from bot.models import (
@@ -97,7 +97,7 @@ class Outbox:
         self._wake = asyncio.Event()
         self._active: set[int] = set()
         self._active_chats: set[str] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._stopping = False
 
     # --- asking ------------------------------------------------------------------------------
@@ -234,8 +234,14 @@ class Outbox:
         """Start no new sends; let those in flight finish and record their outcome."""
         self._stopping = True
         self._wake.set()
-        if self._tasks:
+        while self._tasks:  # a send finishing now may still start its pin
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _spawn(self, work: Coroutine[Any, Any, object]) -> None:
+        """Run `work` beside the sends; stop() waits for it."""
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     # --- one message -----------------------------------------------------------------------------
 
@@ -276,8 +282,10 @@ class Outbox:
             )
         self.store.outbox.save(item)
         if item.pin and item.status is OutboxStatus.SENT and item.message_ids:
-            # After the send is recorded: a pin that fails or is refused never resends it.
-            await self.delivery.pin(chat, item.message_ids[0])
+            # After the send is recorded: a pin that fails or is refused never resends it. Not in
+            # this send's slot: the pin waits for the group's own limit (seconds after the send),
+            # and a slot held that long would stall the sends into every other chat.
+            self._spawn(self.delivery.pin(chat, item.message_ids[0]))
         if item.status in FINAL:
             await self.progress.item_done(item)
 
@@ -304,9 +312,7 @@ class Outbox:
                 done = self._final(item, OutboxStatus.HELD, "zalo quota spent")
                 self.store.outbox.save(done)
                 held += 1
-                task = asyncio.create_task(self.progress.item_done(done))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+                self._spawn(self.progress.item_done(done))
         log.warning("outbox held %d messages of zalo bot %s (quota spent)", held, bot)
 
 
