@@ -13,7 +13,11 @@ from bot.services.outbox import Message
 from tests.e2e.harness import RunningBot, bot_environ, eventually, write_config
 from tests.fakes.loopback import LoggedRequest
 
-SEND_METHODS = ("sendmessage", "editmessagetext", "senddocument", "sendphoto", "pinchatmessage")
+# Every method the fake's flood limiter counts: sends, edits of text or buttons, pins, polls.
+SEND_METHODS = (
+    "sendmessage", "editmessagetext", "editmessagereplymarkup", "senddocument", "sendphoto",
+    "sendpoll", "pinchatmessage",
+)  # fmt: skip
 
 
 def start_config(folder: Path, *, tg: Any = None, zl: Any = None, **kw: Any) -> Path:
