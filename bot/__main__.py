@@ -1,4 +1,4 @@
-"""`python -m bot [run | check-config [PATH] | export …]`: parse arguments, call what was asked."""
+"""`python -m bot [run | check-config [PATH] | export … | digest …]`: parse arguments, call it."""
 
 from __future__ import annotations
 
@@ -90,7 +90,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     export.add_argument("-o", "--output", metavar="FILE", required=True, help="the file to write")
     export.add_argument("--config", default=None, help="config file (default: as for run)")
+    digest = sub.add_parser("digest", help="print an area's digest for a day")
+    digest.add_argument("--area", metavar="CODE", required=True, help="an area code (or name)")
+    digest.add_argument("--date", metavar="YYYY-MM-DD", default=None, help="default: today")
+    digest.add_argument("--lang", choices=("vi", "en"), default=None, help="default: config's")
+    digest.add_argument("--config", default=None, help="config file (default: as for run)")
     args = parser.parse_args(argv)
+    if args.command == "digest":
+        from bot.cli_digest import run_digest
+
+        return run_digest(
+            area=args.area, day=args.date, lang=args.lang, config_path=args.config,
+            environ=os.environ,
+        )  # fmt: skip
     if args.command == "export":
         from pathlib import Path
 

@@ -22,10 +22,12 @@ from bot.store import open_store
 from bot.web.server import build_web_app, start_site
 from bot.wiring import build_platforms, build_services
 from handlers import ROUTERS
+from scheduler.setup import build_engine
 
 if TYPE_CHECKING:
     from bot.config import Config
     from bot.store.base import Store
+    from scheduler.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +61,7 @@ class App:
         self.services: Services | None = None
         self.started: list[Platform] = []
         self._outbox_task: asyncio.Task[None] | None = None
-        self._housekeeping_task: asyncio.Task[None] | None = None
-        self._sweep_task: asyncio.Task[None] | None = None
+        self.scheduler: Engine | None = None
 
     async def start(self) -> None:
         """Open the store, wire the services, serve the web app and start every platform."""
@@ -88,8 +89,16 @@ class App:
             self.started.append(platform)
             await self._register_menu(platform)
         self._outbox_task = asyncio.create_task(services.outbox.run())
-        self._housekeeping_task = asyncio.create_task(self._housekeeping())
-        self._sweep_task = asyncio.create_task(self._sweeping())
+        self._housekeep()
+        self.scheduler = build_engine(self.config, store, services, clock=self.clock)
+        self.scheduler.start(
+            sweeps={
+                "directives": (SWEEP_EVERY, self._follow_up),
+                "prompts": (SWEEP_EVERY, self.sweep_prompts),
+                "housekeeping": (HOUSEKEEPING_EVERY, self._housekeep_async),
+            }
+        )
+        self._follow_up_now()
         log.info(
             "bot started platforms=%s web_port=%s",
             ",".join(f"{p.name}:{p.bot}" if p.bot else p.name for p in self.started) or "none",
@@ -140,26 +149,26 @@ class App:
         assert self.services is not None
         return self.services.directive_followup.run_once()
 
-    async def _sweeping(self) -> None:
-        while self.services is not None:
-            try:
-                self.follow_up_directives()
-            except Exception:
-                log.exception("directive follow-up failed")
-            await asyncio.sleep(SWEEP_EVERY)
-            try:
-                await self.sweep_prompts()
-            except Exception:
-                log.exception("prompt sweep failed")
+    def _follow_up_now(self) -> None:
+        try:
+            self.follow_up_directives()
+        except Exception:
+            log.exception("directive follow-up failed")
 
-    async def _housekeeping(self) -> None:
-        """Clean up at start and then every hour (the scheduler work may take this over)."""
-        while self.services is not None:
-            try:
-                self.services.housekeeping.run_once()
-            except Exception:
-                log.exception("housekeeping failed")
-            await asyncio.sleep(HOUSEKEEPING_EVERY)
+    async def _follow_up(self) -> None:
+        self._follow_up_now()
+
+    def _housekeep(self) -> None:
+        """Clean up at start and then every hour."""
+        if self.services is None:
+            return
+        try:
+            self.services.housekeeping.run_once()
+        except Exception:
+            log.exception("housekeeping failed")
+
+    async def _housekeep_async(self) -> None:
+        self._housekeep()
 
     async def _register_menu(self, platform: Platform) -> None:
         assert self.dispatcher is not None
@@ -177,11 +186,9 @@ class App:
                 await platform.stop()
             except Exception:
                 log.exception("platform stop failed platform=%s", platform.name)
-        for task in (self._housekeeping_task, self._sweep_task):
-            if task is not None:
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
-        self._housekeeping_task = self._sweep_task = None
+        if self.scheduler is not None:
+            self.scheduler.stop()
+            self.scheduler = None
         if self.inbound is not None:
             await self.inbound.drain()
         if self.services is not None:

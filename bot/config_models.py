@@ -25,6 +25,7 @@ from bot.config_base import (
     env_suffix,
     numbers_as_text,
 )
+from bot.config_reminders import ReminderConfig
 from bot.config_reports import ReportTypeConfig
 
 AreaKind = Literal["province", "region", "district", "commune", "village"]
@@ -252,6 +253,26 @@ class DirectivesSection(Section):
     pin: bool = True  # pin in Telegram groups where the bot has the right
 
 
+class DigestSection(Section):
+    """The supervisors' daily digest."""
+
+    enabled: bool = True
+    at: time = time(7, 0)  # local time it goes out (quiet hours hold it if they cover it)
+    # Area codes whose bound groups also get their area's digest (supervisors always get theirs).
+    groups: tuple[str, ...] = ()
+    report_types: tuple[str, ...] = ()  # empty: the default report type
+
+
+class SchedulerSection(Section):
+    """When the bot may speak on its own, and how late a missed firing may still happen."""
+
+    # Reminders, chases and digests due in these hours wait until quiet_end; directives and
+    # replies are never held.
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(6, 30)
+    grace_minutes: int = Field(default=180, ge=0)  # a firing missed while down, this late
+
+
 class HealthSection(Section):
     """When /healthz calls a transport dead: nothing received for this long."""
 
@@ -283,6 +304,9 @@ class Config(Section):
     privacy: PrivacySection = PrivacySection()
     delivery: DeliverySection = DeliverySection()
     directives: DirectivesSection = DirectivesSection()
+    digest: DigestSection = DigestSection()
+    reminders: tuple[ReminderConfig, ...] = ()
+    scheduler: SchedulerSection = SchedulerSection()
     health: HealthSection = HealthSection()
     logging: LoggingSection = LoggingSection()
     report_types: tuple[ReportTypeConfig, ...] = ()

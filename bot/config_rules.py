@@ -17,6 +17,7 @@ from bot.config_models import (
     ZaloSection,
     env_suffix,
 )
+from bot.config_reminders import reminder_problems
 from bot.config_reports_check import report_problems
 from bot.config_yaml import join_path
 
@@ -173,6 +174,11 @@ def cross_checks(raw: dict[str, Any], environ: Mapping[str, str]) -> list[Proble
     web = _validated(WebSection, _section(raw, "web"))
     problems += _zalo_bots(bots, codes)
     problems += report_problems(raw)
+    types = raw.get("report_types")
+    type_codes = (
+        {t.get("code") for t in types if isinstance(t, dict)} if isinstance(types, list) else set()
+    )
+    problems += reminder_problems(raw, codes, {str(c) for c in type_codes if c})
     if web is not None:
         problems += _webhooks(tg, zalo, bots, web, environ)
     admins = raw.get("admins")

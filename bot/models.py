@@ -244,3 +244,38 @@ class Acknowledgement:
     at: datetime
     via: str  # "button" | "command" | "typed"
     chat_key: str = ""
+
+
+class ReminderKind(StrEnum):
+    """When a reminder fires (the `when` of /nhac, or of config.yaml's reminders)."""
+
+    MONTHLY = "monthly"  # day_of_month at `at`
+    WEEKLY = "weekly"  # weekday (0 = Monday) at `at`
+    DAILY = "daily"  # every day at `at`
+    DEADLINE = "deadline"  # days_before a report type's deadline, to those who have not reported
+    CAMPAIGN = "campaign"  # on_date shifted by each of `offsets` days, at `at`
+    ONCE = "once"  # on_date at `at`
+    DIGEST = "digest"  # the supervisors' daily digest at `at` (from config)
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """A stored schedule; `last_fired` is the scheduled moment last handled (sent or skipped),
+    written in the same commit as the messages it queued, so a firing happens once."""
+
+    id: int
+    kind: ReminderKind
+    at: str  # "HH:MM", local time
+    text: str = ""
+    areas: tuple[str, ...] = ()  # whom: the groups and people of these areas
+    day_of_month: int | None = None
+    weekday: int | None = None
+    report_type: str = ""
+    days_before: int = 0
+    on_date: str = ""  # ISO date, for CAMPAIGN and ONCE
+    offsets: tuple[int, ...] = ()  # days relative to on_date, for CAMPAIGN
+    created_by: int | None = None
+    created_at: datetime | None = None
+    source: str = ""  # "" from chat; "config:<name>" from config.yaml
+    active: bool = True
+    last_fired: datetime | None = None

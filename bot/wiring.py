@@ -15,6 +15,8 @@ from bot.platforms.base import Platform
 from bot.services import Services
 from bot.services.attachments import AttachmentResolver
 from bot.services.delivery import Delivery
+from bot.services.digest import Digests
+from bot.services.digest_text import DigestText
 from bot.services.directive_acks import Acks
 from bot.services.directive_followup import DirectiveFollowup
 from bot.services.directive_text import DirectiveText
@@ -28,9 +30,11 @@ from bot.services.outbox import Backoff, Outbox
 from bot.services.pending import PendingActions
 from bot.services.progress import Progress
 from bot.services.prompts import Prompts
+from bot.services.quiet import QuietHours
 from bot.services.quota import Quotas
 from bot.services.registrations import Registrations
 from bot.services.registry import People
+from bot.services.reminders import Reminders
 from bot.services.report_types import ReportTypes
 from bot.services.reports import Reports
 from bot.services.signing import LinkSigner, load_or_create_secret
@@ -115,6 +119,11 @@ def build_limiters(
     }
 
 
+def quiet_hours(config: Config) -> QuietHours:
+    s = config.scheduler
+    return QuietHours(s.quiet_start, s.quiet_end, config.tzinfo())
+
+
 def build_directives(
     config: Config,
     store: Store,
@@ -140,7 +149,7 @@ def build_directives(
     )  # fmt: skip
     followup = DirectiveFollowup(
         store=store, areas=areas, clock=clock, outbox=outbox, text=text, settings=settings,
-        default_lang=lang,
+        default_lang=lang, quiet=quiet_hours(config),
     )  # fmt: skip
     return directives, acks, followup, text
 
@@ -200,6 +209,11 @@ def build_services(
         if config.report_types
         else None
     )
+    reports = Reports(store=store, areas=areas, types=types, clock=clock, tz=config.tzinfo())
+    digests = Digests(
+        reports=reports, text=DigestText(translate, config.tzinfo()), settings=config.digest,
+        default_lang=config.language, files=files, delivery=delivery,
+    )  # fmt: skip
     services = Services(
         areas=areas,
         clock=clock,
@@ -221,7 +235,17 @@ def build_services(
         quotas=quotas,
         files=files,
         file_links=links,
-        reports=Reports(store=store, areas=areas, types=types, clock=clock, tz=config.tzinfo()),
+        reports=reports,
+        reminders=Reminders(
+            store=store,
+            areas=areas,
+            clock=clock,
+            tz=config.tzinfo(),
+            reports=reports,
+            running=frozenset(platforms),
+            translate=translate,
+            default_lang=config.language,
+        ),
         housekeeping=Housekeeping(
             store=store, clock=clock, files=files, keep_days=config.delivery.keep_days
         ),
@@ -230,6 +254,7 @@ def build_services(
         acks=acks,
         directive_text=text,
         directive_followup=followup,
+        digests=digests,
         privacy_days=config.privacy.retention_days,
         link_minutes=reg.link_code_minutes,
     )

@@ -5,12 +5,14 @@ from __future__ import annotations
 from handlers import (
     acks,
     cancel,
+    digest,
     directives,
     groups,
     help,
     link,
     me,
     register,
+    reminders,
     report_form,
     reports,
     roles,
@@ -29,5 +31,7 @@ ROUTERS = (
     report_form.router,
     directives.router,
     acks.router,
+    reminders.router,
+    digest.router,
     cancel.router,
 )

@@ -125,6 +125,32 @@ directives:
   chase_times: 1
   pin: true
 
+# The supervisors' daily digest: at this local time, to each supervisor privately and to the
+# bound groups of the listed area codes; report_types empty means the default type.
+digest:
+  enabled: true
+  at: "07:00"
+  groups: []
+  report_types: []
+
+# Reminders, chases and digests that fall between quiet_start and quiet_end wait until
+# quiet_end (directives and replies never wait). A firing missed while the bot was down still
+# happens once at start if it is at most grace_minutes late.
+scheduler:
+  quiet_start: "21:00"
+  quiet_end: "06:30"
+  grace_minutes: 180
+
+# Reminders for the whole deployment (officers add their own with /nhac). kind: monthly
+# (day_of_month), weekly (weekday: mon..sun), daily, deadline (report_type, days_before: only to
+# villages that have not reported), campaign (on_date, offsets in days), once (on_date).
+reminders:
+  - name: truoc-han-bao-cao
+    kind: deadline
+    days_before: 2
+    at: "08:00"
+    text: "Cảm ơn anh chị đã cập nhật đúng hạn."
+
 # /healthz calls a platform dead when nothing was received from it for this long.
 health:
   stale_after_seconds: 120

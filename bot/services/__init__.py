@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.i18n import Translator
     from bot.services.delivery import Delivery
+    from bot.services.digest import Digests
     from bot.services.directive_acks import Acks
     from bot.services.directive_followup import DirectiveFollowup
     from bot.services.directive_text import DirectiveText
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from bot.services.quota import Quotas
     from bot.services.registrations import Registrations
     from bot.services.registry import People
+    from bot.services.reminders import Reminders
     from bot.services.reports import Reports
 
 
@@ -45,11 +47,13 @@ class Services:
     files: FileStore
     file_links: FileLinks
     reports: Reports
+    reminders: Reminders
     housekeeping: Housekeeping
     pending: PendingActions
     directives: Directives
     acks: Acks
     directive_text: DirectiveText
     directive_followup: DirectiveFollowup
+    digests: Digests
     privacy_days: int
     link_minutes: int

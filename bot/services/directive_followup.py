@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from bot.config_models import DirectivesSection
     from bot.services.directive_text import DirectiveText
     from bot.services.outbox import Outbox
+    from bot.services.quiet import QuietHours
     from bot.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class DirectiveFollowup:
         text: DirectiveText,
         settings: DirectivesSection,
         default_lang: str,
+        quiet: QuietHours | None = None,
     ) -> None:
         self.store = store
         self.areas = areas
@@ -49,10 +51,13 @@ class DirectiveFollowup:
         self.text = text
         self.settings = settings
         self.default_lang = default_lang
+        self.quiet = quiet
 
     def run_once(self) -> dict[str, int]:
         now = self.clock.now()
         done = {"chases": 0, "summaries": 0}
+        if self.quiet is not None and self.quiet.holds(now):
+            return done  # chases and summaries wait for the morning
         for d in self.store.directives.all():
             if d.job_id is None or d.summary_sent_at is not None:
                 continue

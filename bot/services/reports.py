@@ -347,7 +347,12 @@ class Reports:
         area = self.viewed_area(actor, area_text)
         rt = self.types.get(type_code) if type_code else self.types.default
         period = periods.current_period(rt, self.today()).key
-        villages = self.areas.villages_under(area.code)
+        rows = self.missing_in(area.code, rt, period)
+        return area, rt, period, rows
+
+    def missing_in(self, area: str, rt: ReportType, period: str) -> list[MissingVillage]:
+        """Villages under `area` with no counting report of the type for the period."""
+        villages = self.areas.villages_under(area)
         reported = {
             r.area
             for r in self.store.reports.in_period(
@@ -365,4 +370,4 @@ class Reports:
                 if any(g.role is Role.COLLABORATOR and g.area == village.code for g in p.roles)
             )  # fmt: skip
             rows.append(MissingVillage(village, collaborators))
-        return area, rt, period, rows
+        return rows

@@ -20,6 +20,7 @@ from bot.models import (
     Person,
     Prompt,
     Registration,
+    Reminder,
     Report,
     RoleGrant,
 )
@@ -304,6 +305,22 @@ class AcksRepo(Protocol):
         """Everyone who acknowledged the directive, by person id, in O(their number)."""
 
 
+class RemindersRepo(Protocol):
+    """Stored schedules: reminders from chat or config, and the digest."""
+
+    def add(self, reminder: Reminder) -> Reminder:
+        """Store under the next id (the record's own id is ignored); returns it with its id."""
+
+    def get(self, reminder_id: int) -> Reminder | None:
+        """The reminder with this id, or None."""
+
+    def save(self, reminder: Reminder) -> None:
+        """Replace the reminder with the same id."""
+
+    def all(self) -> list[Reminder]:
+        """Every reminder (active or not), by id."""
+
+
 class Store(Protocol):
     """Every repository of one data directory, with transactions and durability control."""
 
@@ -319,6 +336,7 @@ class Store(Protocol):
     quota: QuotaRepo
     directives: DirectivesRepo
     acks: AcksRepo
+    reminders: RemindersRepo
     schema_version: int
 
     def atomic(self) -> AbstractContextManager[None]:

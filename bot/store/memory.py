@@ -12,6 +12,7 @@ from bot.store.core import Core
 from bot.store.directives import AcksRepo, DirectivesRepo
 from bot.store.outbox import OutboxRepo, QuotaRepo
 from bot.store.outbox_table import OutboxTable
+from bot.store.reminders import RemindersRepo
 from bot.store.repos import (
     GroupsRepo,
     InboundRepo,
@@ -80,6 +81,7 @@ class CoreStore:
         self.quota = QuotaRepo(core)
         self.directives = DirectivesRepo(core)
         self.acks = AcksRepo(core)
+        self.reminders = RemindersRepo(core)
         # Recorded from day one, so a later layout change knows what it reads.
         if self.meta.get(SCHEMA_KEY) is None:
             self.meta.set(SCHEMA_KEY, SCHEMA_VERSION)

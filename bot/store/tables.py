@@ -18,6 +18,7 @@ from bot.models import (
     Person,
     Prompt,
     Registration,
+    Reminder,
     Report,
 )
 
@@ -74,6 +75,7 @@ SPECS: dict[str, TableSpec] = {
         TableSpec("quota", QuotaCount, lambda r: (r.bot, r.month)),
         TableSpec("directives", Directive, lambda r: r.id),
         TableSpec("acks", Acknowledgement, lambda r: (r.directive_id, r.person_id)),
+        TableSpec("reminders", Reminder, lambda r: r.id),
     )
 }
 

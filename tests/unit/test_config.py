@@ -155,6 +155,18 @@ CASES = [
     ("password-anywhere", "web: {password: x}\n" + AREAS, {}, "web.password", "environment"),
     ("env-port", AREAS, {"BOT_WEB_PORT": "eighty"}, "BOT_WEB_PORT", "port"),
     ("env-url", AREAS, {"ZALO_API_BASE_URL": "localhost:9"}, "ZALO_API_BASE_URL", "http"),
+    ("reminder-no-day", after("reminders: [{name: r, kind: monthly, text: x}]"), {},
+     "reminders[0]", "day_of_month"),
+    ("reminder-no-text", after("reminders: [{name: r, kind: daily}]"), {}, "reminders[0]",
+     "text"),
+    ("reminder-area", after('reminders: [{name: r, kind: daily, text: x, areas: ["777"]}]'), {},
+     "reminders[0].areas", "777"),
+    ("reminder-dup", after("reminders: [{name: r, kind: daily, text: x}, {name: r, kind: daily,"
+     " text: y}]"), {}, "reminders[1].name", "twice"),
+    ("reminder-weekday", after("reminders: [{name: r, kind: weekly, weekday: thu2, text: x}]"),
+     {}, "reminders[0].weekday", "mon"),
+    ("quiet-time", after('scheduler: {quiet_start: "25:00"}'), {}, "scheduler.quiet_start",
+     "time"),
 ]
 # fmt: on
 

@@ -1,0 +1,32 @@
+"""Stored schedules (reminders and the digest), over the transaction core of every backend."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import cast
+
+from bot.models import Reminder
+from bot.store.core import Core
+from bot.store.repos import next_id
+from bot.store.tables import Table
+
+
+class RemindersRepo:
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        self._table = cast(Table, core.tables["reminders"])
+
+    def add(self, reminder: Reminder) -> Reminder:
+        with self._core.atomic():
+            stored = replace(reminder, id=next_id(self._core, "reminders"))
+            self.save(stored)
+        return stored
+
+    def get(self, reminder_id: int) -> Reminder | None:
+        return cast(Reminder | None, self._table.get(reminder_id))
+
+    def save(self, reminder: Reminder) -> None:
+        self._core.put("reminders", reminder.id, reminder)
+
+    def all(self) -> list[Reminder]:
+        return sorted(self._table.values(), key=lambda r: r.id)

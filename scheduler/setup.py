@@ -1,0 +1,37 @@
+"""Builds the scheduler from config and the services (called by the composition root)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.models import Reminder, ReminderKind
+from bot.services.quiet import QuietHours
+from scheduler.definitions import sync_definitions
+from scheduler.engine import Engine
+
+if TYPE_CHECKING:
+    from bot.clock import Clock
+    from bot.config import Config
+    from bot.services import Services
+    from bot.services.outbox import Message
+    from bot.store.base import Store
+
+
+def build_engine(config: Config, store: Store, services: Services, *, clock: Clock) -> Engine:
+    """Bring the config's schedules into the store, then one engine over all of them."""
+    sync_definitions(store, config, clock)
+    tz = config.tzinfo()
+    s = config.scheduler
+
+    def digest(rem: Reminder, moment: datetime) -> list[Message]:
+        return services.digests.daily_messages(moment.astimezone(tz).date())
+
+    engine = Engine(
+        store=store, clock=clock, tz=tz, outbox=services.outbox,
+        quiet=QuietHours(s.quiet_start, s.quiet_end, tz),
+        grace=timedelta(minutes=s.grace_minutes), timing=services.reminders.next_moment,
+        builders={ReminderKind.DIGEST: digest}, default=services.reminders.messages,
+    )  # fmt: skip
+    services.reminders.on_change = engine.schedule
+    return engine
