@@ -9,11 +9,14 @@ import signal
 import sys
 
 
-def _run(config_path: str | None) -> int:
-    from bot.app import App, run_forever
+def _run(config_path: str | None, *, sandbox_flag: bool | None = None) -> int:
+    from bot.app import App
     from bot.config import ConfigError, load_config
     from bot.logs import setup_logging
+    from bot.sandbox.graph import Sandbox
+    from bot.sandbox.web import sandbox_routes
     from bot.store import StoreLockedError, StoreVersionError
+    from bot.wiring import build_platforms
 
     try:
         config = load_config(config_path)
@@ -25,15 +28,34 @@ def _run(config_path: str | None) -> int:
     setup_logging(
         level=config.logging.level, fmt=config.logging.format, secrets=config.secret_values()
     )
-    app = App(config)
-    _banner(config, app)
+    platforms = build_platforms(config)
+    # With no platform token the sandbox is what a newcomer can use at once; beside real
+    # platforms only when asked (--sandbox). It never sends to a real chat either way.
+    sandbox = (
+        Sandbox(config) if (sandbox_flag if sandbox_flag is not None else not platforms) else None
+    )
+    routes, index = sandbox_routes(sandbox) if sandbox is not None else ([], None)
+    app = App(config, platforms=platforms, web_routes=routes, index=index)
+    _banner(config, app, sandbox=sandbox is not None)
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await run_forever(app, stop)
+        if sandbox is not None:
+            await sandbox.start()
+        try:
+            await app.start()
+            try:
+                await stop.wait()
+            finally:
+                if sandbox is not None:
+                    await sandbox.stop()  # ends the pages' live streams before the server goes
+                await app.stop()
+        finally:
+            if sandbox is not None:
+                await sandbox.stop()
 
     try:
         asyncio.run(main())
@@ -51,7 +73,7 @@ def _run(config_path: str | None) -> int:
     return 0
 
 
-def _banner(config: object, app: object) -> None:
+def _banner(config: object, app: object, *, sandbox: bool) -> None:
     """Say plainly, on the terminal, what is running and how to connect a platform."""
     from bot.app import App
     from bot.config import Config
@@ -69,6 +91,8 @@ def _banner(config: object, app: object) -> None:
         )
         print("To connect Zalo: name a bot under platforms.zalo.bots in config.yaml and export")
         print("  ZALO_BOT_TOKEN_<NAME>=<token from Zalo Bot Creator>. See README.md.")
+    if sandbox:
+        print(f"Sandbox (a web chat with the demo district, for trying and training): {url}/")
     print("Stop with Ctrl+C.", flush=True)
 
 
@@ -79,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument(
         "--config", default=None, help="config file (default: $BOT_CONFIG or config.yaml)"
     )
+    run.add_argument(
+        "--sandbox", action=argparse.BooleanOptionalAction, default=None,
+        help="the local web chat with the demo district (default: on when no token is set)",
+    )  # fmt: skip
     check = sub.add_parser("check-config", help="validate a config file and print every problem")
     check.add_argument("path", nargs="?", default=None)
     export = sub.add_parser("export", help="write one period's field reports to CSV or Excel")
@@ -123,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         code, report = check_config(args.path, environ=os.environ)
         print(report)
         return code
-    return _run(getattr(args, "config", None))
+    return _run(getattr(args, "config", None), sandbox_flag=getattr(args, "sandbox", None))
 
 
 if __name__ == "__main__":

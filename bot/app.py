@@ -19,7 +19,7 @@ from bot.platforms.base import Platform
 from bot.services import Services
 from bot.services.prompts import tell_expired
 from bot.store import open_store
-from bot.web.server import build_web_app, start_site
+from bot.web.server import Handler, build_web_app, start_site
 from bot.wiring import build_platforms, build_services
 from handlers import ROUTERS
 from scheduler.setup import build_engine
@@ -47,9 +47,17 @@ class App:
         clock: Clock | None = None,
         platforms: dict[tuple[str, str], Platform] | None = None,
         environ: Mapping[str, str] | None = None,
+        serve_web: bool = True,
+        web_routes: list[web.RouteDef] | None = None,
+        index: Handler | None = None,
     ) -> None:
+        """`serve_web` False: no web server of its own (the sandbox's graph lives on the main
+        one); `web_routes` and `index` add routes and replace the start page on it."""
         self.config = config
         self.environ = os.environ if environ is None else environ
+        self.serve_web = serve_web
+        self.extra_routes = list(web_routes or [])
+        self.index = index
         self.file_routes: list[web.RouteDef] = []
         self.clock = clock or SystemClock()
         self.platforms = platforms if platforms is not None else build_platforms(config)
@@ -72,13 +80,15 @@ class App:
         services = self.services
         self.dispatcher = Dispatcher(ROUTERS, services, default_lang=self.config.language)
         self.inbound = Inbound(store=store, dispatcher=self.dispatcher, clock=self.clock)
-        routes = [r for p in self.platforms.values() for r in p.routes()] + self.file_routes
-        app = build_web_app(
-            platforms=self.platforms, routes=routes, config=self.config, health=self.health
-        )
-        self.web_runner, self.web_port = await start_site(
-            app, host=self.config.web.host, port=self.config.web.port
-        )
+        if self.serve_web:
+            routes = [r for p in self.platforms.values() for r in p.routes()]
+            app = build_web_app(
+                platforms=self.platforms, routes=routes + self.file_routes + self.extra_routes,
+                config=self.config, health=self.health, index=self.index,
+            )  # fmt: skip
+            self.web_runner, self.web_port = await start_site(
+                app, host=self.config.web.host, port=self.config.web.port
+            )
         for key, platform in self.platforms.items():
             try:
                 await platform.start(self.inbound.submit)

@@ -115,7 +115,9 @@ def build_limiters(
     """One limiter per running bot, with its platform's limits from config."""
     limits = config.delivery
     return {
-        key: SendLimiter(RateLimits(**getattr(limits, key[0]).model_dump())) for key in platforms
+        key: SendLimiter(RateLimits(**getattr(limits, key[0]).model_dump()))
+        for key in platforms
+        if hasattr(limits, key[0])  # the sandbox's imitated apps protect no real platform
     }
 
 

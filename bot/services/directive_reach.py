@@ -37,9 +37,16 @@ class Reach:
 
     def count_by_platform(self) -> tuple[Counter[str], Counter[str]]:
         """Groups and private chats per platform name."""
-        groups = Counter(g.chat_key.split(":", 1)[0] for g in self.groups)
-        private = Counter(UserRef.parse(key).platform for _, key in self.private)
+        groups = Counter(_shown(*_chat_bot(g.chat_key)) for g in self.groups)
+        private = Counter(
+            _shown(u.platform, u.bot) for u in map(UserRef.parse, (k for _, k in self.private))
+        )
         return groups, private
+
+
+def _shown(platform: str, bot: str) -> str:
+    """The app a chat is on, as people know it (the sandbox imitates Telegram or Zalo)."""
+    return bot if platform == "sandbox" else platform
 
 
 def _chat_bot(chat_key: str) -> tuple[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -13,6 +13,7 @@ from bot.platforms.base import Platform
 if TYPE_CHECKING:
     from bot.config import Config
 
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PLATFORMS_KEY = web.AppKey("platforms", dict)
 HEALTH_KEY = web.AppKey("health", object)
 CONFIG_KEY = web.AppKey("config", object)
@@ -25,7 +26,7 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response(body, status=200 if body.get("status") == "ok" else 503)
 
 
-async def index(request: web.Request) -> web.Response:
+async def start_page(request: web.Request) -> web.Response:
     """A plain page saying what runs here and how to connect a platform."""
     platforms: Mapping[tuple[str, str], Platform] = request.app[PLATFORMS_KEY]
     config: Config = request.app[CONFIG_KEY]
@@ -50,13 +51,15 @@ def build_web_app(
     routes: list[web.RouteDef],
     config: Config,
     health: Callable[[], dict[str, Any]],
+    index: Handler | None = None,
 ) -> web.Application:
     app = web.Application(client_max_size=1024**2)
     app[PLATFORMS_KEY] = dict(platforms)
     app[HEALTH_KEY] = health
     app[CONFIG_KEY] = config
     app.router.add_get("/healthz", healthz)
-    app.router.add_get("/", index)
+    app.router.add_get("/", index or start_page)
+    app.router.add_get("/status", start_page)
     app.add_routes(routes)
     return app
 

@@ -56,10 +56,19 @@ async def test_run_without_a_token_serves_the_local_page_and_says_how_to_connect
                 except aiohttp.ClientConnectionError:
                     await asyncio.sleep(0.05)
             assert health is not None and health["status"] == "ok" and health["platforms"] == {}
-            async with http.get(f"http://127.0.0.1:{port}/") as resp:
+            async with http.get(f"http://127.0.0.1:{port}/status") as resp:
                 page = await resp.text()
             assert resp.status == 200 and "TELEGRAM_BOT_TOKEN" in page
-        assert (tmp_path / "data").exists()
+            # With no token the sandbox is what a newcomer gets at "/": the page and its people.
+            async with http.get(f"http://127.0.0.1:{port}/") as resp:
+                assert resp.status == 200 and "text/html" in resp.content_type
+            async with http.get(f"http://127.0.0.1:{port}/sandbox/api/state") as resp:
+                state = await resp.json()
+            assert {"officer", "collaborator", "supervisor"} <= {
+                p["role"] for p in state["personas"]
+            }
+        assert "Sandbox" in banner
+        assert (tmp_path / "data").exists() and (tmp_path / "data" / "sandbox").exists()
     finally:
         proc.terminate()
         await asyncio.wait_for(proc.wait(), 15)

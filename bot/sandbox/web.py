@@ -1,0 +1,195 @@
+"""The sandbox's web routes on the one web server: the page, its assets, and a small JSON API
+with Server-Sent Events for what the bot says (contract in README "The sandbox")."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.sandbox.graph import Sandbox, SandboxError
+from bot.web.files import content_disposition
+from bot.web.server import Handler
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+PING_SECONDS = 15.0
+MAX_TEXT = 10_000  # what the page may post; the bot itself refuses what a platform would
+
+
+def sandbox_routes(sandbox: Sandbox) -> tuple[list[web.RouteDef], Handler]:
+    """The sandbox's routes and its page (the server's "/"); each request looks up the current
+    graph, since a reset swaps it."""
+
+    async def index(request: web.Request) -> web.StreamResponse:
+        page = STATIC / "index.html"
+        if not page.exists():
+            return web.Response(text="sandbox page missing", status=500)
+        return web.FileResponse(page, headers={"Cache-Control": "no-cache"})
+
+    async def static(request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        path = (STATIC / name).resolve()
+        if STATIC not in path.parents or not path.is_file():
+            raise web.HTTPNotFound
+        return web.FileResponse(path, headers={"Cache-Control": "no-cache"})
+
+    async def state(request: web.Request) -> web.Response:
+        return _json({
+            "district": sandbox.areas.root.name,
+            "personas": [p.json(sandbox.areas) for p in sandbox.refreshed()],
+        })  # fmt: skip
+
+    async def chat(request: web.Request) -> web.Response:
+        q = request.query
+        try:
+            persona = sandbox.persona(q.get("persona", ""))
+            app = q.get("app", persona.app)
+            where = q.get("where", "private")
+            ref = sandbox.chat_of(persona, app, where)
+        except SandboxError as exc:
+            return _refused(str(exc))
+        sandbox.use_app(persona, app)
+        caps = sandbox.platform(app).caps
+        title = (
+            f"Y tế {sandbox.areas.get(persona.commune).name}" if where == "group" else persona.name
+        )
+        return _json({
+            "chat": ref.key, "title": title, "kind": where, "max_text": caps.max_text,
+            "buttons": caps.buttons, "messages": sandbox.hub.history(ref.key),
+        })  # fmt: skip
+
+    async def say(request: web.Request) -> web.Response:
+        body = await _body(request)
+        text = str(body.get("text") or "").strip()
+        if not text or len(text) > MAX_TEXT:
+            return _refused("text must be 1 to 10000 characters")
+        async with sandbox.lock:  # not while a reset swaps the graph
+            try:
+                persona = sandbox.persona(str(body.get("persona", "")))
+                app = str(body.get("app") or persona.app)
+                ref = sandbox.chat_of(persona, app, str(body.get("where") or "private"))
+            except SandboxError as exc:
+                return _refused(str(exc))
+            sandbox.use_app(persona, app)
+            reply_to = body.get("reply_to")
+            message = await sandbox.platform(app).person_says(
+                persona.uid, persona.name, ref, text, reply_to=str(reply_to) if reply_to else None
+            )
+        return _json({"ok": True, "message": message.json(sandbox.hub.tz)})
+
+    async def press(request: web.Request) -> web.Response:
+        body = await _body(request)
+        async with sandbox.lock:
+            try:
+                persona = sandbox.persona(str(body.get("persona", "")))
+                app = str(body.get("app") or persona.app)
+                ref = sandbox.chat_of(persona, app, str(body.get("where") or "private"))
+            except SandboxError as exc:
+                return _refused(str(exc))
+            message = sandbox.hub.find(ref.key, str(body.get("message_id", "")))
+            data = str(body.get("data", ""))
+            if message is None or not any(
+                b["data"] == data for row in message.buttons for b in row
+            ):
+                return _refused("no such button")
+            sandbox.use_app(persona, app)
+            await sandbox.platform(app).press(persona.uid, persona.name, ref, message.id, data)
+        return _json({"ok": True})
+
+    async def reset(request: web.Request) -> web.Response:
+        await sandbox.reset()
+        return _json({"ok": True})
+
+    async def events(request: web.Request) -> web.StreamResponse:
+        q = request.query
+        try:
+            persona = sandbox.persona(q.get("persona", ""))
+            ref = sandbox.chat_of(persona, q.get("app", persona.app), q.get("where", "private"))
+        except SandboxError as exc:
+            return _refused(str(exc))
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
+                     "X-Accel-Buffering": "no"}
+        )  # fmt: skip
+        await response.prepare(request)
+        watcher = sandbox.hub.watch(ref.key, persona.uid)
+        try:
+            await response.write(b": hello\n\n")
+            while sandbox.hub.watching(watcher):
+                try:
+                    event, data = await asyncio.wait_for(watcher.queue.get(), PING_SECONDS)
+                except TimeoutError:
+                    await response.write(b": ping\n\n")
+                    continue
+                if event == "close":
+                    break
+                payload = json.dumps(data, ensure_ascii=False)
+                await response.write(f"event: {event}\ndata: {payload}\n\n".encode())
+        except (ConnectionResetError, asyncio.CancelledError):
+            pass
+        finally:
+            sandbox.hub.unwatch(watcher)
+        return response
+
+    async def files(request: web.Request) -> web.StreamResponse:
+        found = sandbox.hub.files.get(request.match_info["file_id"])
+        if found is None:
+            raise web.HTTPNotFound
+        data, name, mime = found
+        return web.Response(
+            body=data, content_type=mime,
+            headers={"Content-Disposition": content_disposition(name, mime)},
+        )  # fmt: skip
+
+    async def signed(request: web.Request) -> web.StreamResponse:
+        """Signed links the sandbox's Zalo-like bot sends, served by its current graph."""
+        app = sandbox.app
+        if app is None:
+            raise web.HTTPServiceUnavailable
+        path = "/f/{token}/{name}" if "name" in request.match_info else "/f/{token}"
+        route = next((r for r in app.file_routes if getattr(r, "path", "") == path
+                      and getattr(r, "method", "") == "GET"), None)  # fmt: skip
+        if route is None:
+            raise web.HTTPNotFound
+        return await route.handler(request)  # type: ignore[union-attr]
+
+    return [
+        web.get("/sandbox/static/{name}", static),
+        web.get("/sandbox/api/state", state),
+        web.get("/sandbox/api/chat", chat),
+        web.post("/sandbox/api/say", say),
+        web.post("/sandbox/api/press", press),
+        web.post("/sandbox/api/reset", reset),
+        web.get("/sandbox/api/events", events),
+        web.get("/sandbox/api/files/{file_id}", files),
+        web.get("/sandbox/f/{token}/{name}", signed),
+        web.get("/sandbox/f/{token}", signed),
+    ], index
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(text="the body must be JSON") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="the body must be a JSON object")
+    return body
+
+
+def _refused(error: str) -> web.Response:
+    return _json({"ok": False, "error": error}, status=400)
+
+
+def _json(data: Any, *, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status, dumps=_dumps)
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
