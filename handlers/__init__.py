@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers import (
     acks,
     cancel,
+    confirm,
     digest,
     directives,
     groups,
@@ -30,6 +31,7 @@ ROUTERS = (
     reports.router,
     report_form.router,
     directives.router,
+    confirm.router,
     acks.router,
     reminders.router,
     digest.router,

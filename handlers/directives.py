@@ -1,4 +1,5 @@
-"""/chithi, /xacnhan, /tinhtrang: an officer sends a directive and follows it."""
+"""/chithi, /tinhtrang and the preview's buttons: an officer sends a directive and follows it
+(/xacnhan, typed anywhere, is in handlers.confirm)."""
 
 from __future__ import annotations
 
@@ -48,9 +49,8 @@ async def _relayed_file(ctx: Context) -> OutboxFile | None:
     return OutboxFile(stored.id, stored.name, found.kind, stored.mime)
 
 
-@router.command("xacnhan", "confirm", where="P")
 async def confirm(ctx: Context) -> Reply:
-    """Send what this person has waiting for confirmation."""
+    """Send this person's directive waiting for confirmation (the preview's button)."""
     directives = ctx.services.directives
     sent = directives.confirm(ctx.actor)
     return ctx.reply("directive.queued", number=sent.id, count=directives.copies(sent))

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.errors import UserError
+
 if TYPE_CHECKING:
     from bot.clock import Clock
+    from bot.services.access import Actor
     from bot.store.base import Store
 
 _KEY = "pending.{person}"
@@ -43,6 +46,16 @@ class PendingActions:
             self.clear(person_id)
             return None, True
         return PendingAction(value["kind"], value["data"], expires), False
+
+    def kind_for(self, actor: Actor) -> str:
+        """The kind of the actor's live pending action; UserError when there is none."""
+        person = actor.person
+        action, expired = self.get(person.id) if person is not None else (None, False)
+        if action is None:
+            raise UserError(
+                "directive.pending_expired" if expired else "directive.nothing_pending"
+            )
+        return action.kind
 
     def clear(self, person_id: int) -> bool:
         """Drop the person's pending action; whether there was one."""

@@ -1,0 +1,20 @@
+"""/xacnhan (/confirm): carry out this person's pending two-step action, whatever its kind."""
+
+from __future__ import annotations
+
+from bot.context import Context, Reply
+from bot.errors import UserError
+from bot.router import Router
+
+router = Router("confirm")
+
+
+@router.command("xacnhan", "confirm", where="P")
+async def confirm(ctx: Context) -> Reply:
+    """The action previewed last (a directive today; surveys and others add their kind)."""
+    kind = ctx.services.pending.kind_for(ctx.actor)
+    if kind == "directive":
+        directives = ctx.services.directives
+        sent = directives.confirm(ctx.actor)
+        return ctx.reply("directive.queued", number=sent.id, count=directives.copies(sent))
+    raise UserError("directive.nothing_pending")
