@@ -18,6 +18,7 @@ from bot.messages import Incoming
 from bot.platforms.base import Platform
 from bot.services import Services
 from bot.services.prompts import tell_expired
+from bot.services.throttle import Throttle
 from bot.store import open_store
 from bot.web.server import Handler, build_web_app, start_site
 from bot.wiring import build_platforms, build_services
@@ -79,7 +80,12 @@ class App:
         )
         services = self.services
         self.dispatcher = Dispatcher(ROUTERS, services, default_lang=self.config.language)
-        self.inbound = Inbound(store=store, dispatcher=self.dispatcher, clock=self.clock)
+        intake = self.config.intake
+        self.inbound = Inbound(
+            store=store, dispatcher=self.dispatcher, clock=self.clock,
+            throttle=Throttle(per_minute=intake.per_person_per_minute, burst=intake.burst),
+            max_waiting_per_chat=intake.max_waiting_per_chat,
+        )  # fmt: skip
         if self.serve_web:
             routes = [r for p in self.platforms.values() for r in p.routes()]
             app = build_web_app(
@@ -144,6 +150,7 @@ class App:
             body["intake"] = {
                 "handled": self.inbound.handled,
                 "duplicates": self.inbound.duplicates,
+                "throttled": self.inbound.throttled,
             }
         body["status"] = "ok" if healthy else "degraded"
         return body

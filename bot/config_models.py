@@ -273,6 +273,14 @@ class SchedulerSection(Section):
     grace_minutes: int = Field(default=180, ge=0)  # a firing missed while down, this late
 
 
+class IntakeSection(Section):
+    """How much one person may send: beyond it events are refused with one polite reply."""
+
+    per_person_per_minute: float = Field(default=30, gt=0)
+    burst: int = Field(default=10, ge=1)
+    max_waiting_per_chat: int = Field(default=50, ge=1)  # queued events of one chat, at most
+
+
 class HealthSection(Section):
     """When /healthz calls a transport dead: nothing received for this long."""
 
@@ -308,6 +316,7 @@ class Config(Section):
     reminders: tuple[ReminderConfig, ...] = ()
     scheduler: SchedulerSection = SchedulerSection()
     health: HealthSection = HealthSection()
+    intake: IntakeSection = IntakeSection()
     logging: LoggingSection = LoggingSection()
     report_types: tuple[ReportTypeConfig, ...] = ()
     default_report_type: str | None = None  # None: the only type, if there is one

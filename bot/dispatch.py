@@ -75,6 +75,14 @@ class Dispatcher:
             await self._send(ctx, reply)
         return replies
 
+    async def tell(self, inc: Incoming, key: str, /, **params: object) -> None:
+        """Answer an event with one catalog message without handling it (intake refusals)."""
+        person = self.services.people.actor(inc).person
+        lang = self._lang(person.language if person else "")
+        reply_to = inc.message_id if inc.chat.kind is ChatKind.GROUP else ""
+        text = self.services.translate(lang, key, **params)
+        await self.services.delivery.send(Outgoing(inc.chat, text, reply_to=reply_to), lang=lang)
+
     def _lang(self, lang: str) -> str:
         return lang or self.default_lang
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from bot.messages import Incoming
+from bot.services.throttle import Throttle, Verdict
 
 if TYPE_CHECKING:
     from bot.clock import Clock
@@ -19,10 +22,22 @@ log = logging.getLogger(__name__)
 class Inbound:
     """Hands each new event to the dispatcher exactly once per update id, in order per chat."""
 
-    def __init__(self, *, store: Store, dispatcher: Dispatcher, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        dispatcher: Dispatcher,
+        clock: Clock,
+        throttle: Throttle | None = None,
+        max_waiting_per_chat: int = 50,
+    ) -> None:
         self.store = store
         self.dispatcher = dispatcher
         self.clock = clock
+        self.throttle = throttle
+        self.max_waiting = max_waiting_per_chat
+        self._waiting: Counter[str] = Counter()
+        self.throttled = 0
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
         self._inflight: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -39,9 +54,35 @@ class Inbound:
         if not self._accepting:
             log.info("event refused while stopping platform=%s", inc.chat.platform)
             return
+        if not self._admit(inc):
+            return
+        chat = inc.chat.key
+        self._waiting[chat] += 1
         task = asyncio.create_task(self.process(inc))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda _: self._left(chat))
+
+    def _left(self, chat: str) -> None:
+        self._waiting[chat] -= 1
+        if self._waiting[chat] <= 0:
+            del self._waiting[chat]
+
+    def _admit(self, inc: Incoming) -> bool:
+        """One person's flood is refused before it costs a task: beyond their rate (with one
+        polite reply per burst), or when their chat already has too much waiting."""
+        verdict = Verdict.ALLOW
+        if self.throttle is not None and not inc.sender_is_bot:
+            verdict = self.throttle.check(inc.sender.key, time.monotonic())
+        if verdict is Verdict.ALLOW and self._waiting[inc.chat.key] < self.max_waiting:
+            return True
+        self.throttled += 1
+        if verdict is Verdict.WARN:
+            log.info("person over the intake limit platform=%s", inc.chat.platform)
+            task = asyncio.create_task(self.dispatcher.tell(inc, "intake.slow_down"))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return False
 
     async def process(self, inc: Incoming) -> None:
         key = self.key(inc)

@@ -100,6 +100,8 @@ def write_config(
         # Per-chat spacing (1 s, 3 s in groups) is real but would make every conversation test
         # slow; the delivery tests put the platforms' real limits back.
         "delivery": {"telegram": NO_CHAT_LIMITS, "zalo": NO_CHAT_LIMITS},
+        # Scenarios type faster than a person; the intake tests put the real limit back.
+        "intake": {"per_person_per_minute": 6000, "burst": 1000, "max_waiting_per_chat": 1000},
         **_shipped_report_types(),
         **(extra or {}),
     }
