@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 _COMMAND = re.compile(r"^/([^\s@]+)(@\S+)?(?:\s+(.*))?$", re.DOTALL)
 _BARE_NUMBER = re.compile(r"^#?\d{1,6}$")
+MAX_QUOTED = 300  # characters of a person's own text quoted back in a refusal
 
 
 class Dispatcher:
@@ -153,7 +154,7 @@ class Dispatcher:
             result = await handler(ctx)
         except UserError as exc:
             log.info("refused key=%s command=%s", exc.key, ctx.command or "-")
-            return [Reply(ctx.t(exc.key, **exc.params))]
+            return [Reply(ctx.t(exc.key, **_shown(exc.params)))]
         except Exception:
             number = secrets.token_hex(3).upper()
             log.exception("handler failed error_id=%s command=%s", number, ctx.command or "-")
@@ -184,6 +185,14 @@ class Dispatcher:
                 Outgoing(inc.chat, ctx.t("private.unreachable"), reply_to=inc.message_id),
                 lang=ctx.lang,
             )
+
+
+def _shown(params: dict[str, object]) -> dict[str, object]:
+    """A refusal quotes what was typed; 10,000 characters of it would only bury the answer."""
+    return {
+        k: v[:MAX_QUOTED] + "…" if isinstance(v, str) and len(v) > MAX_QUOTED else v
+        for k, v in params.items()
+    }
 
 
 async def _unknown_command(ctx: Context) -> Reply:

@@ -101,12 +101,17 @@ def _tokens(text: str) -> list[Token]:
     return tokens
 
 
+MAX_DIGITS = 18
+
+
 def number_value(folded: str) -> int | None:
     """A whole number ≥ 0 as typed (`0`, `02`, `không`), or None."""
     if folded in ZERO_WORDS:
         return 0
     if folded.isascii() and folded.isdigit():
-        return int(folded)
+        # Past 18 digits no count is real; Python also refuses int() of 4,300 digits or more.
+        digits = folded.lstrip("0") or "0"
+        return int(digits) if len(digits) <= MAX_DIGITS else 10**MAX_DIGITS
     return None
 
 

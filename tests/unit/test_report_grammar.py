@@ -370,3 +370,10 @@ def test_any_spelling_reads_back_the_same_values(report: tuple[str, dict[str, in
     text, values = report
     parsed = parse_report(text, types=TYPES, today=TODAY)
     assert (parsed.type, parsed.values) == ("kehoach", values)
+
+
+def test_a_number_of_thousands_of_digits_is_refused_by_its_bounds_not_a_crash() -> None:
+    """Found by fuzzing: int() refuses 4,300 digits or more; now it is just too big."""
+    with pytest.raises(UserError) as refused:
+        parse_report("sinh " + "9" * 10_000, types=TYPES, today=TODAY)
+    assert "999" in str(refused.value.params) or refused.value.key.endswith("range"), refused.value
