@@ -95,6 +95,7 @@ class App:
             self.web_runner, self.web_port = await start_site(
                 app, host=self.config.web.host, port=self.config.web.port
             )
+        self.inbound.replay_waiting()  # events taken in before a crash, ahead of new ones
         for key, platform in self.platforms.items():
             try:
                 await platform.start(self.inbound.submit)
@@ -104,12 +105,14 @@ class App:
                 continue
             self.started.append(platform)
             await self._register_menu(platform)
+        self.inbound.open()
         self._outbox_task = asyncio.create_task(services.outbox.run())
         self._housekeep()
         self.scheduler = build_engine(self.config, store, services, clock=self.clock)
         self.scheduler.start(
             sweeps={
                 "directives": (SWEEP_EVERY, self._follow_up),
+                "questions": (SWEEP_EVERY, self._escalate_questions),
                 "prompts": (SWEEP_EVERY, self.sweep_prompts),
                 "housekeeping": (HOUSEKEEPING_EVERY, self._housekeep_async),
             }
@@ -174,6 +177,17 @@ class App:
 
     async def _follow_up(self) -> None:
         self._follow_up_now()
+
+    def escalate_questions(self) -> dict[str, int]:
+        """Move questions left unanswered too long at their level up to the next one."""
+        assert self.services is not None
+        return self.services.questions.run_once()
+
+    async def _escalate_questions(self) -> None:
+        try:
+            self.escalate_questions()
+        except Exception:
+            log.exception("question escalation failed")
 
     def _housekeep(self) -> None:
         """Clean up at start and then every hour."""

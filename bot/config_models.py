@@ -253,6 +253,13 @@ class DirectivesSection(Section):
     pin: bool = True  # pin in Telegram groups where the bot has the right
 
 
+class QuestionsSection(Section):
+    """Questions from the field (/hoi): when an unanswered one climbs to the next level."""
+
+    # Unanswered this long at one level, a question goes to the officers of the level above.
+    escalate_after_hours: float = Field(default=24, gt=0)
+
+
 class DigestSection(Section):
     """The supervisors' daily digest."""
 
@@ -312,6 +319,7 @@ class Config(Section):
     privacy: PrivacySection = PrivacySection()
     delivery: DeliverySection = DeliverySection()
     directives: DirectivesSection = DirectivesSection()
+    questions: QuestionsSection = QuestionsSection()
     digest: DigestSection = DigestSection()
     reminders: tuple[ReminderConfig, ...] = ()
     scheduler: SchedulerSection = SchedulerSection()

@@ -36,6 +36,7 @@ class Dispatcher:
         self.prompts: dict[str, Handler] = {}
         self.callbacks: dict[str, Handler] = {}
         self.edits: dict[str, Handler] = {}
+        self.listeners: list[Handler] = []
         for router in routers:
             for cmd in router.commands:
                 for name in (cmd.name, *cmd.aliases):
@@ -47,6 +48,7 @@ class Dispatcher:
             self.prompts.update(router.prompts)
             self.callbacks.update(router.callbacks)
             self.edits.update(router.edits)
+            self.listeners.extend(router.listeners)
         self._command_list = sorted(
             {id(c): c for c in self.commands.values()}.values(), key=lambda c: c.order
         )
@@ -112,8 +114,11 @@ class Dispatcher:
             if cmd is None:
                 return _unknown_command if addressed else None
             return self._guarded(cmd)
-        if not addressed or not text:
+        if not text:
             return None
+        if not addressed:
+            # Ordinary talk in a group the bot reads: only listeners (the rumour watch) see it.
+            return self._overheard if ctx.is_group and self.listeners else None
         folded = fold(text)
         for twin in self.twins:
             found = twin.pattern.fullmatch(folded)
@@ -129,7 +134,21 @@ class Dispatcher:
             return _prompt_expired
         if _BARE_NUMBER.match(text):
             return _stray_number
-        return _not_understood
+        return self._overheard if ctx.is_group and self.listeners else _not_understood
+
+    async def _overheard(self, ctx: Context) -> HandlerResult:
+        """Group text nothing else took: the first listener that answers is the reply. If none
+        does, text addressed to the bot gets the usual short help and other talk nothing; a
+        listener that fails is logged, never answered with an apology to ordinary talk."""
+        for listener in self.listeners:
+            try:
+                result = await listener(ctx)
+            except Exception:
+                log.exception("listener failed chat=%s", ctx.incoming.chat.platform)
+                continue
+            if result:
+                return result
+        return await _not_understood(ctx) if ctx.incoming.mentions_bot else None
 
     def _guarded(self, cmd: Command) -> Handler:
         """Wrap a command with its where (G/P) and who (roles) checks."""

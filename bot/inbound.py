@@ -38,6 +38,9 @@ class Inbound:
         self.max_waiting = max_waiting_per_chat
         self._waiting: Counter[str] = Counter()
         self.throttled = 0
+        # Set once the platforms can send: a replayed event waits for it (holding its chat's
+        # turn, so newer events of that chat still come after it).
+        self._open = asyncio.Event()
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
         self._inflight: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -56,12 +59,33 @@ class Inbound:
             return
         if not self._admit(inc):
             return
+        key = self.key(inc)
+        if key not in self._inflight and not self.store.inbound.seen(key):
+            # Durable before the platform hears back (the next poll, the webhook's 200): a
+            # crash from here on loses nothing, the start replays it (replay_waiting).
+            self.store.inbound.receive(key, inc, at=self.clock.now())
+        self._spawn(inc)
+
+    def _spawn(self, inc: Incoming) -> None:
         chat = inc.chat.key
         self._waiting[chat] += 1
         task = asyncio.create_task(self.process(inc))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         task.add_done_callback(lambda _: self._left(chat))
+
+    def open(self) -> None:
+        """The platforms are up: events may be handled (and answered) from now on."""
+        self._open.set()
+
+    def replay_waiting(self) -> int:
+        """After a crash: handle what was taken in but not marked handled, in arrival order."""
+        waiting = self.store.inbound.waiting()
+        for inc in waiting:
+            self._spawn(inc)
+        if waiting:
+            log.warning("intake resumed %d events taken in before a crash", len(waiting))
+        return len(waiting)
 
     def _left(self, chat: str) -> None:
         self._waiting[chat] -= 1
@@ -96,6 +120,7 @@ class Inbound:
         self._locks[chat] = (lock, users + 1)
         try:
             async with lock:
+                await self._open.wait()
                 try:
                     await self.dispatcher.handle(inc)
                 finally:
@@ -115,5 +140,6 @@ class Inbound:
     async def drain(self) -> None:
         """Stop accepting and wait for the handlers already running."""
         self._accepting = False
+        self._open.set()  # stopping before the platforms were up: let what waits finish
         if self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)

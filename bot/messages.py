@@ -146,6 +146,9 @@ class Outgoing:
     file: OutFile | None = None
     force_reply: bool = False
     silent: bool = False
+    # A native poll where the platform has one (Capabilities.polls): `text` is the question and
+    # these are its options; voters' choices come back as callbacks "poll:<poll id>:<options>".
+    poll: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +157,7 @@ class SentRef:
 
     chat: ChatRef
     message_ids: tuple[str, ...] = field(default_factory=tuple)
+    poll_id: str = ""  # the platform's id of the poll it sent, if it was one
 
     @property
     def first_id(self) -> str:

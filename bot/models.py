@@ -186,6 +186,8 @@ class OutboxItem:
     message_ids: tuple[str, ...] = ()
     error: str = ""
     possibly_repeated: bool = False  # was in flight when the process died, so sent again
+    poll: tuple[str, ...] = ()  # a native poll's options (`text` is its question)
+    poll_id: str = ""  # the platform's id of the poll once sent (its votes name it)
 
 
 class JobStatus(StrEnum):
@@ -279,3 +281,108 @@ class Reminder:
     source: str = ""  # "" from chat; "config:<name>" from config.yaml
     active: bool = True
     last_fired: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question from the field (/hoi) to the officers of the asker's area, numbered 1, 2, 3…;
+    unanswered, it climbs the area tree one level at a time."""
+
+    id: int  # the short number officers type: "/traloi 5 …"
+    asker: int  # person id
+    area: str  # the asker's area (their village, usually)
+    text: str
+    asked_at: datetime
+    chat_key: str  # ChatRef.key of the chat it was asked in (the answer goes back there)
+    chat_kind: str = "private"  # ChatKind value
+    level: str = ""  # the area whose officers have it now; "" when no officer could be told
+    level_since: datetime | None = None  # when it reached that level (escalation counts from)
+    escalations: int = 0
+    notified: tuple[int, ...] = ()  # person ids told so far, at every level
+    answer: str = ""
+    answered_by: int | None = None
+    answered_at: datetime | None = None
+    note_id: int | None = None  # the handbook note it was saved as
+
+
+@dataclass(frozen=True, slots=True)
+class HandbookNote:
+    """A handbook note (/camnang) of an area: seen by everyone in that area and below it."""
+
+    id: int
+    area: str
+    topic: str
+    text: str
+    created_at: datetime
+    created_by: int | None = None
+    file: OutboxFile | None = None
+    updated_at: datetime | None = None
+    updated_by: int | None = None
+    question: int | None = None  # the question it was saved from
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Clarification:
+    """An official clarification (/dinhchinh) and the phrases of the rumour it answers.
+
+    It applies to the groups bound inside its area or above it; retired ones are kept for the
+    record of their sightings but no longer matched."""
+
+    id: int
+    area: str
+    text: str
+    phrases: tuple[str, ...]
+    created_at: datetime
+    author: int | None = None
+    source: str = ""
+    file: OutboxFile | None = None
+    updated_at: datetime | None = None
+    retired_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RumourSighting:
+    """A group message that repeated a registered rumour, and what the bot did about it."""
+
+    id: int
+    clarification: int
+    chat_key: str  # ChatRef.key of the group
+    area: str  # the group's area
+    sender: str  # UserRef.key
+    sender_name: str
+    text: str  # the message, cut at a few hundred characters
+    at: datetime
+    message_id: str = ""
+    phrase: str = ""
+    replied: bool = False  # the clarification was posted under it (once a group and day)
+    alerted: int = 0  # officers told
+
+
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """A question with options (/khaosat) to the groups and people of some areas."""
+
+    id: int  # people type it as ks<id>
+    author: int
+    targets: tuple[str, ...]
+    question: str
+    options: tuple[str, ...]
+    created_at: datetime
+    job_id: int | None = None
+    groups: tuple[tuple[str, str], ...] = ()  # (chat key, area) of the groups it went to
+    expected: tuple[tuple[int, str], ...] = ()  # (person id, their area) asked to answer
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyAnswer:
+    """One voter's current answer to a survey (a native poll vote or a typed number)."""
+
+    survey_id: int
+    voter: str  # "person:<id>", or the account key of someone the bot does not know
+    option: int  # index into Survey.options
+    area: str  # where it counts: the voter's area, else the area of the group it came from
+    at: datetime
+    via: str  # "poll" | "typed"
+    person_id: int | None = None
+    chat_key: str = ""

@@ -60,6 +60,7 @@ class Router:
         self.prompts: dict[str, Handler] = {}
         self.callbacks: dict[str, Handler] = {}
         self.edits: dict[str, Handler] = {}
+        self.listeners: list[Handler] = []
 
     def command(
         self,
@@ -112,6 +113,17 @@ class Router:
         def register(handler: Handler) -> Handler:
             for name in names:
                 self.edits[fold(name)] = handler
+            return handler
+
+        return register
+
+    def heard(self) -> Callable[[Handler], Handler]:
+        """Register a listener of group text that no command, typed twin or prompt took: the
+        ordinary talk the bot overhears (Telegram without privacy mode, or as admin) and text
+        addressed to it that it did not understand. It returns a reply, or None to stay quiet."""
+
+        def register(handler: Handler) -> Handler:
+            self.listeners.append(handler)
             return handler
 
         return register

@@ -14,6 +14,8 @@ from bot.models import OutboxItem
 from bot.platforms.base import Platform
 from bot.services import Services
 from bot.services.attachments import AttachmentResolver
+from bot.services.clarification_text import ClarificationText
+from bot.services.clarifications import Clarifications
 from bot.services.delivery import Delivery
 from bot.services.digest import Digests
 from bot.services.digest_text import DigestText
@@ -23,6 +25,7 @@ from bot.services.directive_text import DirectiveText
 from bot.services.directives import Directives
 from bot.services.files import FileLinks, FileStore
 from bot.services.groups import Groups
+from bot.services.handbook import Handbook
 from bot.services.housekeeping import Housekeeping
 from bot.services.limits import RateLimits, SendLimiter
 from bot.services.links import Links
@@ -30,6 +33,8 @@ from bot.services.outbox import Backoff, Outbox
 from bot.services.pending import PendingActions
 from bot.services.progress import Progress
 from bot.services.prompts import Prompts
+from bot.services.question_text import QuestionText
+from bot.services.questions import Questions
 from bot.services.quiet import QuietHours
 from bot.services.quota import Quotas
 from bot.services.registrations import Registrations
@@ -38,6 +43,8 @@ from bot.services.reminders import Reminders
 from bot.services.report_types import ReportTypes
 from bot.services.reports import Reports
 from bot.services.signing import LinkSigner, load_or_create_secret
+from bot.services.survey_text import SurveyText
+from bot.services.surveys import Surveys
 from bot.web.files import Routes, file_routes
 
 if TYPE_CHECKING:
@@ -156,6 +163,33 @@ def build_directives(
     return directives, acks, followup, text
 
 
+def build_watch_and_surveys(
+    config: Config,
+    store: Store,
+    *,
+    areas: AreaTree,
+    clock: Clock,
+    outbox: Outbox,
+    delivery: Delivery,
+    pending: PendingActions,
+    files: FileStore,
+    links: FileLinks,
+    translate: Translator,
+) -> tuple[Clarifications, Surveys]:
+    """The rumour watch with its registry of clarifications, and surveys."""
+    clarifications = Clarifications(
+        store=store, areas=areas, clock=clock, tz=config.tzinfo(), outbox=outbox,
+        delivery=delivery, files=files, links=links, text=ClarificationText(translate),
+        default_lang=config.language,
+    )  # fmt: skip
+    surveys = Surveys(
+        store=store, areas=areas, clock=clock, outbox=outbox, delivery=delivery, pending=pending,
+        text=SurveyText(translate, config.tzinfo()),
+        confirm_minutes=config.directives.confirm_minutes, default_lang=config.language,
+    )  # fmt: skip
+    return clarifications, surveys
+
+
 def build_services(
     config: Config,
     store: Store,
@@ -216,6 +250,19 @@ def build_services(
         reports=reports, text=DigestText(translate, config.tzinfo()), settings=config.digest,
         default_lang=config.language, files=files, delivery=delivery,
     )  # fmt: skip
+    question_text = QuestionText(translate, config.tzinfo())
+    questions = Questions(
+        store=store, areas=areas, clock=clock, people=people, outbox=outbox, text=question_text,
+        settings=config.questions, default_lang=config.language, quiet=quiet_hours(config),
+    )  # fmt: skip
+    handbook = Handbook(
+        store=store, areas=areas, clock=clock, files=files, links=links, delivery=delivery,
+        questions=questions, translate=translate,
+    )  # fmt: skip
+    clarifications, surveys = build_watch_and_surveys(
+        config, store, areas=areas, clock=clock, outbox=outbox, delivery=delivery,
+        pending=directives.pending, files=files, links=links, translate=translate,
+    )  # fmt: skip
     services = Services(
         areas=areas,
         clock=clock,
@@ -257,6 +304,13 @@ def build_services(
         directive_text=text,
         directive_followup=followup,
         digests=digests,
+        questions=questions,
+        question_text=question_text,
+        handbook=handbook,
+        clarifications=clarifications,
+        clarification_text=clarifications.text,
+        surveys=surveys,
+        survey_text=surveys.text,
         privacy_days=config.privacy.retention_days,
         link_minutes=reg.link_code_minutes,
     )

@@ -5,19 +5,23 @@ from __future__ import annotations
 from handlers import (
     acks,
     cancel,
+    clarifications,
     confirm,
     digest,
     directives,
     groups,
+    handbook,
     help,
     link,
     me,
+    questions,
     register,
     reminders,
     report_form,
     reports,
     roles,
     start,
+    surveys,
 )
 
 ROUTERS = (
@@ -35,5 +39,9 @@ ROUTERS = (
     acks.router,
     reminders.router,
     digest.router,
+    questions.router,
+    handbook.router,
+    clarifications.router,
+    surveys.router,
     cancel.router,
 )

@@ -14,6 +14,8 @@ async def cancel(ctx: Context) -> Reply:
     dropped = ctx.services.prompts.clear(ctx.incoming)
     if ctx.is_private and ctx.services.directives.cancel(ctx.actor):
         return ctx.reply("directive.cancelled")
+    if ctx.is_private and ctx.services.surveys.cancel(ctx.actor):
+        return ctx.reply("survey.cancelled")
     if dropped:
         return ctx.reply("cancel.done")
     return ctx.reply("cancel.nothing")

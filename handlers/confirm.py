@@ -11,10 +11,14 @@ router = Router("confirm")
 
 @router.command("xacnhan", "confirm", where="P")
 async def confirm(ctx: Context) -> Reply:
-    """The action previewed last (a directive today; surveys and others add their kind)."""
+    """The action previewed last: a directive or a survey (others add their kind)."""
     kind = ctx.services.pending.kind_for(ctx.actor)
     if kind == "directive":
         directives = ctx.services.directives
         sent = directives.confirm(ctx.actor)
         return ctx.reply("directive.queued", number=sent.id, count=directives.copies(sent))
+    if kind == "survey":
+        surveys = ctx.services.surveys
+        survey = surveys.confirm(ctx.actor)
+        return ctx.reply("survey.queued", number=survey.id, count=surveys.copies(survey))
     raise UserError("directive.nothing_pending")

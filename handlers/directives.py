@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.context import Context, Reply
 from bot.errors import UserError
 from bot.messages import Attachment, Button
 from bot.models import OutboxFile, Role
 from bot.router import Router
 from bot.services.directive_text import excerpt
+from bot.text import fold
 
 router = Router("directives")
+_SURVEY = re.compile(r"(?:ks|khaosat|survey)(\d{1,6})")
 
 FILE_KINDS = ("document", "photo")
 
@@ -75,6 +79,10 @@ async def status(ctx: Context) -> Reply:
     words = ctx.args.replace("#", " ").split()
     if not words:
         return _recent(ctx)
+    survey = _SURVEY.fullmatch(fold("".join(words)))
+    if survey:  # `/tinhtrang ks3`: survey 3's results (surveys are numbered apart)
+        results = ctx.services.surveys.results(ctx.actor, int(survey.group(1)))
+        return Reply(ctx.services.survey_text.results(ctx.lang, results))
     if not words[0].isdigit():
         raise UserError("status.usage")
     view = ctx.services.directives.status(ctx.actor, int(words[0]))

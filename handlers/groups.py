@@ -25,4 +25,7 @@ async def bind_group(ctx: Context) -> Reply:
     if not ctx.actor.anonymous:
         group_admin = await ctx.services.delivery.is_group_admin(inc.chat, inc.sender)
     binding = ctx.services.groups.bind(ctx.actor, inc, area, group_admin=group_admin)
-    return ctx.reply("bind.done", area=ctx.services.areas.get(binding.area).name)
+    text = ctx.t("bind.done", area=ctx.services.areas.get(binding.area).name)
+    # The rumour watch reads ordinary talk: say here whether the bot can, and how to let it.
+    note = await ctx.services.clarifications.hearing_note(inc.chat)
+    return Reply(text + ("\n\n" + ctx.t(note) if note else ""))

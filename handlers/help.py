@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Context, Reply
+from bot.models import Role
 from bot.router import Router
 
 router = Router("help")
@@ -19,5 +20,10 @@ async def help_(ctx: Context) -> Reply:
         if cmd.roles is not None and not ctx.actor.has_any(cmd.roles):
             continue
         lines.append(ctx.t(cmd.help_key))
+    if ctx.actor.has_any((Role.OFFICER,)):
+        # Officers keep the rumour watch, which needs to read ordinary group talk.
+        note = await ctx.services.clarifications.hearing_note(ctx.incoming.chat)
+        if note:
+            lines.append(ctx.t(note))
     lines.append(ctx.t("help.footer"))
     return Reply("\n".join(lines))

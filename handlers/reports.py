@@ -130,7 +130,9 @@ async def missing(ctx: Context) -> Reply:
 @router.command("xuat", "export", where="P", roles=(Role.OFFICER, Role.SUPERVISOR))
 async def export(ctx: Context) -> Reply:
     """The period's spreadsheet: as a file on Telegram, as a signed link where files cannot go."""
-    sheet = export_for(ctx.services.reports, ctx.actor, ctx.args)
+    sheet = export_for(
+        ctx.services.reports, ctx.actor, ctx.args, surveys=ctx.services.surveys.sheet
+    )
     text = ctx.t("export.ready", rows=sheet.rows, area=sheet.area,
                  period=describe(sheet.period, ctx.lang))  # fmt: skip
     caps = ctx.services.delivery.caps(ctx.incoming.chat)

@@ -125,6 +125,11 @@ directives:
   chase_times: 1
   pin: true
 
+# Questions from the field (/hoi) go to the officers of the asker's area; one left unanswered
+# escalate_after_hours at a level goes to the officers of the level above (quiet hours hold it).
+questions:
+  escalate_after_hours: 24
+
 # The supervisors' daily digest: at this local time, to each supervisor privately and to the
 # bound groups of the listed area codes; report_types empty means the default type.
 digest:

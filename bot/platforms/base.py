@@ -24,6 +24,7 @@ class Capabilities:
     files: bool
     groups: bool
     pins: bool
+    polls: bool = False  # native polls (Outgoing.poll); elsewhere the core asks in text
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,12 @@ class Platform(Protocol):
 
     async def is_group_admin(self, chat: ChatRef, user: UserRef) -> bool | None:
         """Whether `user` administers group `chat`; None when the platform cannot tell."""
+
+    async def hears_group(self, chat: ChatRef | None = None) -> bool | None:
+        """Whether ordinary group messages (neither commands, mentions nor replies to the bot)
+        reach the bot: in group `chat`, or in groups in general when `chat` is None. Telegram:
+        getMe's can_read_all_group_messages (privacy mode off) or admin rights in that group;
+        Zalo: False (its bots hear only mentions and replies). None when it cannot tell."""
 
     async def set_commands(self, commands: dict[str, list[BotCommand]]) -> None:
         """Register the command menu per language code ("" is the default); may be a no-op."""

@@ -131,6 +131,9 @@ class SandboxPlatform:
     # --- the bot acting ---------------------------------------------------------------------
 
     async def send(self, out: Outgoing) -> SentRef:
+        if out.poll:
+            msg = "the sandbox has no polls: ask in text"
+            raise BadRequest(msg)
         if out.chat.kind is ChatKind.GROUP and not self.caps.groups:
             msg = "zalo bots cannot write in groups"
             raise BadRequest(msg)
@@ -238,6 +241,9 @@ class SandboxPlatform:
 
     async def is_group_admin(self, chat: ChatRef, user: UserRef) -> bool | None:
         return user.id in self.hub.group_admins.get(chat.key, set())
+
+    async def hears_group(self, chat: ChatRef | None = None) -> bool | None:
+        return True  # the page hands the bot every message typed in a group
 
     async def set_commands(self, commands: dict[str, list[BotCommand]]) -> None:
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
@@ -14,7 +15,7 @@ from telegram import BotCommand as TgBotCommand
 from telegram import Message, ReplyParameters, Update
 from telegram import error as tg
 from telegram.constants import ChatMemberStatus
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
 from bot.messages import Attachment, Button, ChatKind, ChatRef, Outgoing, SentRef, UserRef
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "poll_answer"]
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
+MAX_POLL_QUESTION, MAX_POLL_OPTION = 300, 100
 MAX_WEBHOOK_BODY = 1024 * 1024
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 
@@ -72,8 +74,9 @@ class TelegramPlatform:
     name = "telegram"
     bot = ""  # Telegram user ids are global, so identities do not carry the bot
     caps = Capabilities(
-        max_text=MAX_TEXT, buttons=True, edits=True, files=True, groups=True, pins=True
-    )
+        max_text=MAX_TEXT, buttons=True, edits=True, files=True, groups=True, pins=True,
+        polls=True,
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -104,9 +107,11 @@ class TelegramPlatform:
         self._poll_timeout = poll_timeout
         self._drop_pending = drop_pending
         self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self._poller: asyncio.Task[None] | None = None
         self._sink: Sink | None = None
         self._me = BotIdentity(0, "")
         self.username = ""
+        self.reads_all_group_messages = False  # getMe: privacy mode is off
         self.last_receive_at = 0.0  # time.monotonic() of the last good poll or webhook call
 
     def __repr__(self) -> str:  # never show the token
@@ -134,14 +139,15 @@ class TelegramPlatform:
             .media_write_timeout(60)
             .get_updates_request(_PollRequest(self._received, read_timeout=10))
         )
-        if self._mode == "webhook":
-            builder = builder.updater(None)
-        app = builder.build()
-        app.add_handler(TypeHandler(Update, self._on_update))
+        # No PTB Updater: it confirms a batch (the next getUpdates offset) before the batch is
+        # handled, so a crash in between would lose it. Our poller confirms only what the core
+        # has taken in durably.
+        app = builder.updater(None).build()
         await app.initialize()  # getMe: a wrong token fails here, loudly
         self._app = app
         self._me = BotIdentity(app.bot.id, app.bot.username or "")
         self.username = self._me.username
+        self.reads_all_group_messages = bool(app.bot.can_read_all_group_messages)
         await app.start()
         if self._mode == "webhook":
             await app.bot.set_webhook(
@@ -152,14 +158,9 @@ class TelegramPlatform:
             )
             log.info("telegram bot @%s receives by webhook", self.username)
         else:
-            assert app.updater is not None
-            # start_polling calls deleteWebhook first, so a stale webhook cannot block polling.
-            await app.updater.start_polling(
-                timeout=self._poll_timeout,
-                allowed_updates=ALLOWED_UPDATES,
-                drop_pending_updates=self._drop_pending,
-                error_callback=self._poll_error,
-            )
+            # A stale webhook would make getUpdates fail: remove it first.
+            await app.bot.delete_webhook(drop_pending_updates=self._drop_pending)
+            self._poller = asyncio.create_task(self._poll(app))
             log.info("telegram bot @%s receives by long polling", self.username)
 
     async def stop(self) -> None:
@@ -167,8 +168,10 @@ class TelegramPlatform:
         app = self._app
         if app is None:
             return
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
+        poller, self._poller = self._poller, None
+        if poller is not None:
+            poller.cancel()
+            await asyncio.gather(poller, return_exceptions=True)
         if app.running:
             await app.stop()
 
@@ -189,7 +192,7 @@ class TelegramPlatform:
             return False
         if self._mode == "webhook":
             return bool(app.running)
-        return bool(app.updater is not None and app.updater.running)
+        return self._poller is not None and not self._poller.done()
 
     def _received(self) -> None:
         self.last_receive_at = time.monotonic()
@@ -198,7 +201,31 @@ class TelegramPlatform:
         # PTB retries getUpdates itself with backoff; the message never includes the token.
         log.warning("telegram polling failed: %s: %s", type(err).__name__, err.message)
 
-    async def _on_update(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _poll(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Long polling. An update's offset is confirmed (by the next getUpdates) only after the
+        sink took it in, and the sink makes it durable first: a crash loses nothing, and what
+        comes again is dropped by its update id."""
+        offset: int | None = None
+        wait = 1.0
+        while True:
+            try:
+                updates = await app.bot.get_updates(
+                    offset=offset, timeout=self._poll_timeout, allowed_updates=ALLOWED_UPDATES
+                )
+            except (tg.InvalidToken, tg.Forbidden) as err:
+                log.error("telegram polling stopped: %s", type(err).__name__)
+                return
+            except tg.TelegramError as err:
+                self._poll_error(err)
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, 30.0)
+                continue
+            wait = 1.0
+            for update in updates:
+                await self._take(update)
+                offset = update.update_id + 1
+
+    async def _take(self, update: Update) -> None:
         incoming = to_incoming(update, self._me)
         if incoming is None or self._sink is None:
             return
@@ -236,8 +263,8 @@ class TelegramPlatform:
         if update is None:
             return web.Response(status=400, text="bad update")
         self._received()
-        # Answer at once; the Application processes the queue in its own task.
-        await app.update_queue.put(update)
+        # The core takes it in (durably) and handles it in its own task; then Telegram hears 200.
+        await self._take(update)  # durable before Telegram hears 200
         return web.Response(text="ok")
 
     # --- sending -------------------------------------------------------------------------
@@ -261,6 +288,8 @@ class TelegramPlatform:
             else None
         )
         sent: list[Message] = []
+        if out.poll:
+            return await self._send_poll(out, reply)
         try:
             if out.file is not None:
                 caption = text if len(text) <= MAX_CAPTION else None
@@ -294,6 +323,21 @@ class TelegramPlatform:
             log.info("telegram send to %s failed after %d part(s): %s", chat_id, len(sent), err)
             raise neutral(err) from err
         return SentRef(chat=out.chat, message_ids=tuple(str(m.message_id) for m in sent))
+
+    async def _send_poll(self, out: Outgoing, reply: ReplyParameters | None) -> SentRef:
+        """sendPoll, not anonymous so that each vote names its voter (poll_answer updates)."""
+        try:
+            message = await self._running().bot.send_poll(
+                int(out.chat.id), out.text.strip()[:MAX_POLL_QUESTION],
+                [o[:MAX_POLL_OPTION] for o in out.poll], is_anonymous=False,
+                allows_multiple_answers=False, reply_parameters=reply,
+                disable_notification=out.silent,
+            )  # fmt: skip
+        except tg.TelegramError as err:
+            log.info("telegram sendPoll to %s failed: %s", out.chat.id, err)
+            raise neutral(err) from err
+        poll_id = message.poll.id if message.poll is not None else ""
+        return SentRef(out.chat, (str(message.message_id),), poll_id=poll_id)
 
     async def edit(
         self,
@@ -369,6 +413,19 @@ class TelegramPlatform:
             member = await self._running().bot.get_chat_member(int(chat.id), int(user.id))
         except tg.TelegramError as err:
             log.warning("telegram getChatMember in %s failed: %s", chat.id, err.message)
+            return None
+        return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+
+    async def hears_group(self, chat: ChatRef | None = None) -> bool | None:
+        """Privacy mode off (getMe), or admin rights in `chat`: then every message reaches us."""
+        if self.reads_all_group_messages:
+            return True
+        if chat is None or chat.kind is ChatKind.PRIVATE:
+            return False
+        try:
+            member = await self._running().bot.get_chat_member(int(chat.id), self._me.id)
+        except tg.TelegramError as err:
+            log.warning("telegram getChatMember(bot) in %s failed: %s", chat.id, err.message)
             return None
         return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 

@@ -53,6 +53,8 @@ def to_incoming(update: Update, me: BotIdentity) -> Incoming | None:
         return _message(update, update.message, UpdateKind.MESSAGE, me)
     if update.edited_message is not None:
         return _message(update, update.edited_message, UpdateKind.EDITED, me)
+    if update.poll_answer is not None:
+        return _poll_answer(update)
     if update.my_chat_member is not None:
         change = update.my_chat_member
         log.info(
@@ -119,6 +121,33 @@ def _callback(update: Update, me: BotIdentity) -> Incoming | None:
         mentions_bot=True,
         sender_is_bot=query.from_user.is_bot,
         language=query.from_user.language_code or "",
+    )
+
+
+def _poll_answer(update: Update) -> Incoming | None:
+    """A vote in a poll the bot sent, as a button-press-like event `poll:<poll id>:<options>`
+    (no options: the vote was taken back). Telegram gives no chat with it, so its chat is the
+    poll itself, a group-like place nothing is sent to and that says nothing about whether the
+    voter ever wrote to the bot privately."""
+    answer = update.poll_answer
+    assert answer is not None
+    user = answer.user
+    if user is None:
+        log.debug("ignoring a vote cast as a chat in poll %s", answer.poll_id)
+        return None
+    options = ",".join(str(i) for i in answer.option_ids)
+    return Incoming(
+        update_id=str(update.update_id),
+        kind=UpdateKind.CALLBACK,
+        chat=ChatRef(PLATFORM, "", f"poll:{answer.poll_id}", ChatKind.GROUP),
+        sender=user_ref(user.id),
+        sender_name=user.full_name,
+        text="",
+        date=datetime.now(tz=UTC),
+        callback_data=f"poll:{answer.poll_id}:{options}",
+        mentions_bot=True,
+        sender_is_bot=user.is_bot,
+        language=user.language_code or "",
     )
 
 

@@ -9,6 +9,8 @@ if TYPE_CHECKING:
     from bot.areas import AreaTree
     from bot.clock import Clock
     from bot.i18n import Translator
+    from bot.services.clarification_text import ClarificationText
+    from bot.services.clarifications import Clarifications
     from bot.services.delivery import Delivery
     from bot.services.digest import Digests
     from bot.services.directive_acks import Acks
@@ -17,16 +19,21 @@ if TYPE_CHECKING:
     from bot.services.directives import Directives
     from bot.services.files import FileLinks, FileStore
     from bot.services.groups import Groups
+    from bot.services.handbook import Handbook
     from bot.services.housekeeping import Housekeeping
     from bot.services.links import Links
     from bot.services.outbox import Outbox
     from bot.services.pending import PendingActions
     from bot.services.prompts import Prompts
+    from bot.services.question_text import QuestionText
+    from bot.services.questions import Questions
     from bot.services.quota import Quotas
     from bot.services.registrations import Registrations
     from bot.services.registry import People
     from bot.services.reminders import Reminders
     from bot.services.reports import Reports
+    from bot.services.survey_text import SurveyText
+    from bot.services.surveys import Surveys
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,5 +62,12 @@ class Services:
     directive_text: DirectiveText
     directive_followup: DirectiveFollowup
     digests: Digests
+    questions: Questions
+    question_text: QuestionText
+    handbook: Handbook
+    clarifications: Clarifications
+    clarification_text: ClarificationText
+    surveys: Surveys
+    survey_text: SurveyText
     privacy_days: int
     link_minutes: int

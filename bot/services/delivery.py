@@ -123,14 +123,16 @@ class Delivery:
             raise QuotaExceeded(msg)
         out = self.render(out, lang or self.default_lang)
         limiter = self.limiters.get((out.chat.platform, out.chat.bot))
-        if limiter is not None:
-            await limiter.acquire(out.chat, urgent=urgent)
+        slot = await limiter.acquire(out.chat, urgent=urgent) if limiter is not None else None
         try:
             sent = await platform.send(out)
         except QuotaExceeded:
             if quotas is not None:
                 await quotas.mark_spent(bot)
             raise
+        finally:
+            if slot is not None:
+                slot.done()
         if quotas is not None:
             await quotas.count(bot, max(len(sent.message_ids), 1))
         return sent
@@ -171,13 +173,15 @@ class Delivery:
         if platform is None or not platform.caps.edits:
             return False
         limiter = self.limiters.get((chat.platform, chat.bot))
-        if limiter is not None:
-            await limiter.acquire(chat, urgent=urgent)
+        slot = await limiter.acquire(chat, urgent=urgent) if limiter is not None else None
         try:
             await platform.edit(chat, message_id, text, buttons)
         except DeliveryError as exc:
             log.info("edit refused platform=%s: %s", chat.platform, exc)
             return False
+        finally:
+            if slot is not None:
+                slot.done()
         return True
 
     async def edit_buttons(
@@ -210,8 +214,7 @@ class Delivery:
         """One API call other than a send, under the chat's limits, retried on a flood limit."""
         limiter = self.limiters.get((chat.platform, chat.bot))
         for attempt in range(1, REPLY_ATTEMPTS + 1):
-            if limiter is not None:
-                await limiter.acquire(chat, urgent=urgent)
+            slot = await limiter.acquire(chat, urgent=urgent) if limiter is not None else None
             try:
                 await call()
             except RetryLater as exc:
@@ -224,6 +227,9 @@ class Delivery:
                 return False
             else:
                 return True
+            finally:
+                if slot is not None:
+                    slot.done()
         return False
 
     async def notify(self, person: Person, key: str, /, **params: object) -> bool:
@@ -271,6 +277,18 @@ class Delivery:
             return await platform.is_group_admin(chat, user)
         except DeliveryError as exc:
             log.warning("group admin check failed: %s", exc)
+            return None
+
+    async def hears_group(self, chat: ChatRef) -> bool | None:
+        """Whether ordinary talk reaches the bot in group `chat` (in a private chat: in groups on
+        its platform in general); None when the platform cannot tell or is not running."""
+        platform = self.platform_for(chat)
+        if platform is None:
+            return None
+        try:
+            return await platform.hears_group(chat if chat.kind is ChatKind.GROUP else None)
+        except DeliveryError as exc:
+            log.info("hearing check failed platform=%s: %s", chat.platform, exc)
             return None
 
     async def answer_callback(self, chat: ChatRef, callback_id: str, text: str = "") -> None:

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from bot.models import Area, Directive, Person, Report, Role
 from bot.services import periods
 from bot.services.periods import Period
+from bot.services.question_reach import OpenQuestions, open_questions
 from bot.services.report_types import FieldSpec, ReportType
+from bot.services.rumour_counts import RumourCount, rumour_counts
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -153,6 +155,8 @@ class DigestData:
     cutoff: datetime
     types: tuple[TypeDigest, ...]
     directives: DirectiveSummary
+    questions: OpenQuestions = field(default_factory=OpenQuestions)
+    rumours: tuple[RumourCount, ...] = ()  # the day's rumour sightings, per clarification
 
 
 def percent(part: int, whole: int) -> int | None:
@@ -203,7 +207,14 @@ class DigestBuilder:
         cutoff = self.cutoff(on, now)
         scope = self._scope(area)
         parts = tuple(self._type(rt, on, cutoff, scope) for rt in types)
-        return DigestData(area, on, cutoff, parts, self._directives(area, cutoff))
+        return DigestData(
+            area, on, cutoff, parts, self._directives(area, cutoff),
+            questions=open_questions(self.store, self.areas, area.code, cutoff),
+            rumours=tuple(rumour_counts(
+                self.store, self.areas, area, units_of(self.areas, area),
+                datetime.combine(on, time(), self.tz), cutoff,
+            )),
+        )  # fmt: skip
 
     def _scope(self, area: Area) -> _Scope:
         everyone = self.store.people.all()

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 MAX_MISSING = 20  # villages listed by name; /thieu lists them all
 MAX_LATE = 10
 MAX_OVERDUE = 8
+MAX_RUMOURS = 8
 EXCERPT = 40  # characters of a directive's text
 
 
@@ -41,6 +42,8 @@ class DigestText:
         for part in data.types:
             sections += self._type(part, data, lang)
         sections.append(self._directives(data.directives, lang))
+        sections.append(self._questions(data, lang))
+        sections.append(self._rumours(data, lang))
         if any(not c.reachable for part in data.types for m in part.missing
                for c in m.collaborators):  # fmt: skip
             sections.append(self.t(lang, "report.unreachable_mark"))
@@ -145,6 +148,14 @@ class DigestText:
                 lines.append(self.t(lang, "digest.more", count=len(summary.overdue) - MAX_OVERDUE))
         return "\n".join(lines)
 
+    def _questions(self, data: DigestData, lang: str) -> str:
+        """One line: how many questions wait for an answer, and the oldest one."""
+        found = data.questions
+        if not found.count or found.oldest_at is None:
+            return ""
+        return self.t(lang, "digest.questions", count=found.count, number=found.oldest,
+                      area=found.oldest_area, date=self._day(found.oldest_at))  # fmt: skip
+
     def _overdue_line(self, row: DirectiveRow, lang: str) -> str:
         first = " ".join(row.text.split())
         excerpt = first if len(first) <= EXCERPT else first[: EXCERPT - 1].rstrip() + "…"
@@ -154,6 +165,24 @@ class DigestText:
 
     def _day(self, moment: datetime) -> str:
         return f"{moment.astimezone(self.tz):%d/%m}"
+
+    # --- rumours ---------------------------------------------------------------------------------
+
+    def _rumours(self, data: DigestData, lang: str) -> str:
+        """The day's sightings of registered rumours, per clarification and commune."""
+        if not data.rumours:
+            return ""
+        total = sum(r.total for r in data.rumours)
+        lines = [self.t(lang, "digest.rumours", count=total)]
+        for r in data.rumours[:MAX_RUMOURS]:
+            where = ", ".join(f"{name} {n}" for name, n in r.units)
+            lines.append(
+                self.t(lang, "digest.rumour_line", number=r.clarification, phrase=r.phrase,
+                       count=r.total, where=where)
+            )  # fmt: skip
+        if len(data.rumours) > MAX_RUMOURS:
+            lines.append(self.t(lang, "digest.more", count=len(data.rumours) - MAX_RUMOURS))
+        return "\n".join(lines)
 
     # --- the chart and the files -------------------------------------------------------------
 

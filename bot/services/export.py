@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -246,10 +246,27 @@ def to_csv(
     return out.getvalue().encode("utf-8-sig")
 
 
+@dataclass(frozen=True, slots=True)
+class ExtraSheet:
+    """A sheet beside the report types' (e.g. the period's surveys): a title, the column names
+    people read (row 1), their codes (row 2), and the rows."""
+
+    title: str
+    names: tuple[str, ...]
+    codes: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
 def to_xlsx(
-    rows: Iterable[ExportRow], *, types: ReportTypes, type_code: str | None = None, tz: tzinfo
+    rows: Iterable[ExportRow],
+    *,
+    types: ReportTypes,
+    type_code: str | None = None,
+    tz: tzinfo,
+    extra: Sequence[ExtraSheet] = (),
 ) -> bytes:
-    """The rows as an Excel workbook, one sheet per type (see bot.services.export_xlsx)."""
+    """The rows as an Excel workbook, one sheet per type (see bot.services.export_xlsx), then
+    the `extra` sheets."""
     from bot.services.export_xlsx import workbook_bytes  # openpyxl loads only when needed
 
-    return workbook_bytes(list(rows), types=types, type_code=type_code, tz=tz)
+    return workbook_bytes(list(rows), types=types, type_code=type_code, tz=tz, extra=extra)

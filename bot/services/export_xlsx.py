@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.services.export import LEADING, TRAILING, ExportRow, local_time
+from bot.services.export import LEADING, TRAILING, ExportRow, ExtraSheet, local_time
 from bot.services.report_types import FieldSpec, ReportType, ReportTypes
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,12 @@ _BAD_TITLE_CHARS = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 
 def workbook_bytes(
-    rows: Sequence[ExportRow], *, types: ReportTypes, type_code: str | None, tz: tzinfo
+    rows: Sequence[ExportRow],
+    *,
+    types: ReportTypes,
+    type_code: str | None,
+    tz: tzinfo,
+    extra: Sequence[ExtraSheet] = (),
 ) -> bytes:
     """The workbook as .xlsx bytes: a sheet per type (the one asked for, or all in config order).
 
@@ -68,6 +73,12 @@ def workbook_bytes(
     for rt in chosen:
         sheet = book.create_sheet(_title(rt, titles))
         _fill(sheet, rt, [r for r in rows if r.report_type == rt.code], tz)
+    for table in extra:
+        title = " ".join(table.title.translate(_BAD_TITLE_CHARS).split())[:31] or "Sheet"
+        while title.casefold() in titles:
+            title = title[:29] + " 2"
+        titles.add(title.casefold())
+        _fill_table(book.create_sheet(title), table)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -109,6 +120,26 @@ def _fill(sheet: Worksheet, rt: ReportType, rows: list[ExportRow], tz: tzinfo) -
     last = get_column_letter(len(codes))
     sheet.freeze_panes = "C3"  # the two header rows and the area code and name stay in view
     sheet.auto_filter.ref = f"A2:{last}{max(2, len(rows) + 2)}"
+
+
+def _fill_table(sheet: Worksheet, table: ExtraSheet) -> None:
+    """An extra sheet laid out like the report sheets: names, codes, rows, a filter."""
+    widths = [max(len(n), len(c)) for n, c in zip(table.names, table.codes, strict=True)]
+    bold, grey = Font(bold=True), Font(italic=True, color="808080")
+    for col, (name, code) in enumerate(zip(table.names, table.codes, strict=True), start=1):
+        sheet.cell(row=1, column=col, value=name).font = bold
+        sheet.cell(row=2, column=col, value=code).font = grey
+    for index, row in enumerate(table.rows, start=3):
+        for col, value in enumerate(row, start=1):
+            _put(sheet, index, col, value)
+            widths[col - 1] = max(widths[col - 1], _shown_width(value))
+    for col, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(col)].width = min(
+            max(width + 2, MIN_WIDTH), MAX_WIDTH
+        )
+    sheet.freeze_panes = "A3"
+    last = get_column_letter(len(table.codes))
+    sheet.auto_filter.ref = f"A2:{last}{max(2, len(table.rows) + 2)}"
 
 
 def _field_value(spec: FieldSpec, value: Any) -> Any:

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 SEEN_DAYS = 7
 
 
-KEPT_JOBS = ("directive",)
+KEPT_JOBS = ("directive", "survey")  # a survey's items hold its polls' ids
 
 
 class Housekeeping:
@@ -37,11 +37,14 @@ class Housekeeping:
             "outbox": self.store.outbox.compact(before=now - self.keep, keep_kinds=KEPT_JOBS),
             "seen_updates": self.store.inbound.purge(before=now - timedelta(days=SEEN_DAYS)),
             "link_codes": self.store.link_codes.purge(now=now),
-            "files": self.files.purge(before=now - self.keep, keep=self._directive_files()),
+            "files": self.files.purge(before=now - self.keep, keep=self._kept_files()),
         }
         if any(removed.values()):
             log.info("housekeeping removed %s", removed)
         return removed
 
-    def _directive_files(self) -> set[str]:
-        return {d.file.file_id for d in self.store.directives.all() if d.file is not None}
+    def _kept_files(self) -> set[str]:
+        """Files that are part of a record: a directive's, a handbook note's, a clarification's."""
+        kept = {d.file.file_id for d in self.store.directives.all() if d.file is not None}
+        kept |= {c.file.file_id for c in self.store.clarifications.all() if c.file is not None}
+        return kept | {n.file.file_id for n in self.store.handbook.all() if n.file is not None}

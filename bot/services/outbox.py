@@ -50,6 +50,7 @@ class Message:
     lang: str = ""
     recipient: int | None = None
     pin: bool = False
+    poll: tuple[str, ...] = ()  # options of a native poll (only where Capabilities.polls)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +164,7 @@ class Outbox:
             id=0, job_id=job_id, chat_key=msg.chat.key, chat_kind=str(msg.chat.kind),
             text=msg.text, status=OutboxStatus.PENDING, created_at=now, next_attempt_at=due,
             lang=msg.lang, buttons=buttons, file=msg.file, recipient=msg.recipient, pin=msg.pin,
+            poll=msg.poll,
         )  # fmt: skip
 
     # --- running -------------------------------------------------------------------------------
@@ -254,7 +256,7 @@ class Outbox:
         buttons = tuple(
             tuple(Button(b.label, b.data, b.typed) for b in row) for row in item.buttons
         )
-        out = Outgoing(chat, item.text + extra, buttons=buttons, file=file)
+        out = Outgoing(chat, item.text + extra, buttons=buttons, file=file, poll=item.poll)
         now = self.clock.now
         try:
             sent = await self.delivery.transmit(out, lang=item.lang, urgent=False)
@@ -278,6 +280,7 @@ class Outbox:
                 status=OutboxStatus.SENT,
                 sent_at=now(),
                 message_ids=sent.message_ids,
+                poll_id=sent.poll_id,
                 error="",
             )
         self.store.outbox.save(item)

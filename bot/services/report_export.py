@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 from bot.errors import UserError
+from bot.models import Area
 from bot.services import periods
 from bot.services.access import Actor
-from bot.services.export import export_rows, to_xlsx
+from bot.services.export import ExtraSheet, export_rows, to_xlsx
 from bot.text import fold
 
 if TYPE_CHECKING:
@@ -28,8 +31,15 @@ class Spreadsheet:
     area: str
 
 
-def export_for(reports: Reports, actor: Actor, args: str) -> Spreadsheet:
-    """`[period words] [area]`: default this month and the actor's own area."""
+# The period's surveys as an extra sheet (area, first and last moment), or None.
+SurveySheet = Callable[[Area, datetime, datetime], ExtraSheet | None]
+
+
+def export_for(
+    reports: Reports, actor: Actor, args: str, *, surveys: SurveySheet | None = None
+) -> Spreadsheet:
+    """`[period words] [area]`: default this month and the actor's own area; `surveys` adds a
+    sheet of the surveys sent into the area in the period."""
     today = reports.today()
     words = fold(args).split()
     try:
@@ -49,6 +59,13 @@ def export_for(reports: Reports, actor: Actor, args: str) -> Spreadsheet:
         reports.store.reports, types=reports.types, areas=reports.areas, period=period.key,
         area=area.code, people=label,
     )  # fmt: skip
-    data = to_xlsx(rows, types=reports.types, tz=reports.tz)
+    extra = []
+    if surveys is not None:
+        start = datetime.combine(period.start, time(), reports.tz)
+        end = datetime.combine(period.end, time.max, reports.tz)
+        sheet = surveys(area, start, end)
+        if sheet is not None:
+            extra.append(sheet)
+    data = to_xlsx(rows, types=reports.types, tz=reports.tz, extra=extra)
     name = f"bao-cao-{area.code}-{period.key}.xlsx"
     return Spreadsheet(name, data, len(rows), period.key, area.name)

@@ -136,6 +136,11 @@ class Reports:
             values["ngay"] = parsed.event_date.isoformat()
         late = periods.is_late(rt, period, self.today())
         source = f"{inc.chat.key}:{inc.message_id}"
+        again = self._from_source(person.id, source)
+        if again is not None:
+            # The same message handled twice (redelivered after a crash before it was marked
+            # as handled): the report is stored once, the echo simply repeats.
+            return Saved(again, rt, self.areas.get(again.area))
         if rt.mode == "event":
             if not force and self._recent_twin(person.id, rt.code, village.code, values, now):
                 raise MaybeDuplicate("report.maybe_duplicate", village=village.name)
@@ -154,6 +159,14 @@ class Reports:
         )  # fmt: skip
         self.store.reports.add(report)
         return Saved(report, rt, village, replaced=previous is not None and not previous.retracted)
+
+    def _from_source(self, person_id: int, source: str) -> Report | None:
+        if source.endswith(":"):  # no message id (a form's last answer carries its own)
+            return None
+        for report in self.store.reports.latest_by_reporter(person_id, limit=20):
+            if report.source_message == source:
+                return report
+        return None
 
     def _period(self, rt: ReportType, parsed: ParsedReport) -> str:
         today = self.today()

@@ -7,11 +7,14 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from bot.messages import Incoming
 from bot.models import (
     Account,
     Acknowledgement,
+    Clarification,
     Directive,
     GroupBinding,
+    HandbookNote,
     JobStatus,
     LinkCode,
     OutboxFile,
@@ -19,10 +22,14 @@ from bot.models import (
     OutboxJob,
     Person,
     Prompt,
+    Question,
     Registration,
     Reminder,
     Report,
     RoleGrant,
+    RumourSighting,
+    Survey,
+    SurveyAnswer,
 )
 
 # The layout of stored records. Bump it (and add a migration) when a change is not just a new
@@ -152,7 +159,13 @@ class InboundRepo(Protocol):
         """Whether this update key was marked."""
 
     def mark(self, key: str, *, at: datetime) -> None:
-        """Remember this update key as handled at `at`."""
+        """Remember this update key as handled at `at` (and drop it from the inbox)."""
+
+    def receive(self, key: str, incoming: Incoming, *, at: datetime) -> None:
+        """Keep an event taken in but not handled yet (durable before the platform is told)."""
+
+    def waiting(self) -> list[Incoming]:
+        """Events received and not yet marked handled (after a crash), oldest first."""
 
     def purge(self, *, before: datetime) -> int:
         """Forget keys marked before `before`; return how many went."""
@@ -321,6 +334,102 @@ class RemindersRepo(Protocol):
         """Every reminder (active or not), by id."""
 
 
+class QuestionsRepo(Protocol):
+    """Questions from the field, numbered 1, 2, 3… in the order they were asked."""
+
+    def add(self, question: Question) -> Question:
+        """Store under the next id (the record's own id is ignored); returns it with its id."""
+
+    def get(self, question_id: int) -> Question | None:
+        """The question with this id, or None."""
+
+    def save(self, question: Question) -> None:
+        """Replace the question with the same id."""
+
+    def all(self) -> list[Question]:
+        """Every question, by id."""
+
+    def open(self) -> list[Question]:
+        """The questions not answered yet, by id."""
+
+
+class HandbookRepo(Protocol):
+    """Handbook notes of areas (retired ones stay, inactive)."""
+
+    def add(self, note: HandbookNote) -> HandbookNote:
+        """Store under the next id (the record's own id is ignored); returns it with its id."""
+
+    def get(self, note_id: int) -> HandbookNote | None:
+        """The note with this id, or None."""
+
+    def save(self, note: HandbookNote) -> None:
+        """Replace the note with the same id."""
+
+    def all(self) -> list[HandbookNote]:
+        """Every note (active or not), by id."""
+
+
+class ClarificationsRepo(Protocol):
+    """Official clarifications and their rumour phrases, numbered 1, 2, 3…"""
+
+    def add(self, clarification: Clarification) -> Clarification:
+        """Store under the next id (the record's own id is ignored); returns it with its id."""
+
+    def get(self, clarification_id: int) -> Clarification | None:
+        """The clarification with this id, or None."""
+
+    def save(self, clarification: Clarification) -> None:
+        """Replace the clarification with the same id."""
+
+    def all(self) -> list[Clarification]:
+        """Every clarification (retired ones too), by id."""
+
+
+class SightingsRepo(Protocol):
+    """Group messages that repeated a registered rumour."""
+
+    def add(self, sighting: RumourSighting) -> RumourSighting:
+        """Store under the next id; returns it with its id."""
+
+    def save(self, sighting: RumourSighting) -> None:
+        """Replace the sighting with the same id."""
+
+    def since(self, moment: datetime) -> list[RumourSighting]:
+        """The sightings at or after `moment`, by id."""
+
+
+class SurveysRepo(Protocol):
+    """Surveys, numbered 1, 2, 3… in order of confirmation."""
+
+    def add(self, survey: Survey) -> Survey:
+        """Store under the next id; returns it with its id."""
+
+    def get(self, survey_id: int) -> Survey | None:
+        """The survey with this id, or None."""
+
+    def save(self, survey: Survey) -> None:
+        """Replace the survey with the same id."""
+
+    def all(self) -> list[Survey]:
+        """Every survey, by id."""
+
+
+class SurveyAnswersRepo(Protocol):
+    """Each voter's current answer to a survey; one record per (survey, voter)."""
+
+    def put(self, answer: SurveyAnswer) -> None:
+        """Store the answer, replacing the voter's earlier one."""
+
+    def get(self, survey_id: int, voter: str) -> SurveyAnswer | None:
+        """The voter's answer, or None."""
+
+    def remove(self, survey_id: int, voter: str) -> None:
+        """Forget the voter's answer (a vote taken back); no error if there is none."""
+
+    def for_survey(self, survey_id: int) -> list[SurveyAnswer]:
+        """Every answer to the survey, oldest first."""
+
+
 class Store(Protocol):
     """Every repository of one data directory, with transactions and durability control."""
 
@@ -337,6 +446,12 @@ class Store(Protocol):
     directives: DirectivesRepo
     acks: AcksRepo
     reminders: RemindersRepo
+    questions: QuestionsRepo
+    handbook: HandbookRepo
+    clarifications: ClarificationsRepo
+    sightings: SightingsRepo
+    surveys: SurveysRepo
+    survey_answers: SurveyAnswersRepo
     schema_version: int
 
     def atomic(self) -> AbstractContextManager[None]:

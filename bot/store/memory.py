@@ -8,10 +8,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from bot.store.base import SCHEMA_VERSION, StoreVersionError
+from bot.store.clarifications import ClarificationsRepo, SightingsRepo
 from bot.store.core import Core
 from bot.store.directives import AcksRepo, DirectivesRepo
 from bot.store.outbox import OutboxRepo, QuotaRepo
 from bot.store.outbox_table import OutboxTable
+from bot.store.questions import HandbookRepo, QuestionsRepo
 from bot.store.reminders import RemindersRepo
 from bot.store.repos import (
     GroupsRepo,
@@ -23,6 +25,7 @@ from bot.store.repos import (
     RegistrationsRepo,
     ReportsRepo,
 )
+from bot.store.surveys import SurveyAnswersRepo, SurveysRepo
 from bot.store.tables import SPECS, AckTable, AnyTable, PeopleTable, ReportTable, Table
 
 log = logging.getLogger(__name__)
@@ -82,6 +85,12 @@ class CoreStore:
         self.directives = DirectivesRepo(core)
         self.acks = AcksRepo(core)
         self.reminders = RemindersRepo(core)
+        self.questions = QuestionsRepo(core)
+        self.handbook = HandbookRepo(core)
+        self.clarifications = ClarificationsRepo(core)
+        self.sightings = SightingsRepo(core)
+        self.surveys = SurveysRepo(core)
+        self.survey_answers = SurveyAnswersRepo(core)
         # Recorded from day one, so a later layout change knows what it reads.
         if self.meta.get(SCHEMA_KEY) is None:
             self.meta.set(SCHEMA_KEY, SCHEMA_VERSION)

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
 
+from bot.messages import Incoming
 from bot.models import (
     Account,
     GroupBinding,
@@ -22,7 +23,14 @@ from bot.models import (
 from bot.store.base import DuplicateKeyError
 from bot.store.codec import native
 from bot.store.core import Core
-from bot.store.tables import InboundMark, MetaEntry, PeopleTable, ReportTable, Table
+from bot.store.tables import (
+    InboundMark,
+    InboxEntry,
+    MetaEntry,
+    PeopleTable,
+    ReportTable,
+    Table,
+)
 
 
 def next_id(core: Core, table: str, count: int = 1) -> int:
@@ -196,7 +204,17 @@ class InboundRepo:
         return self._table.get(key) is not None
 
     def mark(self, key: str, *, at: datetime) -> None:
-        self._core.put("inbound", key, InboundMark(key, at))
+        with self._core.atomic():
+            self._core.put("inbound", key, InboundMark(key, at))
+            if self._core.get("inbox", key) is not None:
+                self._core.put("inbox", key, None)
+
+    def receive(self, key: str, incoming: Incoming, *, at: datetime) -> None:
+        self._core.put("inbox", key, InboxEntry(key, incoming, at))
+
+    def waiting(self) -> list[Incoming]:
+        entries = cast(Table, self._core.tables["inbox"]).values()
+        return [e.incoming for e in sorted(entries, key=lambda e: (e.at, e.key))]
 
     def purge(self, *, before: datetime) -> int:
         gone = [m.key for m in self._table.values() if m.at < before]

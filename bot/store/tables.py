@@ -8,18 +8,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
+from bot.messages import Incoming
 from bot.models import (
     Acknowledgement,
+    Clarification,
     Directive,
     GroupBinding,
+    HandbookNote,
     LinkCode,
     OutboxItem,
     OutboxJob,
     Person,
     Prompt,
+    Question,
     Registration,
     Reminder,
     Report,
+    RumourSighting,
+    Survey,
+    SurveyAnswer,
 )
 
 Key = int | str | tuple[Any, ...]
@@ -30,6 +37,15 @@ class InboundMark:
     """One platform update key already taken in, and when."""
 
     key: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InboxEntry:
+    """An event taken in but not yet handled: kept so a crash before handling loses nothing."""
+
+    key: str
+    incoming: Incoming
     at: datetime
 
 
@@ -69,6 +85,7 @@ SPECS: dict[str, TableSpec] = {
         TableSpec("link_codes", LinkCode, lambda r: r.code),
         TableSpec("prompts", Prompt, lambda r: (r.chat_key, r.user_key)),
         TableSpec("inbound", InboundMark, lambda r: r.key),
+        TableSpec("inbox", InboxEntry, lambda r: r.key),
         TableSpec("reports", Report, lambda r: (r.id, r.version)),
         TableSpec("outbox", OutboxItem, lambda r: r.id),
         TableSpec("outbox_jobs", OutboxJob, lambda r: r.id),
@@ -76,6 +93,12 @@ SPECS: dict[str, TableSpec] = {
         TableSpec("directives", Directive, lambda r: r.id),
         TableSpec("acks", Acknowledgement, lambda r: (r.directive_id, r.person_id)),
         TableSpec("reminders", Reminder, lambda r: r.id),
+        TableSpec("questions", Question, lambda r: r.id),
+        TableSpec("handbook", HandbookNote, lambda r: r.id),
+        TableSpec("clarifications", Clarification, lambda r: r.id),
+        TableSpec("sightings", RumourSighting, lambda r: r.id),
+        TableSpec("surveys", Survey, lambda r: r.id),
+        TableSpec("survey_answers", SurveyAnswer, lambda r: (r.survey_id, r.voter)),
     )
 }
 

@@ -45,7 +45,18 @@ JOURNAL_NAME = "journal.jsonl"
 # Tables kept whole in one <table>.json each; reports and outbox items have their own files.
 SMALL_TABLES = tuple(name for name in SPECS if name not in ("reports", "outbox"))
 # Tables whose int keys become TinyDB doc ids, so `get(doc_id=12)` finds record 12.
-ID_TABLES = ("people", "registrations", "outbox_jobs", "directives", "reminders")
+ID_TABLES = (
+    "people",
+    "registrations",
+    "outbox_jobs",
+    "directives",
+    "reminders",
+    "questions",
+    "handbook",
+    "clarifications",
+    "sightings",
+    "surveys",
+)
 
 
 class TinyDBStore(CoreStore):

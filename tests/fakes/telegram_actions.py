@@ -255,7 +255,10 @@ class ChatActions(UpdateMethods):
             for stored in conv.messages.values():
                 if stored.data.get("poll", {}).get("id") == poll_id:
                     bot = next(b for b in self.bots.values() if b.user.id == stored.from_bot_id)
-                    answer = {"poll_id": poll_id, "user": user.json(), "option_ids": option_ids}
+                    answer = {
+                        "poll_id": poll_id, "user": user.json(), "option_ids": option_ids,
+                        "option_persistent_ids": [f"{poll_id}-{i}" for i in option_ids],
+                    }  # fmt: skip
                     self.queue(bot, "poll_answer", answer)
                     return answer
         msg = f"no poll {poll_id}"

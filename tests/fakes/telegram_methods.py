@@ -149,12 +149,17 @@ class MessageMethods(TelegramWorld):
             raise ApiError(400, "Bad Request: poll must have at least 2 option")
         texts = [o["text"] if isinstance(o, dict) else str(o) for o in options]
         poll_id = self.next_poll_id()
+        # Bot API 9.6 gave options a persistent_id and polls allows_revoting; 10.0 members_only.
         poll = {
             "id": poll_id, "question": p.str("question"), "total_voter_count": 0,
-            "options": [{"text": t, "voter_count": 0} for t in texts], "is_closed": False,
+            "options": [{"persistent_id": f"{poll_id}-{i}", "text": t, "voter_count": 0}
+                        for i, t in enumerate(texts)],
+            "is_closed": False,
             "is_anonymous": p.bool("is_anonymous") if p.has("is_anonymous") else True,
             "type": p.str("type", "regular"),
             "allows_multiple_answers": p.bool("allows_multiple_answers"),
+            "allows_revoting": p.bool("allows_revoting") if p.has("allows_revoting") else True,
+            "members_only": p.bool("members_only"),
         }  # fmt: skip
         return self._send(bot, state, {"poll": poll, **self._reply(bot, state.chat, p)})
 

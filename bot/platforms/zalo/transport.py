@@ -242,6 +242,9 @@ class ZaloPlatform:
 
     async def send(self, out: Outgoing) -> SentRef:
         """Send text (split at 2000) or a photo by URL. Buttons are rendered by the core."""
+        if out.poll:
+            msg = "zalo has no polls: ask in text"
+            raise BadRequest(msg)
         try:
             if out.file is not None:
                 ids = await self._send_file(out)
@@ -319,6 +322,9 @@ class ZaloPlatform:
 
     async def is_group_admin(self, chat: ChatRef, user: UserRef) -> bool | None:
         return None  # the Bot API has no member or admin lookup
+
+    async def hears_group(self, chat: ChatRef | None = None) -> bool | None:
+        return False  # a Zalo bot in a group hears only mentions of it and replies to it
 
     async def set_commands(self, commands: dict[str, list[BotCommand]]) -> None:
         return None  # no command menu on Zalo
