@@ -196,10 +196,15 @@ class Outbox:
         while not self._stopping:
             started = 0
             due = self.store.outbox.due(now=self.clock.now(), limit=self.concurrency * 16)
+            # A chat passed over in this round keeps its order: while this loop waits for a
+            # slot the chat may become ready, and its next message must not go first.
+            passed: set[str] = set()
             for item in due:
                 if item.id in self._active or item.chat_key in self._active_chats:
                     continue
-                if not self.delivery.ready(chat_from_key(item.chat_key, item.chat_kind)):
+                chat = chat_from_key(item.chat_key, item.chat_kind)
+                if item.chat_key in passed or not self.delivery.ready(chat):
+                    passed.add(item.chat_key)
                     continue
                 if self._stopping:
                     break
