@@ -1,211 +1,132 @@
-"""Store benchmark: one report write at 1k/10k/100k stored reports, against TinyDB's default.
+"""Storing one report with 1k, 10k and 100k reports already stored, against TinyDB's default.
 
-Usage: python bench/store.py [--sizes 1000,10000,100000] [--samples 300] [--out FILE]
-Prints a markdown table; with --out it also appends the table to FILE.
+Ours: `store.reports.add(report)` on the bot's store as the bot opens it (`open_store`, fsync
+"batch", the default; "always" shown too), timed one call at a time, the next reports of the same
+generated year. The 1k and 10k stores are written through the store API here; the 100k one is a
+copy of the run's shared seed (the same generator, so the same first 100k reports).
+Anchor: TinyDB's default JSONStorage holding the same documents (`Table.insert`).
+
+Alone: `python bench/run.py --only store`.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from common import Context, Outcome, ReportMaker, Row, p50, pct, verdict, write_reports
+from tinydb import TinyDB
 
-from tinydb import TinyDB  # noqa: E402
-
-from bot.models import Report  # noqa: E402
-from bot.store.codec import encode  # noqa: E402
-from bot.store.tinydb import TinyDBStore  # noqa: E402
-
-VILLAGES = [f"xa-{c:02d}.thon-{v:02d}" for c in range(1, 43) for v in range(1, 21)][:830]
-PERIODS = [f"2026-{m:02d}" for m in range(1, 13)]
-TYPES = "sinh tu kham-thai tiem-chung khhgd di-cu ket-hon ly-hon nct tre-em".split()
-FIELDS = "tong nam nu duoi-1 1-5 6-14 15-49 50-59 60-79 80+ moi cu".split()
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def make_report(n: int) -> Report:
-    """The n-th report: areas first, then types, then periods, so every period fills evenly."""
-    area = VILLAGES[n % len(VILLAGES)]
-    type_ = TYPES[(n // len(VILLAGES)) % len(TYPES)]
-    period = PERIODS[(n // (len(VILLAGES) * len(TYPES))) % len(PERIODS)]
-    return Report(
-        id=f"{type_}:{area}:{period}:{n}",
-        type=type_,
-        area=area,
-        period=period,
-        values={name: (n * 7 + i * 13) % 97 for i, name in enumerate(FIELDS)},
-        reporter=1 + n % 900,
-        platform="zalo" if n % 3 else "telegram",
-        received_at=T0 + timedelta(minutes=n),
-        source_message=f"zalo:bot:g{n % 50}:{n}",
-    )
-
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ms = sorted(s * 1000 for s in samples)
-    p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
-    return statistics.median(ms), p95
-
-
-def time_writes(store: TinyDBStore, first: int, count: int) -> list[float]:
-    samples = []
-    for n in range(first, first + count):
-        report = make_report(n)
-        start = time.perf_counter()
-        store.reports.add(report)
-        samples.append(time.perf_counter() - start)
-    return samples
-
-
-def bench_store(folder: Path, sizes: list[int], samples: int) -> dict[int, dict[str, float]]:
-    """Grow one store to each size (fast, fsync never), then time writes as the bot runs them."""
-    results: dict[int, dict[str, float]] = {}
-    stored = 0
-    for size in sizes:
-        seed = TinyDBStore(folder, fsync="never", checkpoint_bytes=256 << 20)
-        for n in range(stored, size):
-            seed.reports.add(make_report(n))
-        seed.close()
-        stored = size
-        row: dict[str, float] = {}
-        for offset, policy in enumerate(("batch", "always")):
-            store = TinyDBStore(folder, fsync=policy)  # type: ignore[arg-type]
-            # Fresh ids; these few extra reports stay stored, next to the round numbers.
-            taken = time_writes(store, (10 + offset) * 10_000_000 + stored, samples)
-            row[f"{policy}_p50"], row[f"{policy}_p95"] = percentiles(taken)
-            start = time.perf_counter()
-            store.checkpoint()
-            row[f"{policy}_ckpt"] = (time.perf_counter() - start) * 1000
-            store.close()
-        results[size] = row
-    return results
-
-
-def bench_tinydb_default(folder: Path, sizes: list[int]) -> dict[int, tuple[float, float, int]]:
-    """TinyDB's JSONStorage on the same documents; seeded by writing its JSON file directly."""
-    results = {}
-    for size in sizes:
-        path = folder / f"default-{size}.json"
-        docs = {str(n + 1): encode(make_report(n)) for n in range(size)}
-        path.write_text(json.dumps({"reports": docs}))
-        count = 20 if size <= 1000 else 10 if size <= 10_000 else 5
-        with TinyDB(path) as db:
-            table = db.table("reports")
-            taken = []
-            for n in range(count):
-                doc = encode(make_report(20_000_000 + n))
-                start = time.perf_counter()
-                table.insert(doc)
-                taken.append(time.perf_counter() - start)
-        p50, p95 = percentiles(taken)
-        results[size] = (p50, p95, count)
-        path.unlink()
-    return results
-
-
-OPEN_PROBE = """
-import json, sys, time
-start = time.perf_counter()
-sys.path.insert(0, sys.argv[2])
 from bot.store import open_store
-store = open_store(__import__("pathlib").Path(sys.argv[1]))
-opened = time.perf_counter() - start
-rss = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS"))
-t = time.perf_counter()
-cold = store.reports.in_period("sinh", "2026-01")
-cold_t = time.perf_counter() - t
-t = time.perf_counter()
-warm = store.reports.in_period("sinh", "2026-01")
-warm_t = time.perf_counter() - t
-rss_after = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS"))
-print(json.dumps({
-    "open_s": opened, "rss_mb": rss / 1024, "digest_cold_ms": cold_t * 1000,
-    "digest_warm_ms": warm_t * 1000, "digest_rows": len(cold),
-    "count": store.reports.count(), "rss_after_digest_mb": rss_after / 1024,
-}))
-store.close()
-"""
+from bot.store.codec import encode
+
+SIZES = (1_000, 10_000, 100_000)
+TARGET_P95_MS = 5.0
+TARGET_GROWTH = 2.0
 
 
-def probe_open(folder: Path) -> dict[str, float]:
-    """Open time (with imports) and memory in a fresh process, then one period digest."""
-    out = subprocess.run(
-        [sys.executable, "-c", OPEN_PROBE, str(folder), str(ROOT)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result: dict[str, float] = json.loads(out.stdout)
-    return result
+def _store_of(ctx: Context, size: int) -> Path:
+    """A data directory holding reports 0..size-1 of the shared generator."""
+    if size == ctx.reports:
+        return ctx.seed.copy_data(ctx.tmp / f"store-{size}")
+    folder = ctx.tmp / f"store-{size}"
+    store = open_store(folder, fsync="never", checkpoint_bytes=256 << 20)
+    try:
+        write_reports(store, ctx.seed.maker(), 0, size)
+    finally:
+        store.close()
+    return folder
 
 
-def render(
-    sizes: list[int],
-    mine: dict[int, dict[str, float]],
-    default: dict[int, tuple[float, float, int]],
-    probe: dict[str, float],
-    samples: int,
-) -> str:
-    lines = [
-        f"### Store benchmark ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, "
-        f"Python {sys.version.split()[0]})",
-        "",
-        f"One report write (`reports.add`), {samples} samples per cell, milliseconds.",
-        "",
-        "| reports stored | journal+batch p50 | p95 | journal+always p50 | p95 "
-        "| checkpoint after the samples | TinyDB default p50 | p95 (n) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for size in sizes:
-        m = mine[size]
-        d50, d95, n = default[size]
-        lines.append(
-            f"| {size:,} | {m['batch_p50']:.3f} | {m['batch_p95']:.3f} | {m['always_p50']:.3f} | "
-            f"{m['always_p95']:.3f} | {m['batch_ckpt']:.0f} | {d50:.1f} | {d95:.1f} ({n}) |"
+def _time_adds(
+    folder: Path, make: ReportMaker, first: int, count: int, policy: str
+) -> list[float]:
+    store = open_store(folder, fsync=policy)  # type: ignore[arg-type]
+    try:
+        taken = []
+        for n in range(first, first + count):
+            report = make(n)
+            start = time.perf_counter()
+            store.reports.add(report)
+            taken.append((time.perf_counter() - start) * 1000)
+    finally:
+        store.close()
+    return taken
+
+
+def _tinydb_default(folder: Path, make: ReportMaker, size: int, count: int) -> list[float]:
+    """TinyDB(path) with its JSONStorage, the same documents; seeded by writing its file."""
+    path = folder / f"tinydb-default-{size}.json"
+    docs = {str(n + 1): encode(make(n)) for n in range(size)}
+    path.write_text(json.dumps({"reports": docs}))
+    taken = []
+    with TinyDB(path) as db:
+        table = db.table("reports")
+        for n in range(size, size + count):
+            doc = encode(make(n))
+            start = time.perf_counter()
+            table.insert(doc)
+            taken.append((time.perf_counter() - start) * 1000)
+    path.unlink()
+    return taken
+
+
+def run(ctx: Context) -> Outcome:
+    make = ctx.seed.maker()
+    samples = 200 if ctx.quick else 1000
+    ours: dict[int, dict[str, list[float]]] = {}
+    anchor: dict[int, list[float]] = {}
+    for size in SIZES:
+        folder = _store_of(ctx, size)
+        ours[size] = {
+            "batch": _time_adds(folder, make, size, samples, "batch"),
+            "always": _time_adds(folder, make, size + samples, samples // 4, "always"),
+        }
+        count = 20 if size <= 1_000 else 10 if size <= 10_000 else 5
+        anchor[size] = _tinydb_default(ctx.tmp, make, size, count)
+        print(
+            f"store {size:,}: p95 {pct(ours[size]['batch'], 95):.3f} ms; TinyDB default "
+            f"p95 {pct(anchor[size], 95):.0f} ms",
+            flush=True,
         )
-    first, last = sizes[0], sizes[-1]
-    growth = mine[last]["batch_p95"] / mine[first]["batch_p95"]
-    lines += [
-        "",
-        f"p95 growth {last:,}/{first:,} (batch): {growth:.2f}x",
-        f"Open with {probe['count']:,.0f} reports (fresh process, imports included): "
-        f"{probe['open_s'] * 1000:.0f} ms, RSS {probe['rss_mb']:.0f} MB; "
-        f"digest of one type and period ({probe['digest_rows']:.0f} reports): cold "
-        f"{probe['digest_cold_ms']:.0f} ms, warm {probe['digest_warm_ms']:.0f} ms; "
-        f"RSS after {probe['rss_after_digest_mb']:.0f} MB.",
-        "",
+    rows = []
+    for size in SIZES:
+        mine, theirs = ours[size]["batch"], anchor[size]
+        m95, t95 = pct(mine, 95), pct(theirs, 95)
+        last = size == SIZES[-1]
+        rows.append(Row(
+            measure=f"store one report, {size:,} stored (p50 / p95)",
+            anchor=f"TinyDB default {p50(theirs):.1f} / {t95:.1f} ms (n={len(theirs)})",
+            ours=f"{p50(mine):.3f} / {m95:.3f} ms (n={len(mine)})",
+            ratio=(f"{t95 / m95:,.0f}× faster; p95 ≤ {TARGET_P95_MS:g} ms" if last
+                   else f"{t95 / m95:,.0f}× faster"),
+            verdict=verdict(m95 <= TARGET_P95_MS) if last else "info",
+        ))  # fmt: skip
+    first, last = SIZES[0], SIZES[-1]
+    growth = pct(ours[last]["batch"], 95) / pct(ours[first]["batch"], 95)
+    their_growth = pct(anchor[last], 95) / pct(anchor[first], 95)
+    rows.append(Row(
+        measure=f"store p95 growth {last // 1000}k / {first // 1000}k",
+        anchor=f"TinyDB default {their_growth:,.0f}×",
+        ours=f"{growth:.2f}×",
+        ratio=f"≤ {TARGET_GROWTH:g}×",
+        verdict=verdict(growth <= TARGET_GROWTH),
+    ))  # fmt: skip
+    lines = [
+        "| reports stored | batch p50 | batch p95 | always p50 | always p95 | TinyDB default "
+        "p50 | p95 |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    return "\n".join(lines)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--samples", type=int, default=300)
-    parser.add_argument("--out", type=Path)
-    args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        mine = bench_store(folder / "store", sizes, args.samples)
-        probe = probe_open(folder / "store")
-        default = bench_tinydb_default(folder, sizes)
-    table = render(sizes, mine, default, probe, args.samples)
-    print(table)
-    if args.out:
-        with args.out.open("a", encoding="utf-8") as out:
-            out.write(table + "\n")
-
-
-if __name__ == "__main__":
-    main()
+    for size in SIZES:
+        b, a, t = ours[size]["batch"], ours[size]["always"], anchor[size]
+        lines.append(
+            f"| {size:,} | {p50(b):.3f} | {pct(b, 95):.3f} | {p50(a):.3f} | {pct(a, 95):.3f} "
+            f"| {p50(t):.1f} | {pct(t, 95):.1f} |"
+        )
+    details = (
+        "One `reports.add` at a time, milliseconds; fsync `batch` is the bot's default (a commit "
+        "is one journal line, fsync'd every ~50 ms), `always` fsyncs each commit.\n\n"
+        + "\n".join(lines)
+    )
+    return Outcome(rows, details, {"ours": ours, "anchor": anchor})
