@@ -37,6 +37,16 @@ class Actor:
         wanted = set(roles) | {Role.ADMIN}
         return any(g.role in wanted and areas.contains(g.area, area) for g in self.grants)
 
+    def reads(
+        self, areas: AreaTree, *, author: int, targets: Iterable[str], roles: Iterable[Role]
+    ) -> bool:
+        """Whether the actor may follow something sent to `targets` (a directive, a survey):
+        they wrote it, or one of `roles` of theirs lies over one of its targets."""
+        if self.person is not None and author == self.person.id:
+            return True
+        wanted = tuple(roles)
+        return any(self.covers(areas, t, wanted) for t in targets if t in areas)
+
     def areas_of(self, roles: Iterable[Role]) -> list[str]:
         """The area codes where the actor holds one of `roles` (or admin)."""
         wanted = set(roles) | {Role.ADMIN}

@@ -241,9 +241,8 @@ class Directives:
     def readable(self, actor: Actor, number: int) -> Directive:
         """The directive, if the actor wrote it or reads for an area it went to."""
         directive = self.get(number)
-        if actor.person is not None and directive.author == actor.person.id:
-            return directive
-        if any(actor.covers(self.areas, t, READERS) for t in directive.targets if t in self.areas):
+        if actor.reads(self.areas, author=directive.author, targets=directive.targets,
+                       roles=READERS):  # fmt: skip
             return directive
         raise Forbidden("directive.not_yours", number=number)
 
@@ -264,10 +263,8 @@ class Directives:
         """The newest directives the actor may read, newest first."""
         found = []
         for directive in reversed(self.store.directives.all()):
-            mine = actor.person is not None and directive.author == actor.person.id
-            if mine or any(
-                actor.covers(self.areas, t, READERS) for t in directive.targets if t in self.areas
-            ):
+            if actor.reads(self.areas, author=directive.author, targets=directive.targets,
+                           roles=READERS):  # fmt: skip
                 found.append(directive)
             if len(found) >= limit:
                 break

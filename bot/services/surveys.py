@@ -276,9 +276,7 @@ class Surveys:
 
     def readable(self, actor: Actor, number: int) -> Survey:
         s = self.get(number)
-        if actor.person is not None and s.author == actor.person.id:
-            return s
-        if any(actor.covers(self.areas, t, READERS) for t in s.targets if t in self.areas):
+        if actor.reads(self.areas, author=s.author, targets=s.targets, roles=READERS):
             return s
         raise Forbidden("survey.not_yours", number=number)
 
@@ -286,10 +284,7 @@ class Surveys:
         """The newest surveys the actor may read, with how many answered, newest first."""
         found = []
         for s in reversed(self.store.surveys.all()):
-            mine = actor.person is not None and s.author == actor.person.id
-            if mine or any(
-                actor.covers(self.areas, t, READERS) for t in s.targets if t in self.areas
-            ):
+            if actor.reads(self.areas, author=s.author, targets=s.targets, roles=READERS):
                 found.append((s, len(self.store.survey_answers.for_survey(s.id))))
             if len(found) >= limit:
                 break
