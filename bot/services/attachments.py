@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.messages import ChatRef, OutFile
-from bot.models import OutboxItem
+from bot.models import OutboxFile, OutboxItem
 
 if TYPE_CHECKING:
     from bot.i18n import Translator
@@ -35,15 +35,30 @@ class AttachmentResolver:
         """The file to attach, and any text to add (a note where no link can be made)."""
         if item.file is None:
             return None, ""
-        stored = self.files.get(item.file.file_id)
-        lang = item.lang or self.default_lang
-        if stored is None:
-            return None, "\n\n" + self.translate(lang, "file.no_link")
-        caps = self.delivery.caps(chat)
-        name, kind, mime = item.file.name or stored.name, item.file.kind, stored.mime
-        if caps is not None and caps.files:
-            return OutFile(name=name, kind=kind, path=str(stored.path), mime=mime), ""
-        url = self.links.url_for(stored.id, person=item.recipient or 0)
-        if url is None:
-            return None, "\n\n" + self.translate(lang, "file.no_link")
-        return OutFile(name=name, kind=kind, url=url, mime=mime), ""
+        out = file_for_chat(self.files, self.links, self.delivery, item.file, chat,
+                            person=item.recipient or 0)  # fmt: skip
+        if out is None:
+            return None, "\n\n" + self.translate(item.lang or self.default_lang, "file.no_link")
+        return out, ""
+
+
+def file_for_chat(
+    files: FileStore,
+    links: FileLinks,
+    delivery: Delivery,
+    file: OutboxFile,
+    chat: ChatRef,
+    *,
+    person: int,
+) -> OutFile | None:
+    """A stored file for one chat: the file itself where the platform takes files, else a
+    signed link bound to `person`; None when the file is gone or no link can be made."""
+    stored = files.get(file.file_id)
+    if stored is None:
+        return None
+    caps = delivery.caps(chat)
+    name, kind, mime = file.name or stored.name, file.kind, stored.mime
+    if caps is not None and caps.files:
+        return OutFile(name=name, kind=kind, path=str(stored.path), mime=mime)
+    url = links.url_for(stored.id, person=person)
+    return None if url is None else OutFile(name=name, kind=kind, url=url, mime=mime)

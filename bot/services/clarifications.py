@@ -13,6 +13,7 @@ from bot.errors import Forbidden, NotFound, UserError
 from bot.messages import ChatKind, ChatRef, Incoming, OutFile, UserRef
 from bot.models import Area, Clarification, OutboxFile, Person, Role, RumourSighting
 from bot.services.access import Actor
+from bot.services.attachments import file_for_chat
 from bot.services.clarification_text import ClarificationParts, excerpt, parse_parts
 from bot.services.directive_reach import private_account
 from bot.services.outbox import Message
@@ -278,12 +279,4 @@ class Clarifications:
         """The clarification's file: uploaded where files go, else as a signed link."""
         if c.file is None:
             return None
-        stored = self.files.get(c.file.file_id)
-        if stored is None:
-            return None
-        caps = self.delivery.caps(chat)
-        name, kind, mime = c.file.name or stored.name, c.file.kind, stored.mime
-        if caps is not None and caps.files:
-            return OutFile(name=name, kind=kind, path=str(stored.path), mime=mime)
-        url = self.links.url_for(stored.id, person=0)
-        return None if url is None else OutFile(name=name, kind=kind, url=url, mime=mime)
+        return file_for_chat(self.files, self.links, self.delivery, c.file, chat, person=0)

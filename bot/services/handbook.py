@@ -12,6 +12,7 @@ from bot.errors import Forbidden, NotFound, UserError
 from bot.messages import Attachment, ChatKind, ChatRef, Incoming, OutFile
 from bot.models import HandbookNote, OutboxFile, Role
 from bot.services.access import Actor
+from bot.services.attachments import file_for_chat
 from bot.text import fold
 
 if TYPE_CHECKING:
@@ -145,15 +146,9 @@ class Handbook:
         a signed link for the reader; None when neither can be made."""
         if note.file is None:
             return None
-        stored = self.files.get(note.file.file_id)
-        if stored is None:
-            return None
-        caps = self.delivery.caps(chat)
-        name, kind, mime = note.file.name or stored.name, note.file.kind, stored.mime
-        if caps is not None and caps.files:
-            return OutFile(name=name, kind=kind, path=str(stored.path), mime=mime)
-        url = self.links.url_for(stored.id, person=person or 0)
-        return OutFile(name=name, kind=kind, url=url, mime=mime) if url else None
+        return file_for_chat(
+            self.files, self.links, self.delivery, note.file, chat, person=person or 0
+        )
 
     # --- writing -------------------------------------------------------------------------------
 
