@@ -150,11 +150,7 @@ class Directives:
 
     def cancel(self, actor: Actor) -> bool:
         """Drop the sender's pending directive (from /huy); whether there was one."""
-        person = actor.person
-        if person is None:
-            return False
-        action, _ = self.pending.get(person.id)
-        return action is not None and action.kind == PENDING_KIND and self.pending.clear(person.id)
+        return self.pending.drop(actor, PENDING_KIND)
 
     # --- who and where -------------------------------------------------------------------------
 

@@ -57,6 +57,14 @@ class PendingActions:
             )
         return action.kind
 
+    def drop(self, actor: Actor, kind: str) -> bool:
+        """/huy: drop the actor's pending action if it is of `kind`; whether there was one."""
+        person = actor.person
+        if person is None:
+            return False
+        action, _ = self.get(person.id)
+        return action is not None and action.kind == kind and self.clear(person.id)
+
     def clear(self, person_id: int) -> bool:
         """Drop the person's pending action; whether there was one."""
         key = _KEY.format(person=person_id)

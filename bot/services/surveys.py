@@ -134,11 +134,7 @@ class Surveys:
 
     def cancel(self, actor: Actor) -> bool:
         """Drop the sender's pending survey (from /huy); whether there was one."""
-        person = actor.person
-        if person is None:
-            return False
-        action, _ = self.pending.get(person.id)
-        return action is not None and action.kind == PENDING_KIND and self.pending.clear(person.id)
+        return self.pending.drop(actor, PENDING_KIND)
 
     def copies(self, s: Survey) -> int:
         job = self.store.outbox.get_job(s.job_id) if s.job_id is not None else None
