@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Literal
 
 from bot.areas import AreaTree
-from bot.config import ConfigError, load_config
+from bot.cli_common import FAILED, OK, USAGE, area_code, config_or_none, err, store_or_none
 from bot.fsutil import write_atomic
 from bot.services.export import export_rows, periods_within, to_csv, to_xlsx
 from bot.services.periods import describe, parse_key
 from bot.services.report_types import ReportTypes
-from bot.store import Store, StoreError, StoreLockedError, open_store
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 ExportFormat = Literal["csv", "xlsx"]
 # Exit codes: 0 written; 1 the store or the file could not be used; 2 wrong arguments or config.
-OK, FAILED, USAGE = 0, 1, 2
 
 
 def run_export(
@@ -40,44 +38,31 @@ def run_export(
     one area. `type_code`: a report type's code or name. Problems go to stderr, the one-line
     summary to stdout.
     """
-    try:
-        config = load_config(config_path, environ=environ)
-    except ConfigError as exc:
-        _err("Cấu hình có lỗi / the config has problems:")
-        for problem in exc.problems:
-            _err(f"- {problem.path}: {problem.message}")
+    config = config_or_none(config_path, environ)
+    if config is None:
         return USAGE
     if not config.report_types:
-        _err("The config has no report_types: there is nothing to export.")
+        err("The config has no report_types: there is nothing to export.")
         return USAGE
     areas = AreaTree.from_config(config.areas)
     types = ReportTypes.from_config(config.report_types, default=config.default_report_type)
     try:
         wanted = parse_key(period)
-        area_code = None if area is None else _area_code(areas, area)
+        code = None if area is None else area_code(areas, area)
         rt = None if type_code is None else types.get(type_code) or types.by_name(type_code)
         if type_code is not None and rt is None:
             known = ", ".join(t.code for t in types)
             msg = f"no report type {type_code!r}; the types are: {known}"
             raise ValueError(msg)
     except ValueError as exc:
-        _err(str(exc))
+        err(str(exc))
         return USAGE
-    data_dir = config.data_dir
-    if not data_dir.is_dir():
-        _err(f"No data folder at {data_dir}: the bot has not run with this config yet.")
-        return FAILED
-    try:
-        store = open_store(data_dir)
-    except StoreLockedError:
-        _err(
-            f"The data in {data_dir} is in use: the bot is running and locks it. Stop the bot "
-            "and export again, or export from a copy of the folder: "
-            "BOT_DATA_DIR=/path/to/copy python -m bot export …"
-        )
-        return FAILED
-    except StoreError as exc:
-        _err(f"Cannot open the data in {data_dir}: {exc}")
+    store = store_or_none(
+        config.data_dir,
+        while_running="Stop the bot and export again, or export from a copy of the folder: "
+        "BOT_DATA_DIR=/path/to/copy python -m bot export …",
+    )
+    if store is None:
         return FAILED
     try:
         rows = export_rows(
@@ -85,12 +70,12 @@ def run_export(
             types=types,
             areas=areas,
             period=wanted.key,
-            area=area_code,
+            area=code,
             type_code=rt.code if rt else None,
             people=person_label(store),
         )
     except ValueError as exc:
-        _err(str(exc))
+        err(str(exc))
         return USAGE
     finally:
         store.close()
@@ -101,7 +86,7 @@ def run_export(
     try:
         write_atomic(output, data)
     except OSError as exc:
-        _err(f"Cannot write {output}: {exc}")
+        err(f"Cannot write {output}: {exc}")
         return FAILED
     villages = len({r.area_code for r in rows})
     left_out = [t.code for t in types if rt is None and not periods_within(t.period, wanted)]
@@ -109,18 +94,6 @@ def run_export(
     counts = f"{_plural(len(rows), 'row')} ({_plural(villages, 'village')}"
     print(f"Exported {counts}, {describe(wanted, 'vi')}) to {output} as {kind}{note}")
     return OK
-
-
-def _area_code(areas: AreaTree, text: str) -> str:
-    """The code `text` is, or the one area its name matches; ValueError otherwise."""
-    if text in areas:
-        return text
-    found = areas.find(text, limit=5)
-    if len(found) == 1:
-        return found[0].code
-    hint = "; did you mean: " + ", ".join(f"{a.code} ({a.name})" for a in found) if found else ""
-    msg = f"no area {text!r}{hint}"
-    raise ValueError(msg)
 
 
 def person_label(store: Store) -> Callable[[int], str]:
@@ -138,7 +111,3 @@ def person_label(store: Store) -> Callable[[int], str]:
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def _err(text: str) -> None:
-    print(text, file=sys.stderr)

@@ -1,0 +1,56 @@
+"""What the offline commands (export, digest) share: exit codes, the config, an area named on
+the command line, and opening the store only when no bot holds it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from bot.areas import AreaTree
+from bot.config import Config, ConfigError, load_config
+from bot.store import Store, StoreError, StoreLockedError, open_store
+
+OK, FAILED, USAGE = 0, 1, 2
+
+
+def err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def config_or_none(config_path: str | None, environ: Mapping[str, str]) -> Config | None:
+    """The config, or None after printing every problem."""
+    try:
+        return load_config(config_path, environ=environ)
+    except ConfigError as exc:
+        err("Cấu hình có lỗi / the config has problems:")
+        for problem in exc.problems:
+            err(f"- {problem.path}: {problem.message}")
+        return None
+
+
+def area_code(areas: AreaTree, text: str) -> str:
+    """The code `text` is, or the one area its name matches; ValueError otherwise."""
+    if text in areas:
+        return text
+    found = areas.find(text, limit=5)
+    if len(found) == 1:
+        return found[0].code
+    hint = "; did you mean: " + ", ".join(f"{a.code} ({a.name})" for a in found) if found else ""
+    msg = f"no area {text!r}{hint}"
+    raise ValueError(msg)
+
+
+def store_or_none(data_dir: Path, *, while_running: str) -> Store | None:
+    """The store when no bot holds it, or None after saying why (`while_running`: what to do
+    instead while the bot runs)."""
+    if not data_dir.is_dir():
+        err(f"No data folder at {data_dir}: the bot has not run with this config yet.")
+        return None
+    try:
+        return open_store(data_dir)
+    except StoreLockedError:
+        err(f"The data in {data_dir} is in use: the bot is running and locks it. {while_running}")
+    except StoreError as exc:
+        err(f"Cannot open the data in {data_dir}: {exc}")
+    return None
