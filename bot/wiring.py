@@ -14,6 +14,7 @@ from bot.models import OutboxItem
 from bot.platforms.base import Platform
 from bot.services import Services
 from bot.services.attachments import AttachmentResolver
+from bot.services.audit import AuditLog
 from bot.services.clarification_text import ClarificationText
 from bot.services.clarifications import Clarifications
 from bot.services.delivery import Delivery
@@ -311,6 +312,7 @@ def build_services(
         clarification_text=clarifications.text,
         surveys=surveys,
         survey_text=surveys.text,
+        audit=AuditLog(store=store, clock=clock),
         privacy_days=config.privacy.retention_days,
         link_minutes=reg.link_code_minutes,
     )

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from bot.areas import AreaTree
     from bot.clock import Clock
     from bot.i18n import Translator
+    from bot.services.audit import AuditLog
     from bot.services.clarification_text import ClarificationText
     from bot.services.clarifications import Clarifications
     from bot.services.delivery import Delivery
@@ -69,5 +70,6 @@ class Services:
     clarification_text: ClarificationText
     surveys: Surveys
     survey_text: SurveyText
+    audit: AuditLog
     privacy_days: int
     link_minutes: int

@@ -31,6 +31,7 @@ from bot.models import (
     Survey,
     SurveyAnswer,
 )
+from bot.store.base_ops import AuditRepo
 
 # The layout of stored records. Bump it (and add a migration) when a change is not just a new
 # field with a default: a store written by a newer program refuses to open in an older one.
@@ -452,6 +453,7 @@ class Store(Protocol):
     sightings: SightingsRepo
     surveys: SurveysRepo
     survey_answers: SurveyAnswersRepo
+    audit: AuditRepo
     schema_version: int
 
     def atomic(self) -> AbstractContextManager[None]:

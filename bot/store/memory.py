@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from bot.store.audit import AuditRepo
 from bot.store.base import SCHEMA_VERSION, StoreVersionError
 from bot.store.clarifications import ClarificationsRepo, SightingsRepo
 from bot.store.core import Core
@@ -91,6 +92,7 @@ class CoreStore:
         self.sightings = SightingsRepo(core)
         self.surveys = SurveysRepo(core)
         self.survey_answers = SurveyAnswersRepo(core)
+        self.audit = AuditRepo(core)
         # Recorded from day one, so a later layout change knows what it reads.
         if self.meta.get(SCHEMA_KEY) is None:
             self.meta.set(SCHEMA_KEY, SCHEMA_VERSION)

@@ -28,6 +28,7 @@ from bot.models import (
     Survey,
     SurveyAnswer,
 )
+from bot.models_ops import AuditEntry
 
 Key = int | str | tuple[Any, ...]
 
@@ -99,6 +100,7 @@ SPECS: dict[str, TableSpec] = {
         TableSpec("sightings", RumourSighting, lambda r: r.id),
         TableSpec("surveys", Survey, lambda r: r.id),
         TableSpec("survey_answers", SurveyAnswer, lambda r: (r.survey_id, r.voter)),
+        TableSpec("audit", AuditEntry, lambda r: r.id),
     )
 }
 

@@ -56,6 +56,7 @@ ID_TABLES = (
     "clarifications",
     "sightings",
     "surveys",
+    "audit",
 )
 
 
