@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
@@ -270,16 +270,42 @@ class ReportsRepo:
         return [self._load(report_id, version) for _, report_id, version in picked]
 
     def latest_by_reporter(self, person_id: int, *, limit: int = 1) -> list[Report]:
-        heads = []
-        for report_id in self._index.ids_by(person_id):
-            head = self._index.head(report_id)
-            if head is not None:
-                heads.append((-head.received, report_id, head.version))
-        heads.sort()
-        return [self._load(report_id, version) for _, report_id, version in heads[:limit]]
+        picked = self._index.latest_by(person_id, limit)
+        return [self._load(report_id, version) for report_id, version in picked]
 
     def count(self) -> int:
         return len(self._index)
+
+    def area_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for report_id in self._index:
+            for area in {row.area for row in self._index.rows(report_id)}:
+                counts[area] = counts.get(area, 0) + 1
+        return counts
+
+    def ids_at(self, areas: Collection[str]) -> list[str]:
+        wanted = set(areas)
+        found = (
+            report_id
+            for report_id in self._index
+            if any(row.area in wanted for row in self._index.rows(report_id))
+        )
+        return sorted(found)
+
+    def rewrite(self, report_id: str, versions: Sequence[Report]) -> None:
+        ids = {v.id for v in versions}
+        if len(ids) > 1 or len({v.version for v in versions}) != len(versions):
+            msg = "rewrite takes the versions of one report, each version once"
+            raise ValueError(msg)
+        new_id = ids.pop() if ids else report_id
+        if new_id != report_id and self._index.head(new_id) is not None:
+            msg = f"report {new_id} is already stored"
+            raise DuplicateKeyError(msg)
+        with self._core.atomic():
+            for row in self._index.rows(report_id):
+                self._core.put("reports", (report_id, row.version), None)
+            for version in versions:
+                self._core.put("reports", (version.id, version.version), version)
 
     def _load(self, report_id: str, version: int) -> Report:
         report = self._table.get((report_id, version))

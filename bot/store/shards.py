@@ -10,6 +10,7 @@ checkpoint, so a write never touches a shard file.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import re
@@ -21,7 +22,8 @@ from bot.models import Report
 from bot.store.atomic import write_json_atomic
 from bot.store.base import StoreCorruptError
 from bot.store.codec import decode, encode
-from bot.store.tables import Key, ReportIndex, ReportTable, Row, row_of, row_of_doc
+from bot.store.report_index import ReportIndex, Row, row_of, row_of_doc
+from bot.store.tables import Key, ReportTable
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,22 @@ def read_json(path: Path) -> Any:
         raise StoreCorruptError(msg) from exc
 
 
+def _index_doc(shard: ShardKey, docs: dict[Key, Any]) -> dict[str, Any]:
+    """A shard's index file: its rows as columns (period and type are the shard's), which
+    loads several times faster than a list per row."""
+    rows = [row_of_doc(doc) for doc in docs.values()]
+    period, type_ = shard
+    return {
+        "period": period,
+        "type": type_,
+        "ids": [doc["id"] for doc in docs.values()],
+        "versions": [r.version for r in rows],
+        "areas": [r.area for r in rows],
+        "reporters": [r.reporter for r in rows],
+        "received": [r.received for r in rows],
+    }
+
+
 class ShardedReportTable(ReportTable):
     """Report versions by (id, version): index in memory, records in shards on disk."""
 
@@ -68,19 +86,38 @@ class ShardedReportTable(ReportTable):
         self._cache_size = max(1, cache_size)
 
     def load_index(self) -> None:
-        """Read every shard's index file (or the shard itself, when its index file is missing)."""
+        """Read every shard's index file (or the shard itself, when its index file is missing).
+
+        Garbage collection waits meanwhile: the ~100k rows are all kept, and a collection pass
+        over them every few thousand would cost more than the reading itself."""
         indexed = set()
-        for path in sorted(self.folder.glob("*" + INDEX_SUFFIX)):
-            data = read_json(path)
-            make = Row._make
-            self.index.load((fields[0], make(fields[1:])) for fields in data["rows"])
-            indexed.add(path.name[: -len(INDEX_SUFFIX)])
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for path in sorted(self.folder.glob("*" + INDEX_SUFFIX)):
+                self._load_index_file(read_json(path))
+                indexed.add(path.name[: -len(INDEX_SUFFIX)])
+        finally:
+            if collecting:
+                gc.enable()
         for path in sorted(self.folder.glob("*.json")):
             stem = path.name[: -len(".json")]
             if not path.name.endswith(INDEX_SUFFIX) and stem not in indexed:
                 log.warning("report shard %s has no index file; indexing it", path)
                 docs = self._read_docs(path).values()
                 self.index.load((doc["id"], row_of_doc(doc)) for doc in docs)
+
+    def _load_index_file(self, data: dict[str, Any]) -> None:
+        if "rows" in data:  # the older layout: one [id, *Row] list per report version
+            rows = data["rows"]
+            if any(r[2] != data["period"] or r[3] != data["type"] for r in rows):
+                self.index.load((r[0], Row._make(r[1:])) for r in rows)
+                return
+            data = {"ids": [r[0] for r in rows], "versions": [r[1] for r in rows],
+                    "areas": [r[4] for r in rows], "reporters": [r[5] for r in rows],
+                    "received": [r[6] for r in rows], **data}  # fmt: skip
+        columns = (data["versions"], data["areas"], data["reporters"], data["received"])
+        self.index.load_columns(data["period"], data["type"], data["ids"], columns)
 
     @property
     def dirty(self) -> bool:
@@ -128,10 +165,7 @@ class ShardedReportTable(ReportTable):
                 # TinyDB's own layout: {table: {doc_id: document}}; doc ids are positions.
                 shard = {str(n): doc for n, doc in enumerate(docs.values(), 1)}
                 write_json_atomic(path, {TABLE: shard})
-                rows = [[doc["id"], *row_of_doc(doc)] for doc in docs.values()]
-                period, type_ = shard_key
-                index = {"period": period, "type": type_, "rows": rows}
-                write_json_atomic(self.folder / (stem + INDEX_SUFFIX), index)
+                write_json_atomic(self.folder / (stem + INDEX_SUFFIX), _index_doc(shard_key, docs))
                 written += 2
             cached = self._cache.get(shard_key)
             if cached is not None:

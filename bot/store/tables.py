@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from bot.messages import Incoming
 from bot.models import (
@@ -28,7 +27,8 @@ from bot.models import (
     Survey,
     SurveyAnswer,
 )
-from bot.models_ops import AuditEntry
+from bot.models_ops import AccessEntry, AuditEntry, Invite
+from bot.store.report_index import ReportIndex, row_of
 
 Key = int | str | tuple[Any, ...]
 
@@ -101,6 +101,8 @@ SPECS: dict[str, TableSpec] = {
         TableSpec("surveys", Survey, lambda r: r.id),
         TableSpec("survey_answers", SurveyAnswer, lambda r: (r.survey_id, r.voter)),
         TableSpec("audit", AuditEntry, lambda r: r.id),
+        TableSpec("access_log", AccessEntry, lambda r: r.id),
+        TableSpec("invites", Invite, lambda r: r.code),
     )
 }
 
@@ -186,130 +188,6 @@ class AckTable(Table):
             acks.pop(person_id, None)
         else:
             acks[person_id] = value
-
-
-class Row(NamedTuple):
-    """What the report index keeps of one report version (the record itself may be on disk)."""
-
-    version: int
-    period: str
-    type: str
-    area: str
-    reporter: int
-    received: float  # POSIX timestamp of received_at
-
-
-def row_of(report: Report) -> Row:
-    return Row(
-        report.version,
-        report.period,
-        report.type,
-        report.area,
-        report.reporter,
-        report.received_at.timestamp(),
-    )
-
-
-def row_of_doc(doc: dict[str, Any]) -> Row:
-    """The index row of an encoded report, without decoding the whole record."""
-    return Row(
-        doc.get("version", 1),
-        doc["period"],
-        doc["type"],
-        doc["area"],
-        doc["reporter"],
-        datetime.fromisoformat(doc["received_at"]).timestamp(),
-    )
-
-
-class ReportIndex:
-    """Every report version's row, and the report ids by (type, period) and by reporter.
-
-    Small enough to hold for 100k reports (tens of MB), so queries never scan records.
-    Buckets follow the latest version: a correction that moves a report to another period
-    moves it in the index too.
-    """
-
-    def __init__(self) -> None:
-        self._rows: dict[str, list[Row]] = {}
-        self._buckets: dict[tuple[str, str], set[str]] = {}
-        self._by_reporter: dict[int, set[str]] = {}
-
-    def add(self, report_id: str, row: Row) -> None:
-        rows = self._rows.get(report_id)
-        if rows is None:
-            self._rows[report_id] = [row]
-            self._link(report_id, row)
-            return
-        self._unlink(report_id, rows[-1])
-        at = bisect.bisect_left([r.version for r in rows], row.version)
-        if at < len(rows) and rows[at].version == row.version:
-            rows[at] = row
-        else:
-            rows.insert(at, row)
-        self._link(report_id, rows[-1])
-
-    def load(self, rows: Iterable[tuple[str, Row]]) -> None:
-        """Add many rows at start-up; the common case (a report id not seen yet) takes a short
-        path, since 100k rows go through here before the bot can answer."""
-        own, buckets, by_reporter = self._rows, self._buckets, self._by_reporter
-        for report_id, row in rows:
-            if report_id in own:
-                self.add(report_id, row)
-                continue
-            own[report_id] = [row]
-            bucket = buckets.get((row.type, row.period))
-            if bucket is None:
-                bucket = buckets[(row.type, row.period)] = set()
-            bucket.add(report_id)
-            mine = by_reporter.get(row.reporter)
-            if mine is None:
-                mine = by_reporter[row.reporter] = set()
-            mine.add(report_id)
-
-    def remove(self, report_id: str, version: int) -> None:
-        rows = self._rows.get(report_id)
-        if not rows:
-            return
-        self._unlink(report_id, rows[-1])
-        rows[:] = [r for r in rows if r.version != version]
-        if rows:
-            self._link(report_id, rows[-1])
-        else:
-            del self._rows[report_id]
-
-    def rows(self, report_id: str) -> list[Row]:
-        return list(self._rows.get(report_id, ()))
-
-    def head(self, report_id: str) -> Row | None:
-        rows = self._rows.get(report_id)
-        return rows[-1] if rows else None
-
-    def row(self, report_id: str, version: int) -> Row | None:
-        for row in self._rows.get(report_id, ()):
-            if row.version == version:
-                return row
-        return None
-
-    def ids_in(self, type_: str, period: str) -> set[str]:
-        return set(self._buckets.get((type_, period), ()))
-
-    def ids_by(self, reporter: int) -> set[str]:
-        return set(self._by_reporter.get(reporter, ()))
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
-
-    def _link(self, report_id: str, head: Row) -> None:
-        self._buckets.setdefault((head.type, head.period), set()).add(report_id)
-        self._by_reporter.setdefault(head.reporter, set()).add(report_id)
-
-    def _unlink(self, report_id: str, head: Row) -> None:
-        self._buckets.get((head.type, head.period), set()).discard(report_id)
-        self._by_reporter.get(head.reporter, set()).discard(report_id)
 
 
 class ReportTable:
