@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import secrets
 import time
-from collections.abc import Callable
 from typing import Any, Literal
 
 from aiohttp import web
@@ -16,54 +13,43 @@ from telegram import Message, ReplyParameters, Update
 from telegram import error as tg
 from telegram.constants import ChatMemberStatus
 from telegram.ext import Application, ApplicationBuilder
-from telegram.request import HTTPXRequest
 
 from bot.messages import Attachment, Button, ChatKind, ChatRef, Outgoing, SentRef, UserRef
 from bot.platforms.base import BadRequest, BotCommand, Capabilities, Sink
 from bot.platforms.telegram_convert import ANONYMOUS_ADMIN_ID, BotIdentity, to_incoming
 from bot.platforms.telegram_errors import neutral
 from bot.platforms.telegram_files import download_file
+from bot.platforms.telegram_http import AiohttpRequest
+from bot.platforms.telegram_intake import ALLOWED_UPDATES, PollRequest, poll, webhook_update
 from bot.platforms.telegram_send import markup, send_file
 from bot.text import split_text
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "poll_answer"]
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_POLL_QUESTION, MAX_POLL_OPTION = 300, 100
-MAX_WEBHOOK_BODY = 1024 * 1024
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
-
-
-class _PollRequest(HTTPXRequest):
-    """The getUpdates connection; notes each answered poll for the health check."""
-
-    def __init__(self, on_success: Callable[[], None], *, read_timeout: float) -> None:
-        super().__init__(connection_pool_size=1, read_timeout=read_timeout)
-        self._on_success = on_success
-
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        status, payload = await super().do_request(*args, **kwargs)
-        if status == 200:
-            self._on_success()
-        return status, payload
+POLL_READ_MARGIN = 10.0  # getUpdates' read waits for its long poll plus this (at most)
+HTTP_REFUSALS = {400: "bad update", 401: "unauthorized", 413: "too large", 503: "not running"}
 
 
 _PTB_URL_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot")
 
 
 class _TokenScrub(logging.Filter):
-    """Replaces the bot token in records of PTB's own loggers, whatever handler prints them."""
+    """Replaces the bot token, and the webhook secret that PTB logs with setWebhook's parameters
+    at DEBUG, in records of PTB's own loggers, whatever handler prints them."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, webhook_secret: str = "") -> None:
         super().__init__()
-        self._token = token
+        self._hidden = [(token, "<token>"), (webhook_secret, "<secret>")]
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if self._token in message:
-            record.msg = message.replace(self._token, "<token>")
+        if any(value and value in message for value, _ in self._hidden):
+            for value, shown in self._hidden:
+                message = message.replace(value, shown) if value else message
+            record.msg = message
             record.args = None
         return True
 
@@ -88,6 +74,7 @@ class TelegramPlatform:
         webhook_path: str = "/webhook/telegram",
         webhook_secret: str = "",
         poll_timeout: int = 30,
+        request_timeout: float = 15.0,
         drop_pending: bool = False,
     ) -> None:
         if mode not in ("polling", "webhook"):
@@ -97,7 +84,7 @@ class TelegramPlatform:
             msg = "telegram webhook mode needs webhook_url and webhook_secret"
             raise ValueError(msg)
         self._token = token
-        self._scrub = _TokenScrub(token)
+        self._scrub = _TokenScrub(token, webhook_secret)
         self._api = api_base_url.rstrip("/")
         self._mode = mode
         self.mode = mode
@@ -105,6 +92,7 @@ class TelegramPlatform:
         self._webhook_path = webhook_path
         self._webhook_secret = webhook_secret
         self._poll_timeout = poll_timeout
+        self._request_timeout = request_timeout
         self._drop_pending = drop_pending
         self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._poller: asyncio.Task[None] | None = None
@@ -113,6 +101,7 @@ class TelegramPlatform:
         self.username = ""
         self.reads_all_group_messages = False  # getMe: privacy mode is off
         self.last_receive_at = 0.0  # time.monotonic() of the last good poll or webhook call
+        self._received_wall = 0.0  # the same in Unix time, to compare with Telegram's dates
 
     def __repr__(self) -> str:  # never show the token
         return f"TelegramPlatform(mode={self._mode!r}, username={self.username!r})"
@@ -133,11 +122,19 @@ class TelegramPlatform:
             .token(self._token)
             .base_url(f"{self._api}/bot")
             .base_file_url(f"{self._api}/file/bot")
-            .connect_timeout(10)
-            .read_timeout(15)
-            .write_timeout(30)
-            .media_write_timeout(60)
-            .get_updates_request(_PollRequest(self._received, read_timeout=10))
+            .request(
+                AiohttpRequest(
+                    connect_timeout=10,
+                    read_timeout=self._request_timeout,
+                    write_timeout=30,
+                    media_write_timeout=60,
+                )
+            )
+            .get_updates_request(
+                PollRequest(
+                    self._received, read_timeout=min(POLL_READ_MARGIN, self._request_timeout)
+                )
+            )
         )
         # No PTB Updater: it confirms a batch (the next getUpdates offset) before the batch is
         # handled, so a crash in between would lose it. Our poller confirms only what the core
@@ -160,7 +157,9 @@ class TelegramPlatform:
         else:
             # A stale webhook would make getUpdates fail: remove it first.
             await app.bot.delete_webhook(drop_pending_updates=self._drop_pending)
-            self._poller = asyncio.create_task(self._poll(app))
+            self._poller = asyncio.create_task(
+                poll(app.bot, self._take, timeout=self._poll_timeout)
+            )
             log.info("telegram bot @%s receives by long polling", self.username)
 
     async def stop(self) -> None:
@@ -196,34 +195,24 @@ class TelegramPlatform:
 
     def _received(self) -> None:
         self.last_receive_at = time.monotonic()
+        self._received_wall = time.time()
 
-    def _poll_error(self, err: tg.TelegramError) -> None:
-        # PTB retries getUpdates itself with backoff; the message never includes the token.
-        log.warning("telegram polling failed: %s: %s", type(err).__name__, err.message)
-
-    async def _poll(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        """Long polling. An update's offset is confirmed (by the next getUpdates) only after the
-        sink took it in, and the sink makes it durable first: a crash loses nothing, and what
-        comes again is dropped by its update id."""
-        offset: int | None = None
-        wait = 1.0
-        while True:
-            try:
-                updates = await app.bot.get_updates(
-                    offset=offset, timeout=self._poll_timeout, allowed_updates=ALLOWED_UPDATES
-                )
-            except (tg.InvalidToken, tg.Forbidden) as err:
-                log.error("telegram polling stopped: %s", type(err).__name__)
-                return
-            except tg.TelegramError as err:
-                self._poll_error(err)
-                await asyncio.sleep(wait)
-                wait = min(wait * 2, 30.0)
-                continue
-            wait = 1.0
-            for update in updates:
-                await self._take(update)
-                offset = update.update_id + 1
+    async def webhook_problem(self) -> str | None:
+        """In webhook mode, what Telegram reports wrong (getWebhookInfo): our webhook is gone,
+        or updates wait and its last delivery failed after our last good call; else None."""
+        app = self._app
+        if self._mode != "webhook" or app is None:
+            return None
+        try:
+            info = await app.bot.get_webhook_info()
+        except tg.TelegramError as err:
+            return f"getWebhookInfo failed: {type(err).__name__}"
+        if info.url != self._webhook_url:
+            return "webhook not set at Telegram"
+        failed = info.last_error_date
+        if info.pending_update_count and failed and failed.timestamp() > self._received_wall:
+            return f"Telegram cannot deliver: {info.last_error_message or 'unknown error'}"
+        return None
 
     async def _take(self, update: Update) -> None:
         incoming = to_incoming(update, self._me)
@@ -243,25 +232,11 @@ class TelegramPlatform:
         return [web.post(self._webhook_path, self._webhook)]
 
     async def _webhook(self, request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "")
-        if not secrets.compare_digest(given.encode(), self._webhook_secret.encode()):
-            log.warning("telegram webhook call with a wrong or missing secret refused")
-            return web.Response(status=401, text="unauthorized")
-        if (request.content_length or 0) > MAX_WEBHOOK_BODY:
-            return web.Response(status=413, text="too large")
-        body = await request.content.read(MAX_WEBHOOK_BODY + 1)
-        if len(body) > MAX_WEBHOOK_BODY:
-            return web.Response(status=413, text="too large")
         app = self._app
-        if app is None or not app.running:
-            return web.Response(status=503, text="not running")  # Telegram will redeliver
-        try:
-            data = json.loads(body)
-            update = Update.de_json(data, app.bot) if isinstance(data, dict) else None
-        except (ValueError, TypeError, KeyError):
-            update = None
-        if update is None:
-            return web.Response(status=400, text="bad update")
+        bot = app.bot if app is not None and app.running else None
+        update = await webhook_update(request, secret=self._webhook_secret, bot=bot)
+        if isinstance(update, int):
+            return web.Response(status=update, text=HTTP_REFUSALS[update])
         self._received()
         # The core takes it in (durably) and handles it in its own task; then Telegram hears 200.
         await self._take(update)  # durable before Telegram hears 200
