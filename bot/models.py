@@ -60,6 +60,9 @@ class Person:
     language: str = ""
     created_at: datetime | None = None
     consent_at: datetime | None = None
+    phone: str = ""  # from an import (personal data: never logged)
+    consent_version: int = 0  # the privacy notice's version they agreed to (0: none)
+    erased_at: datetime | None = None  # `people erase` removed their identity; links die
 
 
 class RegistrationStatus(StrEnum):
@@ -132,6 +135,8 @@ class Report:
     retracted: bool = False
     source_message: str = ""  # ChatRef.key + ":" + message id, for corrections by edit or reply
     photo: str = ""  # FileStore id of a photo sent with the report (its caption was the report)
+    area_name: str = ""  # the village's name when written: readable after a merge or rename
+    former_area: str = ""  # the area code before `areas migrate` moved it ("" if never moved)
 
 
 class OutboxStatus(StrEnum):

@@ -83,7 +83,7 @@ def seed_demo(
             created_at=now,
         )  # fmt: skip
         account = Account(f"sandbox:{app}:{added.id}", display_name=name, reachable=True)
-        store.people.save(replace(added, accounts=(account,), consent_at=now))
+        store.people.save(replace(added, accounts=(account,), consent_at=now, consent_version=1))
         persona = Persona(str(added.id), name, role.value, area, commune, app)
         personas.append(persona)
         return persona
@@ -140,5 +140,15 @@ def _first_reports(
         if rt.mode != "event":
             report_id = f"{rt.code}:{p.area}:{period}"
         store.reports.add(
-            Report(report_id, rt.code, p.area, period, values, int(p.uid), "sandbox", now)
+            Report(
+                report_id,
+                rt.code,
+                p.area,
+                period,
+                values,
+                int(p.uid),
+                "sandbox",
+                now,
+                area_name=areas.get(p.area).name,
+            )
         )

@@ -147,7 +147,7 @@ class Reports:
             report_id = f"{rt.code}:{village.code}:{period}:{secrets.token_hex(4)}"
             report = Report(report_id, rt.code, village.code, period, values, person.id,
                             inc.chat.platform, now, late=late, source_message=source,
-                            photo=photo)  # fmt: skip
+                            photo=photo, area_name=village.name)  # fmt: skip
             self.store.reports.add(report)
             return Saved(report, rt, village)
         report_id = f"{rt.code}:{village.code}:{period}"
@@ -156,6 +156,7 @@ class Reports:
         report = Report(
             report_id, rt.code, village.code, period, values, person.id, inc.chat.platform, now,
             version=version, late=late, source_message=source, photo=photo,
+            area_name=village.name,
         )  # fmt: skip
         self.store.reports.add(report)
         return Saved(report, rt, village, replaced=previous is not None and not previous.retracted)

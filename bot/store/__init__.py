@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from bot.store.base import (
@@ -36,17 +37,26 @@ def open_store(
     backend: str = "tinydb",
     fsync: FsyncPolicy = "batch",
     checkpoint_bytes: int = 8 << 20,
+    area_names: Mapping[str, str] | None = None,
 ) -> Store:
     """Open the store kept in `data_dir` (created if missing); "memory" ignores the directory.
 
     fsync: "always" (each commit survives power loss), "batch" (fsync every ~50 ms, the default)
     or "never" (process crashes only). `checkpoint_bytes`: journal size that triggers a checkpoint.
+    `area_names` (code -> name, from the config's tree): for migrating a store written by an
+    older schema (reports keep their village's name); see bot/store/migrations.py.
     """
     # Imported here so that importing bot.store (for the Protocols) stays light.
     if backend == "tinydb":
+        from bot.store.migrations import MigrationContext
         from bot.store.tinydb import TinyDBStore
 
-        return TinyDBStore(Path(data_dir), fsync=fsync, checkpoint_bytes=checkpoint_bytes)
+        return TinyDBStore(
+            Path(data_dir),
+            fsync=fsync,
+            checkpoint_bytes=checkpoint_bytes,
+            migration=MigrationContext(area_names=area_names),
+        )
     if backend == "memory":
         from bot.store.memory import MemoryStore
 

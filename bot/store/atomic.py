@@ -62,3 +62,34 @@ class DirLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+
+class CheckpointLock:
+    """The flock that keeps checkpoints and backups apart (file `checkpoint.lock`).
+
+    A checkpoint rewrites several files and then empties the journal; a backup copying files in
+    between would get a mix. The store takes it exclusively around each checkpoint, a backup
+    takes it shared while it copies the checkpoint files and the journal's complete lines.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        # Read-only is enough for flock, so a backup may run as a user who cannot write here.
+        self._fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+
+    def acquire(self, *, exclusive: bool, wait: bool = True) -> bool:
+        """Take the lock; with wait=False, False at once when someone else holds it."""
+        flags = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+        try:
+            fcntl.flock(self._fd, flags if wait else flags | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def release(self) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)  # closing drops the lock too
+            self._fd = -1

@@ -31,11 +31,13 @@ from bot.models import (
     Survey,
     SurveyAnswer,
 )
-from bot.store.base_ops import AuditRepo
+from bot.store.base_ops import AccessLogRepo, AuditRepo, InvitesRepo, PersonalDataRepo
 
-# The layout of stored records. Bump it (and add a migration) when a change is not just a new
-# field with a default: a store written by a newer program refuses to open in an older one.
-SCHEMA_VERSION = 1
+# The layout of stored records. Bump it (and add a step to bot/store/migrations.py) when a change
+# is not just a new field with a default: an older store is backed up and migrated at open, a
+# store written by a newer program refuses to open in an older one.
+# 1: the first layout. 2: reports carry `area_name` (their village's name when written).
+SCHEMA_VERSION = 2
 
 FsyncPolicy = Literal["always", "batch", "never"]
 
@@ -210,6 +212,17 @@ class ReportsRepo(Protocol):
 
     def count(self) -> int:
         """How many distinct reports (ids) are stored."""
+
+    def area_counts(self) -> dict[str, int]:
+        """Area code → how many reports (ids) have a version there; reads only the index."""
+
+    def ids_at(self, areas: Collection[str]) -> list[str]:
+        """Ids of the reports with any version at one of these area codes, sorted."""
+
+    def rewrite(self, report_id: str, versions: Sequence[Report]) -> None:
+        """Replace every stored version of `report_id` by `versions` (one report's versions,
+        possibly under a new id: DuplicateKeyError if that id is another stored report), in one
+        commit. For `areas migrate`, which moves reports to the areas that replaced theirs."""
 
 
 class OutboxRepo(Protocol):
@@ -454,6 +467,9 @@ class Store(Protocol):
     surveys: SurveysRepo
     survey_answers: SurveyAnswersRepo
     audit: AuditRepo
+    access_log: AccessLogRepo
+    personal: PersonalDataRepo
+    invites: InvitesRepo
     schema_version: int
 
     def atomic(self) -> AbstractContextManager[None]:

@@ -7,13 +7,16 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from bot.store.access_log import AccessLogRepo
 from bot.store.audit import AuditRepo
 from bot.store.base import SCHEMA_VERSION, StoreVersionError
 from bot.store.clarifications import ClarificationsRepo, SightingsRepo
 from bot.store.core import Core
 from bot.store.directives import AcksRepo, DirectivesRepo
+from bot.store.invites import InvitesRepo
 from bot.store.outbox import OutboxRepo, QuotaRepo
 from bot.store.outbox_table import OutboxTable
+from bot.store.personal import PersonalDataRepo
 from bot.store.questions import HandbookRepo, QuestionsRepo
 from bot.store.reminders import RemindersRepo
 from bot.store.repos import (
@@ -93,6 +96,9 @@ class CoreStore:
         self.surveys = SurveysRepo(core)
         self.survey_answers = SurveyAnswersRepo(core)
         self.audit = AuditRepo(core)
+        self.access_log = AccessLogRepo(core)
+        self.personal = PersonalDataRepo(core)
+        self.invites = InvitesRepo(core)
         # Recorded from day one, so a later layout change knows what it reads.
         if self.meta.get(SCHEMA_KEY) is None:
             self.meta.set(SCHEMA_KEY, SCHEMA_VERSION)

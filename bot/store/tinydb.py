@@ -13,10 +13,13 @@ files are replaced by rename after fsync, and a torn last journal line is ignore
 
 Layout of the data directory (every *.json except the index files opens with tinydb.TinyDB):
   store.lock                 flock held while open (the kernel releases it if the process dies)
+  checkpoint.lock            flock held around each checkpoint; a backup holds it shared
+  backups/                   pre-migration-v<N>-<time>.tar.gz, written before a schema migration
   journal.jsonl              {"ops": [[table, key, document | null], ...]} per commit
   <table>.json               {table: {doc_id: document}} for people, meta, groups, …
   reports/<period>.<type>.json      {"reports": {doc_id: document}}: every version in that shard
-  reports/<period>.<type>.idx.json  {"period", "type", "rows": [[id, version, period, type, …]]}
+  reports/<period>.<type>.idx.json  {"period", "type", "ids", "versions", "areas", "reporters",
+                                     "received"}: the shard's index rows as columns
   outbox/<job id>.json              {"outbox": {item id: document}}: one job's items
 """
 
@@ -27,12 +30,21 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bot.store.atomic import DirLock, dumps, fsync_dir, remove_leftovers, write_json_atomic
-from bot.store.base import FsyncPolicy, StoreCorruptError, StoreError
+from bot.store.atomic import (
+    CheckpointLock,
+    DirLock,
+    dumps,
+    fsync_dir,
+    remove_leftovers,
+    write_json_atomic,
+)
+from bot.store.backup import CHECKPOINT_LOCK, backup_before_migration
+from bot.store.base import SCHEMA_VERSION, FsyncPolicy, StoreCorruptError, StoreError
 from bot.store.codec import decode, encode
 from bot.store.core import Core, Op
 from bot.store.journal import POLICIES, Journal, read_journal
 from bot.store.memory import CoreStore, make_tables, stored_schema
+from bot.store.migrations import MigrationContext, fill_pending_names, migrate
 from bot.store.outbox_files import checkpoint_outbox, load_outbox
 from bot.store.outbox_table import OutboxTable
 from bot.store.shards import ShardedReportTable, read_json
@@ -57,6 +69,7 @@ ID_TABLES = (
     "sightings",
     "surveys",
     "audit",
+    "access_log",
 )
 
 
@@ -70,13 +83,17 @@ class TinyDBStore(CoreStore):
         fsync: FsyncPolicy = "batch",
         checkpoint_bytes: int = 8 << 20,
         shard_cache: int = 16,
+        migration: MigrationContext | None = None,
     ) -> None:
+        """`migration`: what schema migrations need from the config (see migrations.py)."""
         if fsync not in POLICIES:
             msg = f"fsync must be one of {POLICIES}, not {fsync!r}"
             raise ValueError(msg)
         self.data_dir = data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
         self._lock = DirLock(data_dir / LOCK_NAME)
+        self._checkpoint_lock = CheckpointLock(data_dir / CHECKPOINT_LOCK)
+        self._migration = migration or MigrationContext()
         self._journal: Journal | None = None
         self._checkpoint_bytes = checkpoint_bytes
         self._next_checkpoint = checkpoint_bytes
@@ -86,6 +103,7 @@ class TinyDBStore(CoreStore):
         except BaseException:
             if self._journal is not None:
                 self._journal.close()
+            self._checkpoint_lock.close()
             self._lock.release()
             raise
 
@@ -107,7 +125,14 @@ class TinyDBStore(CoreStore):
         replay = read_journal(journal_path)
         for entry in replay.entries:
             self._apply(tables, entry["ops"])
-        stored_schema(tables, str(self.data_dir))
+        version = stored_schema(tables, str(self.data_dir))
+        backup = ""
+        if version is not None and version < SCHEMA_VERSION:
+            # Before anything here is written: the archive holds the files as the old program
+            # left them (journal included), restorable with `python -m bot restore`.
+            path = backup_before_migration(self.data_dir, version, self._migration.now())
+            backup = str(path)
+            log.info("store %s: schema version %d, backed up to %s", self.data_dir, version, path)
         if replay.entries:
             log.info("store %s: replayed %d commits", self.data_dir, len(replay.entries))
         if replay.torn:
@@ -115,6 +140,9 @@ class TinyDBStore(CoreStore):
             os.truncate(journal_path, replay.good)
         self._journal = Journal(journal_path, fsync=fsync)
         super().__init__(Core(tables, persist=self._persist, after_commit=self._after_commit))
+        if version is not None:
+            migrate(self, version, self._migration, backup=backup)  # one commit, or nothing
+        fill_pending_names(self, self._migration)
         if replay.size or self._dirty or self._reports.dirty or self._outbox.changed:
             # Fold the replayed commits into the checkpoint files and start an empty journal,
             # which also drops a torn last line before anything is appended after it.
@@ -150,19 +178,31 @@ class TinyDBStore(CoreStore):
         if self._journal.size < self._next_checkpoint:
             return
         try:
-            self.checkpoint()
+            # A backup copying the files holds the lock: try again at the next commit.
+            self.checkpoint(wait=False)
         except Exception:
             # The commit is safe in the journal; try again after another batch of writes.
             log.exception("store checkpoint failed; the journal keeps growing until one succeeds")
             self._next_checkpoint = self._journal.size + self._checkpoint_bytes
 
-    def checkpoint(self) -> None:
+    def checkpoint(self, *, wait: bool = True) -> bool:
         """Write what changed since the last checkpoint to the table and shard files, then empty
         the journal. Runs by itself when the journal passes `checkpoint_bytes`, at open and close;
-        a scheduler may also call it at a quiet hour."""
+        a scheduler may also call it at a quiet hour. Holds checkpoint.lock, so a backup never
+        copies half a checkpoint; with wait=False it returns False at once while one copies."""
         if self._core.in_transaction:
             msg = "checkpoint() cannot run inside atomic()"
             raise StoreError(msg)
+        assert self._journal is not None
+        if not self._checkpoint_lock.acquire(exclusive=True, wait=wait):
+            return False
+        try:
+            self._write_checkpoint()
+        finally:
+            self._checkpoint_lock.release()
+        return True
+
+    def _write_checkpoint(self) -> None:
         assert self._journal is not None
         for name in sorted(self._dirty):
             table = self._core.tables[name]
@@ -198,4 +238,5 @@ class TinyDBStore(CoreStore):
         finally:
             assert self._journal is not None
             self._journal.close()
+            self._checkpoint_lock.close()
             self._lock.release()

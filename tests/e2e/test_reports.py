@@ -206,6 +206,7 @@ async def test_telegram_edit_reply_and_photo_correct_and_keep(tg_world: World) -
     assert app is not None and app.services is not None and app.store is not None
     person = app.store.people.by_account(collab.key)
     reports = app.store.reports.latest_by_reporter(person.id, limit=10)  # type: ignore[union-attr]
+    assert {r.area_name for r in reports} == {"Thôn Sơn Ninh"}  # the name when written
     with_photo = [r for r in reports if r.photo]
     assert len(with_photo) == 1 and with_photo[0].values == {"sinh": 1}
     assert app.services.files.read(with_photo[0].photo) == b"\x89PNG fake image"

@@ -188,8 +188,8 @@ class TestStoreContract:
     def test_meta_and_schema_version(self, harness: Harness) -> None:
         """Meta stores JSON values (copies), refuses others, and records the schema version."""
         s = harness.store
-        assert s.schema_version == SCHEMA_VERSION == 1
-        assert s.meta.get("schema_version") == 1
+        assert s.schema_version == SCHEMA_VERSION == 2
+        assert s.meta.get("schema_version") == 2
         assert s.meta.get("missing", "dflt") == "dflt"
         s.meta.set("last_digest", {"at": "2026-11-24", "areas": ["a", "b"]})
         s.meta.get("last_digest")["areas"].append("mutated")
@@ -320,7 +320,7 @@ class TestStoreContract:
             pytest.skip("the memory backend keeps nothing to reopen")
         harness.store.meta.set("schema_version", SCHEMA_VERSION + 1)
         harness.store.close()
-        with pytest.raises(StoreVersionError, match="schema version 2"):
+        with pytest.raises(StoreVersionError, match=f"schema version {SCHEMA_VERSION + 1}"):
             open_store(harness.path)
         with pytest.raises(StoreVersionError):  # the failed open released the lock
             open_store(harness.path)
