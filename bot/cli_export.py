@@ -10,9 +10,12 @@ from typing import Literal
 
 from bot.areas import AreaTree
 from bot.cli_common import FAILED, OK, USAGE, area_code, config_or_none, err, store_or_none
+from bot.clock import SystemClock
 from bot.fsutil import write_atomic
+from bot.services.audit import AuditLog, cli_who
 from bot.services.export import export_rows, periods_within, to_csv, to_xlsx
 from bot.services.periods import describe, parse_key
+from bot.services.privacy import record_access
 from bot.services.report_types import ReportTypes
 from bot.store import Store
 
@@ -58,7 +61,7 @@ def run_export(
         err(str(exc))
         return USAGE
     store = store_or_none(
-        config.data_dir,
+        config,
         while_running="Stop the bot and export again, or export from a copy of the folder: "
         "BOT_DATA_DIR=/path/to/copy python -m bot export …",
     )
@@ -74,20 +77,28 @@ def run_export(
             type_code=rt.code if rt else None,
             people=person_label(store),
         )
+        chosen = rt.code if rt else None
+        tz = config.tzinfo()
+        kind = fmt or ("xlsx" if output.suffix.lower() == ".xlsx" else "csv")
+        data = (to_xlsx if kind == "xlsx" else to_csv)(rows, types=types, type_code=chosen, tz=tz)
+        try:
+            write_atomic(output, data)
+        except OSError as exc:
+            err(f"Cannot write {output}: {exc}")
+            return FAILED
+        AuditLog(store=store, clock=SystemClock()).record(
+            "export.reports", who=cli_who(), where="cli", target=code or areas.root.code,
+            detail={"period": wanted.key, "rows": len(rows), "format": kind, "type": chosen},
+        )  # fmt: skip
+        record_access(
+            store, SystemClock(), "reports.export", who=cli_who(), where="cli",
+            detail={"area": code or areas.root.code, "period": wanted.key},
+        )  # fmt: skip
     except ValueError as exc:
         err(str(exc))
         return USAGE
     finally:
         store.close()
-    chosen = rt.code if rt else None
-    tz = config.tzinfo()
-    kind = fmt or ("xlsx" if output.suffix.lower() == ".xlsx" else "csv")
-    data = (to_xlsx if kind == "xlsx" else to_csv)(rows, types=types, type_code=chosen, tz=tz)
-    try:
-        write_atomic(output, data)
-    except OSError as exc:
-        err(f"Cannot write {output}: {exc}")
-        return FAILED
     villages = len({r.area_code for r in rows})
     left_out = [t.code for t in types if rt is None and not periods_within(t.period, wanted)]
     note = f"; left out (longer periods): {', '.join(left_out)}" if left_out else ""

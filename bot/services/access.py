@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.messages import UserRef
+from bot.messages import ChatRef, UserRef
 from bot.models import Person, Role, RoleGrant
 
 if TYPE_CHECKING:
@@ -22,6 +22,7 @@ class Actor:
     person: Person | None
     grants: tuple[RoleGrant, ...]
     anonymous: bool = False  # a Telegram group admin posting as the group: we cannot know who
+    chat: ChatRef | None = None  # where the event came from (the audit trail's `where`)
 
     @property
     def is_admin(self) -> bool:

@@ -17,6 +17,7 @@ from bot.models_ops import AuditEntry
 
 if TYPE_CHECKING:
     from bot.clock import Clock
+    from bot.services.access import Actor
     from bot.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,18 @@ log = logging.getLogger(__name__)
 def person_who(person_id: int | None) -> str:
     """How the trail names someone acting through a chat."""
     return f"person:{person_id}" if person_id is not None else "person:?"
+
+
+def actor_who(actor: Actor) -> str:
+    """How the trail names the sender of an event: their person, else their account."""
+    if actor.person is not None:
+        return person_who(actor.person.id)
+    return f"account:{actor.user.key}"
+
+
+def actor_where(actor: Actor) -> str:
+    """The chat an event came from, as the trail's `where`."""
+    return actor.chat.key if actor.chat is not None else "?"
 
 
 def cli_who() -> str:
@@ -64,6 +77,19 @@ class AuditLog:
         )
         log.info("audit %s by %s target=%s", action, who, target)
         return entry
+
+    def by(
+        self,
+        actor: Actor,
+        action: str,
+        *,
+        target: str = "",
+        detail: Mapping[str, Any] | None = None,
+    ) -> AuditEntry:
+        """Record an action taken through a chat by `actor`, from the chat it came from."""
+        return self.record(
+            action, who=actor_who(actor), where=actor_where(actor), target=target, detail=detail
+        )
 
     def recent(self, limit: int = 20) -> list[AuditEntry]:
         return self.store.audit.recent(limit)

@@ -14,6 +14,7 @@ from bot.messages import ChatKind, ChatRef, Incoming, OutFile, UserRef
 from bot.models import Area, Clarification, OutboxFile, Person, Role, RumourSighting
 from bot.services.access import Actor
 from bot.services.attachments import file_for_chat
+from bot.services.audit import AuditLog
 from bot.services.clarification_text import ClarificationParts, excerpt, parse_parts
 from bot.services.directive_reach import private_account
 from bot.services.outbox import Message
@@ -72,6 +73,7 @@ class Clarifications:
         self.links = links
         self.text = text
         self.default_lang = default_lang
+        self.audit = AuditLog(store=store, clock=clock)
         self._rumours: dict[int, tuple[tuple[str, ...], list[Rumour]]] = {}
 
     # --- the registry --------------------------------------------------------------------------
@@ -81,12 +83,18 @@ class Clarifications:
         assert parts.phrases is not None and parts.text is not None
         area = self._area(actor, parts.area)
         author = actor.person.id if actor.person else None
-        stored = self.store.clarifications.add(
-            Clarification(
-                id=0, area=area.code, text=parts.text, phrases=parts.phrases,
-                created_at=self.clock.now(), author=author, source=parts.source or "", file=file,
-            )
-        )  # fmt: skip
+        with self.store.atomic():
+            stored = self.store.clarifications.add(
+                Clarification(
+                    id=0, area=area.code, text=parts.text, phrases=parts.phrases,
+                    created_at=self.clock.now(), author=author, source=parts.source or "",
+                    file=file,
+                )
+            )  # fmt: skip
+            self.audit.by(
+                actor, "clarification.add", target=f"clarification:{stored.id}",
+                detail={"area": area.code, "phrases": len(parts.phrases)},
+            )  # fmt: skip
         log.info(
             "clarification=%s added area=%s phrases=%d", stored.id, area.code, len(parts.phrases)
         )
@@ -106,14 +114,24 @@ class Clarifications:
             source=c.source if parts.source is None else parts.source, file=file or c.file,
             updated_at=self.clock.now(), retired_at=None,
         )  # fmt: skip
-        self.store.clarifications.save(c)
+        with self.store.atomic():
+            self.store.clarifications.save(c)
+            self.audit.by(
+                actor, "clarification.edit", target=f"clarification:{c.id}",
+                detail={"area": c.area},
+            )  # fmt: skip
         return c
 
     def retire(self, actor: Actor, number: int) -> Clarification:
         c = self.kept(actor, number)
         if c.retired_at is None:
             c = replace(c, retired_at=self.clock.now())
-            self.store.clarifications.save(c)
+            with self.store.atomic():
+                self.store.clarifications.save(c)
+                self.audit.by(
+                    actor, "clarification.retire", target=f"clarification:{c.id}",
+                    detail={"area": c.area},
+                )  # fmt: skip
         return c
 
     def kept(self, actor: Actor, number: int) -> Clarification:

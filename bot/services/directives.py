@@ -12,6 +12,7 @@ from bot.errors import Forbidden, NotFound, UserError
 from bot.messages import ChatKind, ChatRef, UserRef
 from bot.models import Area, Directive, OutboxFile, Person, Role
 from bot.services.access import Actor
+from bot.services.audit import AuditLog
 from bot.services.directive_grammar import parse_directive
 from bot.services.directive_reach import Reach, compute_reach
 from bot.services.directive_status import build_status
@@ -62,6 +63,7 @@ class Directives:
         self.text = text
         self.settings = settings
         self.default_lang = default_lang
+        self.audit = AuditLog(store=store, clock=clock)
 
     # --- preview and confirmation ------------------------------------------------------------
 
@@ -142,6 +144,12 @@ class Directives:
             )
             self.store.directives.save(directive)
             self.pending.clear(person.id)
+            self.audit.by(
+                actor,
+                "directive.send",
+                target=f"directive:{directive.id}",
+                detail={"areas": list(directive.targets), "messages": job.total},
+            )
         log.info(
             "directive=%s job=%s groups=%d private=%d unreachable=%d",
             directive.id, job.id, len(reach.groups), len(reach.private), len(reach.unreachable),

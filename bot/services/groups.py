@@ -10,6 +10,7 @@ from bot.errors import Forbidden, WrongPlace
 from bot.messages import ChatKind, Incoming
 from bot.models import Area, GroupBinding, Role
 from bot.services.access import Actor
+from bot.services.audit import AuditLog
 
 if TYPE_CHECKING:
     from bot.areas import AreaTree
@@ -28,6 +29,7 @@ class Groups:
         self.store = store
         self.areas = areas
         self.clock = clock
+        self.audit = AuditLog(store=store, clock=clock)
 
     def binding(self, chat_key: str) -> GroupBinding | None:
         binding = self.store.groups.get(chat_key)
@@ -63,6 +65,13 @@ class Groups:
             bound_by=actor.person.id if actor.person else None,
             bound_at=self.clock.now(),
         )
-        self.store.groups.save(binding)
+        with self.store.atomic():
+            self.store.groups.save(binding)
+            self.audit.by(
+                actor,
+                "group.bind",
+                target=area.code,
+                detail={"previous": current.area} if current is not None else None,
+            )
         log.info("group bound chat=%s area=%s", inc.chat.key, area.code)
         return binding

@@ -13,6 +13,7 @@ from bot.messages import Attachment, ChatKind, ChatRef, Incoming, OutFile
 from bot.models import HandbookNote, OutboxFile, Role
 from bot.services.access import Actor
 from bot.services.attachments import file_for_chat
+from bot.services.audit import AuditLog
 from bot.text import fold
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ class Handbook:
         self.delivery = delivery
         self.questions = questions
         self.translate = translate
+        self.audit = AuditLog(store=store, clock=clock)
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -181,12 +183,14 @@ class Handbook:
         if clash is not None:
             raise UserError("handbook.exists", topic=clash.topic, area=self.area_name(area))
         person = actor.person
-        note = self.store.handbook.add(
-            HandbookNote(
-                id=0, area=area, topic=topic, text=text, created_at=self.clock.now(),
-                created_by=person.id if person else None, file=file, question=question,
-            )
-        )  # fmt: skip
+        with self.store.atomic():
+            note = self.store.handbook.add(
+                HandbookNote(
+                    id=0, area=area, topic=topic, text=text, created_at=self.clock.now(),
+                    created_by=person.id if person else None, file=file, question=question,
+                )
+            )  # fmt: skip
+            self._audit(actor, "add", note)
         log.info("handbook note=%s area=%s added", note.id, area)
         return note
 
@@ -199,7 +203,9 @@ class Handbook:
             note, text=text or note.text, file=file or note.file, updated_at=self.clock.now(),
             updated_by=person.id if person else None,
         )  # fmt: skip
-        self.store.handbook.save(note)
+        with self.store.atomic():
+            self.store.handbook.save(note)
+            self._audit(actor, "edit", note)
         log.info("handbook note=%s edited", note.id)
         return note
 
@@ -208,7 +214,9 @@ class Handbook:
         if not topic.strip():
             raise UserError("handbook.usage_delete")
         note = replace(self._writable(actor, topic), active=False, updated_at=self.clock.now())
-        self.store.handbook.save(note)
+        with self.store.atomic():
+            self.store.handbook.save(note)
+            self._audit(actor, "retire", note)
         log.info("handbook note=%s retired", note.id)
         return note
 
@@ -230,6 +238,13 @@ class Handbook:
             note = self._new(actor, area, topic, text, question=q.id)
             self.store.questions.save(replace(q, note_id=note.id))
         return note
+
+    def _audit(self, actor: Actor, how: str, note: HandbookNote) -> None:
+        """A handbook write in the trail (the topic is the officer's own words: not kept)."""
+        detail: dict[str, object] = {"how": how, "area": note.area}
+        if note.question is not None:
+            detail["question"] = note.question
+        self.audit.by(actor, "handbook.write", target=f"handbook:{note.id}", detail=detail)
 
     def _at(self, area: str, topic: str) -> HandbookNote | None:
         wanted = fold(topic)

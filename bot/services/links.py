@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from bot.errors import UserError
 from bot.messages import ChatKind, Incoming
 from bot.models import Account, LinkCode, Person
+from bot.services.audit import AuditLog, person_who
 from bot.services.registry import People
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class Links:
         self.people = people
         self.clock = clock
         self.ttl = ttl
+        self.audit = AuditLog(store=store, clock=clock)
 
     def issue(self, inc: Incoming) -> LinkCode:
         """A fresh 6-digit code for the sender's person, valid for `ttl`."""
@@ -53,6 +55,7 @@ class Links:
         if any(a.key == key for a in target.accounts):
             raise UserError("link.same_account")
         current = self.store.people.by_account(key)
+        before = len(target.roles)
         with self.store.atomic():
             accounts = list(target.accounts)
             roles = list(target.roles)
@@ -76,5 +79,16 @@ class Links:
                 )
             target = replace(target, accounts=tuple(accounts), roles=tuple(roles))
             self.store.people.save(target)
+            self.audit.record(
+                "account.link",
+                who=person_who(target.id),
+                where=inc.chat.key,
+                target=f"person:{target.id}",
+                detail={
+                    "platform": inc.sender.platform,
+                    "from_person": current.id if current is not None else None,
+                    "roles_moved": len(target.roles) - before,
+                },
+            )
         log.info("account linked person=%s platform=%s", target.id, inc.sender.platform)
         return target

@@ -10,6 +10,7 @@ from bot.errors import Forbidden, NotFound, UserError
 from bot.messages import Incoming
 from bot.models import Area, Person, Registration, RegistrationStatus, Role, RoleGrant
 from bot.services.access import Actor
+from bot.services.audit import AuditLog
 
 if TYPE_CHECKING:
     from bot.areas import AreaTree
@@ -43,6 +44,7 @@ class Registrations:
         self.people = people
         self.clock = clock
         self.notifier = notifier
+        self.audit = AuditLog(store=store, clock=clock)
 
     def villages_matching(self, text: str) -> list[Area]:
         """Villages whose code or name matches `text`, best first."""
@@ -116,6 +118,12 @@ class Registrations:
                 )
                 person = replace(person, roles=(*person.roles, grant))
                 self.store.people.save(person)
+            self.audit.by(
+                actor,
+                "registration.approve" if approve else "registration.refuse",
+                target=f"person:{person.id}",
+                detail={"registration": reg.id, "area": reg.area},
+            )
         area = self.areas.get(reg.area)
         key = "register.approved" if approve else "register.rejected"
         await self.notifier.notify(person, key, area=area.name)

@@ -11,6 +11,7 @@ from bot.errors import Forbidden, NotFound, UserError
 from bot.messages import ChatKind, Incoming, UserRef
 from bot.models import Account, Person, Role, RoleGrant
 from bot.services.access import Actor
+from bot.services.audit import AuditLog
 from bot.text import fold
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class People:
         for key, area in admins:
             self.config_admins.setdefault(key, []).append(area or areas.root.code)
         self.clock = clock
+        self.audit = AuditLog(store=store, clock=clock)
 
     # --- identity ---------------------------------------------------------------------------
 
@@ -61,8 +63,9 @@ class People:
         if inc.sender_anonymous:
             # Every anonymous admin shares one Telegram id: it must never carry a person or role.
             return Actor(
-                user=inc.sender, name=inc.sender_name, person=None, grants=(), anonymous=True
-            )
+                user=inc.sender, name=inc.sender_name, person=None, grants=(), anonymous=True,
+                chat=inc.chat,
+            )  # fmt: skip
         person = self.store.people.by_account(inc.sender.key)
         return Actor(
             user=inc.sender,
@@ -70,6 +73,7 @@ class People:
             person=person,
             grants=self.grants_of(person, inc.sender),
             anonymous=inc.sender_anonymous,
+            chat=inc.chat,
         )
 
     def grants_of(
@@ -207,7 +211,18 @@ class People:
             by = actor.person.id if actor.person else actor.user.key
             kept = tuple(g for g in target.roles if (g.role, g.area) != (role, area_code))
             roles = (*kept, RoleGrant(role, area_code, str(by), now))
+        removed = {g.role.value for g in target.roles if g.area == area_code}
         target = replace(target, roles=roles)
-        self.store.people.save(target)
+        with self.store.atomic():
+            self.store.people.save(target)
+            self.audit.by(
+                actor,
+                "role.remove" if role is None else "role.grant",
+                target=f"person:{target.id}",
+                detail={
+                    "role": ",".join(sorted(removed)) if role is None else role.value,
+                    "area": area_code,
+                },
+            )
         log.info("role change target=%s role=%s area=%s", target.id, role, area_code)
         return target

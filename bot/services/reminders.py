@@ -13,6 +13,7 @@ from bot.errors import Forbidden, NotFound, UserError
 from bot.messages import ChatKind, ChatRef, UserRef
 from bot.models import Area, Reminder, ReminderKind, Role
 from bot.services.access import Actor
+from bot.services.audit import AuditLog
 from bot.services.directive_reach import compute_reach, private_account
 from bot.services.outbox import Message
 from bot.services.periods import deadline, describe
@@ -57,6 +58,7 @@ class Reminders:
         self.running = running
         self.t = translate
         self.default_lang = default_lang
+        self.audit = AuditLog(store=store, clock=clock)
         # Set by the composition root: the scheduler re-times a reminder that was added or removed.
         self.on_change: Callable[[int], None] = lambda _id: None
 
@@ -101,7 +103,14 @@ class Reminders:
         first = self.next_moment(draft, now)
         if first is None:
             raise UserError("remind.in_the_past")
-        stored = self.store.reminders.add(draft)
+        with self.store.atomic():
+            stored = self.store.reminders.add(draft)
+            self.audit.by(
+                actor,
+                "reminder.add",
+                target=f"reminder:{stored.id}",
+                detail={"kind": stored.kind.value, "areas": list(stored.areas)},
+            )
         log.info("reminder=%s kind=%s added", stored.id, stored.kind)
         self.on_change(stored.id)
         return stored, first
@@ -131,7 +140,14 @@ class Reminders:
             raise Forbidden("remind.not_yours", number=number)
         if rem.source:
             raise UserError("remind.from_config", number=number)
-        self.store.reminders.save(replace(rem, active=False))
+        with self.store.atomic():
+            self.store.reminders.save(replace(rem, active=False))
+            self.audit.by(
+                actor,
+                "reminder.delete",
+                target=f"reminder:{rem.id}",
+                detail={"kind": rem.kind.value, "areas": list(rem.areas)},
+            )
         self.on_change(rem.id)
         return rem
 

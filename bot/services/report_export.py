@@ -11,7 +11,9 @@ from bot.errors import UserError
 from bot.models import Area
 from bot.services import periods
 from bot.services.access import Actor
+from bot.services.audit import AuditLog, actor_where, actor_who
 from bot.services.export import ExtraSheet, export_rows, to_xlsx
+from bot.services.privacy import record_access
 from bot.text import fold
 
 if TYPE_CHECKING:
@@ -68,4 +70,12 @@ def export_for(
             extra.append(sheet)
     data = to_xlsx(rows, types=reports.types, tz=reports.tz, extra=extra)
     name = f"bao-cao-{area.code}-{period.key}.xlsx"
+    AuditLog(store=reports.store, clock=reports.clock).by(
+        actor, "export.reports", target=area.code,
+        detail={"period": period.key, "rows": len(rows), "format": "xlsx"},
+    )  # fmt: skip
+    record_access(
+        reports.store, reports.clock, "reports.export", who=actor_who(actor),
+        where=actor_where(actor), detail={"area": area.code, "period": period.key},
+    )  # fmt: skip
     return Spreadsheet(name, data, len(rows), period.key, area.name)

@@ -12,6 +12,7 @@ from bot.errors import Forbidden, NotFound, UserError
 from bot.messages import ChatKind, ChatRef, Incoming, UserRef
 from bot.models import Area, Person, Role, Survey, SurveyAnswer
 from bot.services.access import Actor
+from bot.services.audit import AuditLog
 from bot.services.directive_reach import Reach, compute_reach
 from bot.services.outbox import Message, requester_chat
 from bot.services.survey_results import build_results, survey_sheet
@@ -67,6 +68,7 @@ class Surveys:
         self.confirm_minutes = confirm_minutes
         self.default_lang = default_lang
         self._polls: dict[str, tuple[int, str]] = {}  # poll id → (survey, chat key)
+        self.audit = AuditLog(store=store, clock=clock)
 
     # --- preview and confirmation --------------------------------------------------------------
 
@@ -129,6 +131,12 @@ class Surveys:
             )  # fmt: skip
             self.store.surveys.save(survey)
             self.pending.clear(person.id)
+            self.audit.by(
+                actor,
+                "survey.send",
+                target=f"survey:{survey.id}",
+                detail={"areas": list(survey.targets), "messages": job.total},
+            )
         log.info("survey=%s job=%s messages=%d", survey.id, job.id, job.total)
         return survey
 
