@@ -20,7 +20,14 @@ def check_config(path: str | None, *, environ: Mapping[str, str]) -> tuple[int, 
         lines = [f"config has {len(exc.problems)} problem(s): {file}"]
         lines += [f"- {p.path}: {p.message}" for p in exc.problems]
         return 1, "\n".join(lines)
-    return 0, summary(config, file=str(file), environ=environ)
+    report = summary(config, file=str(file), environ=environ)
+    # The tree may have changed under stored data (communes merged): say what points at areas
+    # that are gone. Imported here: the file check stays usable without touching the store.
+    from bot.area_check import check_stored
+    from bot.areas import AreaTree
+
+    clean, lines = check_stored(config.data_dir, AreaTree.from_config(config.areas))
+    return (0 if clean else 1), "\n".join([report, *lines])
 
 
 def _areas(config: Config) -> tuple[int, str]:

@@ -28,8 +28,12 @@ def echo(ctx: Context, saved: Saved, key: str) -> Reply:
         ctx.t(key, type=rt.name(ctx.lang), village=saved.village.name,
               period=describe(report.period, ctx.lang), version=report.version)
     ]  # fmt: skip
+    known = {spec.code for spec in rt.fields}
     for code, value in report.values.items():
-        name = rt.field(code).name(ctx.lang) if code != "ngay" else ctx.t("report.event_day")
+        if code == "ngay":
+            name = ctx.t("report.event_day")
+        else:  # a field removed from config since keeps its value, shown by its code
+            name = rt.field(code).name(ctx.lang) if code in known else code
         lines.append(f"• {name}: {value_text(value, ctx.lang)}")
     if report.photo:
         lines.append(ctx.t("report.photo_kept"))

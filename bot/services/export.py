@@ -22,6 +22,11 @@ log = logging.getLogger(__name__)
 
 LEADING = ("area_code", "area_name", "period", "report_type")
 TRAILING = ("reporter", "platform", "received_at", "late", "version")
+# Columns only when a row has them: reports moved by `areas migrate` name the area they were sent
+# for (its code then, and its name then).
+FORMER = ("former_area", "former_name")
+# The event date an event report may carry among its values; not a field of its own.
+EVENT_DATE_KEY = "ngay"
 _SPAN: dict[PeriodKind, int] = {"day": 0, "week": 1, "month": 2, "quarter": 3}
 # A cell starting with one of these is a formula to Excel: report text comes from chat users.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -52,6 +57,21 @@ class ExportRow:
     received_at: datetime  # aware, UTC as stored
     late: bool
     version: int
+    former_area: str = ""  # the area code the report was sent for, when `areas migrate` moved it
+    former_name: str = ""  # that area's name then
+
+
+def extra_columns(rows: Iterable[ExportRow], fields: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The columns beyond the configured ones that the rows need: the former area (when a row
+    was moved by `areas migrate`), and fields removed from config whose values are still stored
+    (in the order first seen), so a removed field keeps its history in exports."""
+    known = set(fields)
+    former = False
+    removed: dict[str, None] = {}
+    for row in rows:
+        former = former or bool(row.former_area)
+        removed.update((k, None) for k in row.values if k not in known and k != EVENT_DATE_KEY)
+    return (list(FORMER) if former else []), list(removed)
 
 
 def export_rows(
@@ -81,7 +101,9 @@ def export_rows(
         if area not in areas:
             msg = f"no area has the code {area!r}"
             raise ValueError(msg)
-        codes = {a.code for a in areas.villages_under(area)}
+        # The whole subtree: reports are sent for villages, but `areas migrate` may have moved
+        # old reports onto the commune that replaced theirs.
+        codes = set(areas.subtree(area))
     order = {rt.code: i for i, rt in enumerate(types)}
     rows: list[ExportRow] = []
     for rt in chosen:
@@ -144,17 +166,26 @@ def _row(report: Report, areas: AreaTree, people: Callable[[int], str]) -> Expor
         received_at=report.received_at,
         late=report.late,
         version=report.version,
+        **_former(report),
     )
+
+
+def _former(report: Report) -> dict[str, str]:
+    if not report.former_area:
+        return {}
+    return {"former_area": report.former_area, "former_name": report.area_name}
 
 
 def _event_rows(
     rt: ReportType, found: Iterable[Report], areas: AreaTree, people: Callable[[int], str]
 ) -> list[ExportRow]:
-    """One summed row per village from the latest versions of the period's events."""
-    by_area: dict[str, list[Report]] = {}
+    """One summed row per village from the latest versions of the period's events (events moved
+    onto it from several old areas by `areas migrate` stay one row per old area)."""
+    by_area: dict[tuple[str, str], list[Report]] = {}
     for report in found:
         if not report.retracted:
-            by_area.setdefault(report.area, []).append(report)
+            by_area.setdefault((report.area, report.former_area), []).append(report)
+    configured = {spec.code for spec in rt.fields}
     rows = []
     for events in by_area.values():
         events.sort(key=lambda r: (r.received_at, r.id))  # oldest first: later values win
@@ -167,6 +198,12 @@ def _event_rows(
                 values[spec.code] = sum(int(v) for v in given)
             else:
                 values[spec.code] = given[-1]
+        for code in dict.fromkeys(k for e in events for k in e.values):  # removed fields
+            if code in configured or code == EVENT_DATE_KEY:
+                continue
+            given = [e.values[code] for e in events if code in e.values]
+            numbers = all(isinstance(v, int) and not isinstance(v, bool) for v in given)
+            values[code] = sum(given) if numbers else given[-1]
         last = events[-1]
         rows.append(
             ExportRow(
@@ -181,6 +218,7 @@ def _event_rows(
                 received_at=last.received_at,
                 late=any(e.late for e in events),
                 version=len(events),
+                **_former(last),
             )
         )
     return rows
@@ -230,16 +268,20 @@ def to_csv(
 ) -> bytes:
     """The rows as CSV: UTF-8 with a BOM (so Excel reads Vietnamese right), codes as headers.
 
-    Columns are `columns(types, type_code)`. Booleans (yes/no fields, `late`) are 1 and 0;
+    Columns are `columns(types, type_code)`, with `extra_columns` when rows need them.
+    Booleans (yes/no fields, `late`) are 1 and 0;
     `received_at` is local time as `YYYY-MM-DD HH:MM:SS`; a field a row lacks is empty; text
     starting with = + - @ gets a leading ' so that Excel does not run it as a formula.
     """
-    fields = field_codes(types, type_code)
+    rows = list(rows)
+    former, removed = extra_columns(rows, field_codes(types, type_code))
+    fields = field_codes(types, type_code) + removed
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*LEADING, *fields, *TRAILING])
+    writer.writerow([*LEADING, *former, *fields, *TRAILING])
     for row in rows:
         cells = [row.area_code, row.area_name, row.period, row.report_type]
+        cells += [row.former_area, row.former_name] if former else []
         cells += [row.values.get(f) for f in fields] + [row.reporter, row.platform]
         received = local_time(row.received_at, tz).strftime("%Y-%m-%d %H:%M:%S")
         writer.writerow([*map(_csv_cell, cells), received, _csv_cell(row.late), row.version])

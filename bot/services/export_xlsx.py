@@ -13,7 +13,14 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.services.export import LEADING, TRAILING, ExportRow, ExtraSheet, local_time
+from bot.services.export import (
+    LEADING,
+    TRAILING,
+    ExportRow,
+    ExtraSheet,
+    extra_columns,
+    local_time,
+)
 from bot.services.report_types import FieldSpec, ReportType, ReportTypes
 
 log = logging.getLogger(__name__)
@@ -30,7 +37,10 @@ HEADINGS = {
     "received_at": "Thời điểm nhận",
     "late": "Nộp muộn",
     "version": "Phiên bản",
+    "former_area": "Mã địa bàn cũ",
+    "former_name": "Địa bàn cũ",
 }
+REMOVED_FIELD = "{code} (trường đã bỏ)"  # a field no longer in config whose values are stored
 # An event-mode row is a sum of messages, so its last columns mean something else.
 EVENT_HEADINGS = {
     **HEADINGS,
@@ -95,9 +105,10 @@ def _title(rt: ReportType, taken: set[str]) -> str:
 
 def _fill(sheet: Worksheet, rt: ReportType, rows: list[ExportRow], tz: tzinfo) -> None:
     headings = EVENT_HEADINGS if rt.mode == "event" else HEADINGS
-    codes = [*LEADING, *(f.code for f in rt.fields), *TRAILING]
-    names = [*(headings[c] for c in LEADING), *(f.name_vi for f in rt.fields)]
-    names += [headings[c] for c in TRAILING]
+    former, removed = extra_columns(rows, [f.code for f in rt.fields])
+    codes = [*LEADING, *former, *(f.code for f in rt.fields), *removed, *TRAILING]
+    names = [*(headings[c] for c in (*LEADING, *former)), *(f.name_vi for f in rt.fields)]
+    names += [REMOVED_FIELD.format(code=c) for c in removed] + [headings[c] for c in TRAILING]
     widths = [max(len(n), len(c)) for n, c in zip(names, codes, strict=True)]
     bold, grey = Font(bold=True), Font(italic=True, color="808080")
     for col, (name, code) in enumerate(zip(names, codes, strict=True), start=1):
@@ -107,7 +118,9 @@ def _fill(sheet: Worksheet, rt: ReportType, rows: list[ExportRow], tz: tzinfo) -
         sheet.cell(row=2, column=col, value=code).font = grey
     for index, row in enumerate(rows, start=3):
         head: list[Any] = [row.area_code, row.area_name, row.period, row.report_type]
+        head += [row.former_area, row.former_name] if former else []
         cells = head + [_field_value(f, row.values.get(f.code)) for f in rt.fields]
+        cells += [row.values.get(c) for c in removed]
         when = local_time(row.received_at, tz)
         cells += [row.reporter, row.platform, when, YES if row.late else NO, row.version]
         for col, value in enumerate(cells, start=1):
