@@ -73,7 +73,9 @@ class Dispatcher:
         handler = self._route(ctx)
         if handler is None:
             return []
-        replies = await self._run(handler, ctx)
+        if actor.person is not None and not actor.person.active and handler != self._overheard:
+            handler = _deactivated  # /ngung: history kept, no more use of the bot
+        replies = await self._run(self._consented(handler), ctx)
         for reply in replies:
             await self._send(ctx, reply)
         return replies
@@ -164,9 +166,29 @@ class Dispatcher:
                 if not ctx.actor.has_any(cmd.roles):
                     who = ", ".join(ctx.t(ROLE_KEYS[r]) for r in sorted(cmd.roles | {Role.ADMIN}))
                     raise Forbidden("forbidden.roles", command=cmd.name, who=who)
-            return await cmd.handler(ctx)
+            return await self._consented(cmd.handler)(ctx)
 
         return guarded
+
+    def _consented(self, handler: Handler) -> Handler:
+        """A handler that stores what a person sends runs only once they agreed to the privacy
+        notice; before that they get the notice with its button, and nothing is stored."""
+        privacy = self.services.privacy
+        if not privacy.gates(handler):
+            return handler
+
+        async def gated(ctx: Context) -> HandlerResult:
+            refusal = privacy.refusal(ctx.incoming, ctx.actor.person, ctx.lang)
+            if refusal is None:
+                return await handler(ctx)
+            if ctx.incoming.kind is UpdateKind.CALLBACK:
+                if ctx.incoming.callback_data.startswith("poll:"):
+                    return None  # a native poll's vote has no chat to answer in: not counted
+                await _ignore_callback(ctx)
+            text, buttons = refusal
+            return Reply(text, buttons=buttons)
+
+        return gated
 
     async def _run(self, handler: Handler, ctx: Context) -> list[Reply]:
         try:
@@ -216,6 +238,10 @@ def _shown(params: dict[str, object]) -> dict[str, object]:
 
 async def _unknown_command(ctx: Context) -> Reply:
     return ctx.reply("unknown.command", command=ctx.command)
+
+
+async def _deactivated(ctx: Context) -> Reply:
+    return ctx.reply("person.deactivated")
 
 
 async def _not_understood(ctx: Context) -> Reply:

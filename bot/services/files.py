@@ -149,6 +149,21 @@ class FileStore:
         except FileNotFoundError:
             raise KeyError(file_id) from None
 
+    def delete(self, file_id: str) -> bool:
+        """Delete one stored file (retention, erase); whether there was one."""
+        if self.get(file_id) is None:
+            return False
+        for path in self._paths(file_id):
+            path.unlink(missing_ok=True)
+        return True
+
+    def owned_by(self, person: int) -> list[str]:
+        """The ids of the stored files that belong to `person`."""
+        if not self.root.is_dir():
+            return []
+        found = (self.get(meta.stem) for meta in self.root.glob(f"*{_META}"))
+        return sorted(f.id for f in found if f is not None and f.owner == person)
+
     def purge(self, *, before: datetime, keep: Collection[str] = ()) -> int:
         """Delete files stored before `before` (except those in `keep`: a directive's file is
         part of its record) and leftovers of unfinished puts; the count."""

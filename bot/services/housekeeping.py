@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.services.files import FileStore
+    from bot.services.purge import RetentionPurge
     from bot.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -24,11 +25,20 @@ KEPT_JOBS = ("directive", "survey")  # a survey's items hold its polls' ids
 class Housekeeping:
     """Removes what has served its purpose; each run is cheap and safe to repeat."""
 
-    def __init__(self, *, store: Store, clock: Clock, files: FileStore, keep_days: int) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        clock: Clock,
+        files: FileStore,
+        keep_days: int,
+        purge: RetentionPurge | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.files = files
         self.keep = timedelta(days=keep_days)
+        self.purge = purge  # personal data past its retention (bot.services.purge)
 
     def run_once(self) -> dict[str, int]:
         now = self.clock.now()
@@ -39,12 +49,18 @@ class Housekeeping:
             "link_codes": self.store.link_codes.purge(now=now),
             "files": self.files.purge(before=now - self.keep, keep=self._kept_files()),
         }
+        if self.purge is not None:
+            removed.update({f"privacy.{k}": v for k, v in self.purge.run_once().items()})
         if any(removed.values()):
             log.info("housekeeping removed %s", removed)
         return removed
 
     def _kept_files(self) -> set[str]:
-        """Files that are part of a record: a directive's, a handbook note's, a clarification's."""
-        kept = {d.file.file_id for d in self.store.directives.all() if d.file is not None}
-        kept |= {c.file.file_id for c in self.store.clarifications.all() if c.file is not None}
-        return kept | {n.file.file_id for n in self.store.handbook.all() if n.file is not None}
+        return kept_files(self.store)
+
+
+def kept_files(store: Store) -> set[str]:
+    """Files that are part of a record: a directive's, a handbook note's, a clarification's."""
+    kept = {d.file.file_id for d in store.directives.all() if d.file is not None}
+    kept |= {c.file.file_id for c in store.clarifications.all() if c.file is not None}
+    return kept | {n.file.file_id for n in store.handbook.all() if n.file is not None}

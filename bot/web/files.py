@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import unicodedata
+from collections.abc import Callable
 from urllib.parse import quote
 
 from aiohttp import web
@@ -63,14 +64,22 @@ def content_disposition(name: str, mime: str) -> str:
 
 
 Routes = list[web.RouteDef]
+Revoked = Callable[[int], bool]  # person id → their links no longer work (erased)
+Served = Callable[[str, int], None]  # (file id, person id) of a download, for the access log
 
 
-def file_routes(files: FileStore, signer: LinkSigner) -> Routes:
+def file_routes(
+    files: FileStore,
+    signer: LinkSigner,
+    *,
+    revoked: Revoked | None = None,
+    served: Served | None = None,
+) -> Routes:
     """GET (and HEAD) routes for signed download links, to mount on the shared web server."""
 
     async def download(request: web.Request) -> web.StreamResponse:
         try:
-            return await _serve(request, files, signer)
+            return await _serve(request, files, signer, revoked, served)
         except web.HTTPException:
             raise
         except Exception:
@@ -81,7 +90,13 @@ def file_routes(files: FileStore, signer: LinkSigner) -> Routes:
     return [web.get("/f/{token}", download), web.get("/f/{token}/{name}", download)]
 
 
-async def _serve(request: web.Request, files: FileStore, signer: LinkSigner) -> web.StreamResponse:
+async def _serve(
+    request: web.Request,
+    files: FileStore,
+    signer: LinkSigner,
+    revoked: Revoked | None,
+    served: Served | None,
+) -> web.StreamResponse:
     token = request.match_info["token"]
     try:
         link = signer.verify(token)
@@ -91,11 +106,16 @@ async def _serve(request: web.Request, files: FileStore, signer: LinkSigner) -> 
     except LinkInvalid as exc:
         _access("-", "-", f"refused ({exc})")
         return _page(403, REFUSED_TITLE, REFUSED_TEXT)
+    if revoked is not None and revoked(link.person):
+        _access(link.file_id, link.person, "refused (person erased)")
+        return _page(410, EXPIRED_TITLE, EXPIRED_TEXT)
     stored = files.get(link.file_id)
     if stored is None:
         _access(link.file_id, link.person, "refused (no such file)")
         return _page(403, REFUSED_TITLE, REFUSED_TEXT)
     _access(link.file_id, link.person, "served" if request.method == "GET" else "checked")
+    if served is not None and request.method == "GET":
+        served(link.file_id, link.person)
     headers = {
         **_PRIVATE_HEADERS,
         "Content-Type": stored.mime,

@@ -102,6 +102,9 @@ def write_config(
         "delivery": {"telegram": NO_CHAT_LIMITS, "zalo": NO_CHAT_LIMITS},
         # Scenarios type faster than a person; the intake tests put the real limit back.
         "intake": {"per_person_per_minute": 6000, "burst": 1000, "max_waiting_per_chat": 1000},
+        # Scenarios' people are taken as having agreed to the privacy notice; the consent tests
+        # put the gate back (extra={"privacy": {...}}).
+        "privacy": {"consent_required": False},
         **_shipped_report_types(),
         **(extra or {}),
     }
