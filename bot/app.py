@@ -18,8 +18,10 @@ from bot.messages import Incoming
 from bot.platforms.base import Platform
 from bot.services import Services
 from bot.services.prompts import tell_expired
+from bot.services.silence import SilenceWatch
 from bot.services.throttle import Throttle
 from bot.store import open_store
+from bot.store.migrations import area_names_from
 from bot.web.server import Handler, build_web_app, start_site
 from bot.wiring import build_platforms, build_services
 from handlers import ROUTERS
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HOUSEKEEPING_EVERY = 3600.0  # seconds
+SILENCE_EVERY = 60.0  # seconds between checks that every bot still receives
 # Seconds between sweeps: a form's expiry note, a directive's chase or deadline summary comes
 # at most this late.
 SWEEP_EVERY = 30.0
@@ -71,10 +74,12 @@ class App:
         self.started: list[Platform] = []
         self._outbox_task: asyncio.Task[None] | None = None
         self.scheduler: Engine | None = None
+        self.silence: SilenceWatch | None = None
 
     async def start(self) -> None:
         """Open the store, wire the services, serve the web app and start every platform."""
-        self.store = store = open_store(self.config.data_dir)
+        names = area_names_from(self.config.areas)  # for migrating a store an older bot wrote
+        self.store = store = open_store(self.config.data_dir, area_names=names)
         self.services, self.file_routes = build_services(
             self.config, store, platforms=self.platforms, clock=self.clock, environ=self.environ
         )
@@ -108,6 +113,14 @@ class App:
         self.inbound.open()
         self._outbox_task = asyncio.create_task(services.outbox.run())
         self._housekeep()
+        health = self.config.health
+        self.silence = SilenceWatch(
+            transports=self.platforms, people=store.people.all, outbox=services.outbox,
+            admin_keys=[a.account for a in self.config.admin_entries()],
+            translate=services.translate, default_lang=self.config.language,
+            alert_after=health.silence_alert_minutes * 60.0,
+            webhook_quiet_after=health.webhook_quiet_hours * 3600.0,
+        )  # fmt: skip
         self.scheduler = build_engine(self.config, store, services, clock=self.clock)
         self.scheduler.start(
             sweeps={
@@ -115,6 +128,7 @@ class App:
                 "questions": (SWEEP_EVERY, self._escalate_questions),
                 "prompts": (SWEEP_EVERY, self.sweep_prompts),
                 "housekeeping": (HOUSEKEEPING_EVERY, self._housekeep_async),
+                "silence": (SILENCE_EVERY, self.check_silence),
             }
         )
         self._follow_up_now()
@@ -164,6 +178,16 @@ class App:
         services = self.services
         return await tell_expired(services.prompts, services.delivery, self.store.people)
 
+    async def check_silence(self) -> list[str]:
+        """Tell the admins when a bot stopped receiving, and when it receives again."""
+        if self.silence is None:
+            return []
+        try:
+            return await self.silence.check()
+        except Exception:
+            log.exception("silence check failed")
+            return []
+
     def follow_up_directives(self) -> dict[str, int]:
         """Queue the directive chases and deadline summaries that have come due."""
         assert self.services is not None
@@ -212,6 +236,9 @@ class App:
 
     async def stop(self) -> None:
         """Stop receiving, let in-flight handlers finish their sends, then close everything."""
+        if self.services is not None:
+            self.services.outbox.halt()  # no new bulk send; what is queued waits for the restart
+        log.info("stopping: no new work taken; finishing what is in flight")
         for platform in reversed(self.started):
             try:
                 await platform.stop()

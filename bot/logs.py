@@ -8,6 +8,8 @@ import re
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from logging.handlers import RotatingFileHandler, WatchedFileHandler
+from pathlib import Path
 
 # Telegram bot tokens look like 123456789:AA…; they sit in every Bot API URL.
 _TOKEN_SHAPE = re.compile(r"\b\d{6,}:[A-Za-z0-9_-]{30,}\b")
@@ -56,18 +58,40 @@ class JsonFormatter(logging.Formatter):
 
 
 def setup_logging(
-    *, level: str = "INFO", fmt: str = "json", secrets: Iterable[str] = ()
+    *,
+    level: str = "INFO",
+    fmt: str = "json",
+    secrets: Iterable[str] = (),
+    file: str | None = None,
+    max_bytes: int = 0,
+    backups: int = 5,
 ) -> Redactor:
-    """Configure the root logger once; returns the redactor to add secrets later."""
-    handler = logging.StreamHandler(sys.stderr)
+    """Configure the root logger once; returns the redactor to add secrets later.
+
+    Always to stderr (under systemd that is the journal). With `file`, also to that file:
+    rotated by size when `max_bytes` > 0, else reopened when logrotate moves it away."""
     redactor = Redactor(secrets)
-    handler.addFilter(redactor)
-    if fmt == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if file:
+        path = Path(file).expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(
+            RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
+            if max_bytes > 0
+            else WatchedFileHandler(path, encoding="utf-8")
+        )
+    for handler in handlers:
+        handler.addFilter(redactor)
+        handler.setFormatter(
+            JsonFormatter()
+            if fmt == "json"
+            else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        )
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    for old in root.handlers:
+        if isinstance(old, logging.FileHandler):
+            old.close()
+    root.handlers[:] = handlers
     root.setLevel(level.upper())
     quieten_http_loggers()
     return redactor

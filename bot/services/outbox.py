@@ -209,6 +209,9 @@ class Outbox:
                 if self._stopping:
                     break
                 await slots.acquire()
+                if self._stopping:  # halted while this loop waited for a slot
+                    slots.release()
+                    break
                 self._active.add(item.id)
                 self._active_chats.add(item.chat_key)
                 task = asyncio.create_task(self._deliver(item))
@@ -237,10 +240,14 @@ class Outbox:
         except TimeoutError:
             pass
 
-    async def stop(self) -> None:
-        """Start no new sends; let those in flight finish and record their outcome."""
+    def halt(self) -> None:
+        """Start no new sends from now on (those in flight go on; stop() waits for them)."""
         self._stopping = True
         self._wake.set()
+
+    async def stop(self) -> None:
+        """Start no new sends; let those in flight finish and record their outcome."""
+        self.halt()
         while self._tasks:  # a send finishing now may still start its pin
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 

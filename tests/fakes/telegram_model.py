@@ -200,6 +200,9 @@ class BotState:
     signal: asyncio.Event = field(default_factory=asyncio.Event)
     webhook_task: asyncio.Task[None] | None = None
     webhook_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # What getWebhookInfo reports about the last failed delivery (Unix time, Telegram's words).
+    last_error_date: int = 0
+    last_error_message: str = ""
 
     def notify(self) -> None:
         """Wake every long poll and the webhook sender; later waiters get a fresh event."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from typing import Any
 
 import aiohttp
@@ -136,6 +137,9 @@ class UpdateMethods(MessageMethods):
         }  # fmt: skip
         if bot.allowed_updates:
             info["allowed_updates"] = bot.allowed_updates
+        if bot.last_error_date:
+            info["last_error_date"] = bot.last_error_date
+            info["last_error_message"] = bot.last_error_message
         return info
 
     def _start_sender(self, bot: BotState) -> None:
@@ -173,10 +177,18 @@ class UpdateMethods(MessageMethods):
                 try:
                     async with session.post(bot.webhook_url, json=update, headers=headers) as resp:
                         status = resp.status
+                    reason = resp.reason or ""
                 except aiohttp.ClientError:
-                    status = 0
+                    status, reason = 0, ""
                 self.webhook_deliveries.append((update["update_id"], status))
                 if not 200 <= status < 300:
+                    # As Telegram words it in getWebhookInfo; the date stays after a recovery.
+                    bot.last_error_date = int(time.time())
+                    bot.last_error_message = (
+                        f"Wrong response from the webhook: {status} {reason}".rstrip()
+                        if status
+                        else "Connection refused"
+                    )
                     log.debug("webhook answered %s for update %s", status, update["update_id"])
                     return delivered, True
                 if bot.updates and bot.updates[0] is update:
