@@ -21,6 +21,7 @@ class LoggedRequest:
     params: dict[str, Any]
     status: int = 0
     ok: bool = True
+    hung: bool = False  # answered only after a Hang was released (its arrival is logged too)
 
 
 @dataclass
@@ -104,3 +105,25 @@ class ResponseHold:
 
     def release(self) -> None:
         self._release.set()
+
+
+class Hang:
+    """An API that hangs: every request of the given methods (all when none are given) is taken
+    in and then left without an answer, and without being carried out, until `release()`.
+    A client that gives up (its timeout) closes the connection, and the request is dropped with
+    it; requests still waiting at `release()` are carried out and answered as usual."""
+
+    def __init__(self, *methods: str) -> None:
+        self.methods = {m.lower() for m in methods}
+        self.hung = 0  # requests left without an answer so far
+        self._released = asyncio.Event()
+
+    def applies(self, method: str) -> bool:
+        return not self._released.is_set() and (not self.methods or method.lower() in self.methods)
+
+    async def wait(self) -> None:
+        self.hung += 1
+        await self._released.wait()
+
+    def release(self) -> None:
+        self._released.set()

@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.loopback import LoggedRequest, LoopbackServer, RequestLog, monotonic
+from tests.fakes.loopback import Hang, LoggedRequest, LoopbackServer, RequestLog, monotonic
 from tests.fakes.telegram_actions import ANONYMOUS_ADMIN, ChatActions
 from tests.fakes.telegram_model import (
     ANONYMOUS_ADMIN_ID,
@@ -57,6 +57,7 @@ class FakeTelegram(ChatActions):
         self.latency = 0.0  # seconds each answer is delayed, to simulate a slow API
         # Awaited after a successful call, before its answer (see loopback.ResponseHold).
         self.hold: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None
+        self.hang: Hang | None = None  # an outage by timeout: requests get no answer at all
         self.webhook_deliveries = []
         self._limits = {}
         self._failures: dict[str, list[_Failure]] = {}
@@ -82,6 +83,8 @@ class FakeTelegram(ChatActions):
     async def stop(self) -> None:
         """End long polls and webhook senders, then close the server."""
         self.closing = True
+        if self.hang is not None:
+            self.hang.release()
         for bot in self.bots.values():
             bot.notify()
             if bot.webhook_task is not None:
@@ -193,6 +196,10 @@ class FakeTelegram(ChatActions):
             params, early = {}, err
         else:
             early = None
+        hung = self.hang is not None and self.hang.applies(method)
+        if self.hang is not None and hung:
+            self._record(token, method, params, 0)  # status 0: taken in, not answered (yet)
+            await self.hang.wait()
         if self.latency:
             await asyncio.sleep(self.latency)
         bot = self.bots.get(token)
@@ -209,19 +216,23 @@ class FakeTelegram(ChatActions):
                 raise injected
             result = await func(bot, Params(params))
         except ApiError as err:
-            self._record(token, method, params, err.status)
+            self._record(token, method, params, err.status, hung=hung)
             return error_response(err)
-        self._record(token, method, params, 200)
+        self._record(token, method, params, 200, hung=hung)
         if self.hold is not None:
             await self.hold(method, params)
         return web.json_response({"ok": True, "result": result})
 
-    def _record(self, token: str, method: str, params: dict[str, Any], status: int) -> None:
+    def _record(
+        self, token: str, method: str, params: dict[str, Any], status: int, *, hung: bool = False
+    ) -> None:
         shown = {
             k: f"<file {v[0]!r}, {len(v[1])} bytes>" if isinstance(v, tuple) else v
             for k, v in params.items()
         }
-        self.log.add(LoggedRequest(monotonic(), token, method, shown, status, status == 200))
+        self.log.add(
+            LoggedRequest(monotonic(), token, method, shown, status, status == 200, hung=hung)
+        )
 
     async def _download(self, request: web.Request) -> web.Response:
         if request.match_info["token"] not in self.bots:

@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp import web
 
 from tests.fakes.flood import FloodLimiter
-from tests.fakes.loopback import LoopbackServer, RequestLog
+from tests.fakes.loopback import Hang, LoopbackServer, RequestLog
 from tests.fakes.zalo_http import ZaloHttp
 from tests.fakes.zalo_methods import Fault
 from tests.fakes.zalo_model import (
@@ -62,6 +62,7 @@ class FakeZalo(ZaloHttp):
         self.latency = 0.0  # seconds added before every answer
         # Awaited after a successful call, before its answer (see loopback.ResponseHold).
         self.hold: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None
+        self.hang: Hang | None = None  # an outage by timeout: requests get no answer at all
         self.flood_error: tuple[int, str] = (429, "Too many requests")
         self.closing = False
         self.polls_waiting = 0  # getUpdates calls holding their long poll open right now
@@ -87,6 +88,8 @@ class FakeZalo(ZaloHttp):
     async def stop(self) -> None:
         """End open long polls (they answer 408), stop webhook posts and the server."""
         self.closing = True
+        if self.hang is not None:
+            self.hang.release()
         for bot in self.bots.values():
             bot.arrived.set()
         for task in list(self._tasks):

@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from tests.fakes.loopback import LoggedRequest, RequestLog, monotonic
+from tests.fakes.loopback import Hang, LoggedRequest, RequestLog, monotonic
 from tests.fakes.zalo_methods import NO_RESULT, Fault, ZaloMethods
 from tests.fakes.zalo_model import ApiError, BotState, WebhookDelivery
 
@@ -28,6 +28,7 @@ class ZaloHttp(ZaloMethods):
     log: RequestLog
     latency: float
     hold: Callable[[str, dict[str, Any]], Awaitable[None]] | None
+    hang: Hang | None
     errors_as_http_200: bool
     webhook_shape: str
     webhook_deliveries: list[WebhookDelivery]
@@ -73,6 +74,15 @@ class ZaloHttp(ZaloMethods):
     async def _handle(self, request: web.Request) -> web.Response:
         token, method = request.match_info["token"], request.match_info["method"]
         params: dict[str, Any] = {}
+        hung = self.hang is not None and self.hang.applies(method)
+        if self.hang is not None and hung:
+            # Status 0: taken in, not answered (the client gives up first, or it is released).
+            try:
+                params = await _read_params(request, method)  # aiohttp keeps the body for later
+            except ApiError:
+                params = {}
+            self.log.add(LoggedRequest(monotonic(), token, method, params, 0, ok=False))
+            await self.hang.wait()
         try:
             if self.latency:
                 await asyncio.sleep(self.latency)
@@ -85,7 +95,7 @@ class ZaloHttp(ZaloMethods):
             status = err.http_status or (200 if self.errors_as_http_200 else err.code)
             body = err.body()
         self.log.add(
-            LoggedRequest(monotonic(), token, method, params, status, ok=bool(body["ok"]))
+            LoggedRequest(monotonic(), token, method, params, status, bool(body["ok"]), hung=hung)
         )
         if self.hold is not None and body["ok"]:
             await self.hold(method, params)

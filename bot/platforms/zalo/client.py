@@ -176,8 +176,9 @@ class ZaloClient:
         """One long poll: one update (a dict) when something came; ZaloTimeout when idle."""
         seconds = max(float(timeout), 0.0)
         # Sent as a string, as documented: "30" for 30 (fractions only ever appear in tests).
+        margin = min(POLL_READ_MARGIN, self.timeout)  # no longer than any other answer
         return await self.call(
-            "getUpdates", request_timeout=seconds + POLL_READ_MARGIN, timeout=f"{seconds:g}"
+            "getUpdates", request_timeout=seconds + margin, timeout=f"{seconds:g}"
         )
 
     async def set_webhook(self, url: str, secret_token: str) -> Any:

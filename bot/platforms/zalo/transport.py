@@ -56,6 +56,7 @@ class ZaloPlatform:
         webhook_path: str = "",
         webhook_secret: str = "",
         poll_timeout: float = 30,
+        request_timeout: float = 30.0,
         min_poll_interval: float = 1.0,
         backoff: Backoff | None = None,
         session: aiohttp.ClientSession | None = None,
@@ -71,7 +72,9 @@ class ZaloPlatform:
         self.poll_timeout = poll_timeout
         self.min_poll_interval = min_poll_interval
         self.backoff = backoff or Backoff()
-        self.client = ZaloClient(token=token, api_base_url=api_base_url, session=session)
+        self.client = ZaloClient(
+            token=token, api_base_url=api_base_url, session=session, timeout=request_timeout
+        )
         self.bot_id = ""
         self.display_name = ""
         self.last_receive_at: float | None = None  # time.monotonic() of the last answer received
@@ -151,6 +154,18 @@ class ZaloPlatform:
     def receiving(self) -> bool:
         """Whether updates can still arrive: a live poller, or a webhook not being stopped."""
         return not self._stopping if self.mode == "webhook" else self.polling
+
+    async def webhook_problem(self) -> str | None:
+        """In webhook mode, whether Zalo still holds our webhook (it reports nothing else)."""
+        if self.mode != "webhook" or self._stopping:
+            return None
+        try:
+            info = await self.client.get_webhook_info()
+        except ZaloError as exc:
+            return f"getWebhookInfo failed: {type(exc).__name__}"
+        if info is None or info.get("url") != self.webhook_url:
+            return "webhook not set at Zalo"
+        return None
 
     # -- receiving -------------------------------------------------------------------------
 

@@ -46,8 +46,13 @@ async def read_updates(request: web.Request, *, secret: str) -> list[dict[str, A
         body = json.loads(raw)
     except ValueError:
         raise Refused(400, "body is not JSON") from None
-    # Flat `{event_name, message}` (live traffic) and wrapped `{ok, result}` (docs) both work.
-    updates = unwrap(body)
+    # Flat `{event_name, message}` (live traffic) and wrapped `{ok, result}` (docs) both work;
+    # an object with neither an event name nor a message is no update.
+    updates = [
+        u
+        for u in unwrap(body)
+        if isinstance(u.get("event_name"), str) or isinstance(u.get("message"), dict)
+    ]
     if not updates:
         raise Refused(400, "no update in body")
     return updates
