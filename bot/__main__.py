@@ -1,15 +1,23 @@
-"""`python -m bot [run | check-config [PATH] | export … | digest …]`: parse arguments, call it."""
+"""`python -m bot [run | check-config | export | digest | audit | people | areas | webhook |
+backup | restore]`: parse the arguments (bot.cli_args), call the command."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import signal
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 
 def _run(config_path: str | None, *, sandbox_flag: bool | None = None) -> int:
+    # Start-up makes ~250k objects that live as long as the process (modules, config, the
+    # report index): no collection passes over them while they are made, and once the bot is
+    # up they are frozen (later collections skip them; the few kB of start-up garbage stay).
+    gc.disable()
     from bot.app import App
     from bot.config import ConfigError, load_config
     from bot.logs import setup_logging
@@ -25,9 +33,11 @@ def _run(config_path: str | None, *, sandbox_flag: bool | None = None) -> int:
         for problem in exc.problems:
             print(f"- {problem.path}: {problem.message}", file=sys.stderr)
         return 2
+    logs = config.logging
     setup_logging(
-        level=config.logging.level, fmt=config.logging.format, secrets=config.secret_values()
-    )
+        level=logs.level, fmt=logs.format, secrets=config.secret_values(), file=logs.file,
+        max_bytes=logs.max_bytes, backups=logs.backups,
+    )  # fmt: skip
     platforms = build_platforms(config)
     # With no platform token the sandbox is what a newcomer can use at once; beside real
     # platforms only when asked (--sandbox). It never sends to a real chat either way.
@@ -47,6 +57,8 @@ def _run(config_path: str | None, *, sandbox_flag: bool | None = None) -> int:
             await sandbox.start()
         try:
             await app.start()
+            gc.freeze()
+            gc.enable()
             try:
                 await stop.wait()
             finally:
@@ -96,62 +108,116 @@ def _banner(config: object, app: object, *, sandbox: bool) -> None:
     print("Stop with Ctrl+C.", flush=True)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    sub = parser.add_subparsers(dest="command")
-    run = sub.add_parser("run", help="run the bot (the default)")
-    run.add_argument(
-        "--config", default=None, help="config file (default: $BOT_CONFIG or config.yaml)"
-    )
-    run.add_argument(
-        "--sandbox", action=argparse.BooleanOptionalAction, default=None,
-        help="the local web chat with the demo district (default: on when no token is set)",
+def _export(args: argparse.Namespace) -> int:
+    from bot.cli_export import run_export
+
+    return run_export(
+        period=args.period, output=Path(args.output), fmt=args.format, area=args.area,
+        type_code=args.type_code, config_path=args.config, environ=os.environ,
     )  # fmt: skip
-    check = sub.add_parser("check-config", help="validate a config file and print every problem")
-    check.add_argument("path", nargs="?", default=None)
-    export = sub.add_parser("export", help="write one period's field reports to CSV or Excel")
-    export.add_argument("--period", required=True, help="2026-11, 2026-W45, 2026-Q4 or 2026-11-24")
-    export.add_argument("--area", metavar="CODE", help="only villages under this area (or name)")
-    export.add_argument("--type", dest="type_code", metavar="CODE", help="only this report type")
-    export.add_argument(
-        "--format", choices=("csv", "xlsx"), default=None, help="default: from the file name"
-    )
-    export.add_argument("-o", "--output", metavar="FILE", required=True, help="the file to write")
-    export.add_argument("--config", default=None, help="config file (default: as for run)")
-    digest = sub.add_parser("digest", help="print an area's digest for a day")
-    digest.add_argument("--area", metavar="CODE", required=True, help="an area code (or name)")
-    digest.add_argument("--date", metavar="YYYY-MM-DD", default=None, help="default: today")
-    digest.add_argument("--lang", choices=("vi", "en"), default=None, help="default: config's")
-    digest.add_argument("--config", default=None, help="config file (default: as for run)")
-    args = parser.parse_args(argv)
-    if args.command == "digest":
-        from bot.cli_digest import run_digest
 
-        return run_digest(
-            area=args.area, day=args.date, lang=args.lang, config_path=args.config,
-            environ=os.environ,
-        )  # fmt: skip
-    if args.command == "export":
-        from pathlib import Path
 
-        from bot.cli_export import run_export
+def _digest(args: argparse.Namespace) -> int:
+    from bot.cli_digest import run_digest
 
-        return run_export(
-            period=args.period,
-            output=Path(args.output),
-            fmt=args.format,
-            area=args.area,
-            type_code=args.type_code,
-            config_path=args.config,
-            environ=os.environ,
-        )
-    if args.command == "check-config":
-        from bot.config_check import check_config
+    return run_digest(
+        area=args.area, day=args.date, lang=args.lang, config_path=args.config,
+        environ=os.environ,
+    )  # fmt: skip
 
-        code, report = check_config(args.path, environ=os.environ)
-        print(report)
-        return code
-    return _run(getattr(args, "config", None), sandbox_flag=getattr(args, "sandbox", None))
+
+def _check_config(args: argparse.Namespace) -> int:
+    from bot.config_check import check_config
+
+    code, report = check_config(args.path, environ=os.environ)
+    print(report)
+    return code
+
+
+def _areas_migrate(args: argparse.Namespace) -> int:
+    from bot.cli_areas import run_migrate
+
+    return run_migrate(
+        mapping_files=[Path(m) for m in args.mapping],
+        old_tree=Path(args.old_tree) if args.old_tree else None, choose=args.choose,
+        dry_run=args.dry_run, config_path=args.config, environ=os.environ,
+    )  # fmt: skip
+
+
+def _webhook(args: argparse.Namespace) -> int:
+    from bot.cli_webhook import run_webhook
+
+    return run_webhook(
+        action=args.action, platform=args.platform, bot=args.bot, config_path=args.config,
+        environ=os.environ,
+    )  # fmt: skip
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from bot.cli_audit import run_audit
+
+    return run_audit(
+        start=args.start, end=args.end, fmt=args.format, config_path=args.config,
+        environ=os.environ,
+    )  # fmt: skip
+
+
+def _people_import(args: argparse.Namespace) -> int:
+    from bot.cli_people import run_import
+
+    return run_import(
+        path=Path(args.file), output=Path(args.output) if args.output else None,
+        bot_username=args.bot_username, config_path=args.config, environ=os.environ,
+    )  # fmt: skip
+
+
+def _people_data(args: argparse.Namespace) -> int:
+    from bot.cli_privacy import run_people
+
+    return run_people(
+        args.people_command, args.person, output=Path(getattr(args, "output", "") or "."),
+        yes=getattr(args, "yes", False), config_path=args.config, environ=os.environ,
+    )  # fmt: skip
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from bot.cli_backup import run_backup
+
+    return run_backup(output=Path(args.output), config_path=args.config)
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from bot.cli_backup import run_restore
+
+    return run_restore(archive=Path(args.archive), config_path=args.config)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "export": _export,
+    "digest": _digest,
+    "check-config": _check_config,
+    "areas migrate": _areas_migrate,
+    "webhook": _webhook,
+    "audit": _audit,
+    "people import": _people_import,
+    "people export": _people_data,
+    "people erase": _people_data,
+    "backup": _backup,
+    "restore": _restore,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bot.cli_args import build_parser
+
+    args = build_parser(__doc__).parse_args(argv)
+    command = args.command or "run"
+    sub = getattr(args, "people_command", None) or getattr(args, "areas_command", None)
+    if sub:
+        command = f"{command} {sub}"
+    if command == "run":
+        return _run(getattr(args, "config", None), sandbox_flag=getattr(args, "sandbox", None))
+    return COMMANDS[command](args)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,10 @@
-"""What the offline commands (export, digest) share: exit codes, the config, an area named on
-the command line, and opening the store only when no bot holds it."""
+"""What the offline commands (export, digest, audit, people, …) share: exit codes, the config,
+an area named on the command line, and opening the store only when no bot holds it."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 
 from bot.areas import AreaTree
 from bot.config import Config, ConfigError, load_config
@@ -41,16 +40,32 @@ def area_code(areas: AreaTree, text: str) -> str:
     raise ValueError(msg)
 
 
-def store_or_none(data_dir: Path, *, while_running: str) -> Store | None:
-    """The store when no bot holds it, or None after saying why (`while_running`: what to do
-    instead while the bot runs)."""
-    if not data_dir.is_dir():
+RUNNING = 3  # the exit code of `run` when another process holds the data directory
+
+
+def open_for_cli(config: Config, *, while_running: str, create: bool = False) -> Store | int:
+    """The store when no bot holds it, else the exit code after saying why: RUNNING when the bot
+    runs (`while_running`: what to do instead), FAILED when there is no data or it cannot open.
+    The config's area names go along, so an older store migrates with its villages' names."""
+    from bot.store.migrations import area_names_from
+
+    data_dir = config.data_dir
+    if create:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    elif not data_dir.is_dir():
         err(f"No data folder at {data_dir}: the bot has not run with this config yet.")
-        return None
+        return FAILED
     try:
-        return open_store(data_dir)
+        return open_store(data_dir, area_names=area_names_from(config.areas))
     except StoreLockedError:
         err(f"The data in {data_dir} is in use: the bot is running and locks it. {while_running}")
-    except StoreError as exc:
+        return RUNNING
+    except (StoreError, OSError) as exc:
         err(f"Cannot open the data in {data_dir}: {exc}")
-    return None
+        return FAILED
+
+
+def store_or_none(config: Config, *, while_running: str) -> Store | None:
+    """The store, or None after saying why (for commands that exit FAILED either way)."""
+    opened = open_for_cli(config, while_running=while_running)
+    return None if isinstance(opened, int) else opened

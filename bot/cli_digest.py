@@ -44,7 +44,7 @@ def run_digest(
         err(str(exc))
         return USAGE
     store = store_or_none(
-        config.data_dir,
+        config,
         while_running="Ask the bot (/tonghop) instead, or run this on a copy of the folder: "
         "BOT_DATA_DIR=/path/to/copy python -m bot digest …",
     )

@@ -25,6 +25,7 @@ from bot.config_base import (
     env_suffix,
     numbers_as_text,
 )
+from bot.config_privacy import PrivacySection
 from bot.config_reminders import ReminderConfig
 from bot.config_reports import ReportTypeConfig
 
@@ -166,6 +167,10 @@ class _PlatformBase(Section):
     api_base_url: str
     public_base_url: str | None = None  # None: use web.public_base_url
     webhook_path: str
+    # Seconds to wait for an API answer before retrying (a hung API is an outage too), and how
+    # long an idle long poll (getUpdates) stays open; its read waits for both.
+    request_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    poll_timeout_seconds: int = Field(default=30, ge=1, le=60)
 
     @field_validator("api_base_url", "public_base_url")
     @classmethod
@@ -180,8 +185,11 @@ class TelegramSection(_PlatformBase):
 
     api_base_url: str = "https://api.telegram.org"
     webhook_path: str = "/webhook/telegram"
+    request_timeout_seconds: float = Field(default=15.0, gt=0, le=600)
     token: SecretStr | None = Field(default=None, exclude=True, repr=False)
     webhook_secret: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    # The bot's @username without the @, for invite deep links (t.me/<username>?start=CODE).
+    username: str = ""
 
 
 class ZaloSection(_PlatformBase):
@@ -213,10 +221,7 @@ class WebSection(Section):
 class RegistrationSection(Section):
     link_code_minutes: int = Field(default=10, ge=1, le=24 * 60)
     prompt_minutes: int = Field(default=30, ge=1, le=24 * 60)
-
-
-class PrivacySection(Section):
-    retention_days: int = Field(default=730, ge=1)
+    invite_days: int = Field(default=30, ge=1, le=365)  # how long an invite code stays valid
 
 
 class LimitsSection(Section):
@@ -292,11 +297,23 @@ class HealthSection(Section):
     """When /healthz calls a transport dead: nothing received for this long."""
 
     stale_after_seconds: int = Field(default=120, ge=1)
+    # Admins are told when a poller has had no answered poll (empty ones count) this long, or
+    # a webhook's platform reports failing deliveries this long; 0 turns the alert off.
+    silence_alert_minutes: int = Field(default=30, ge=0)
+    # A webhook that received nothing at all this long is reported too: a quiet night or a
+    # weekend is normal, so this is long; 0 judges webhooks by the platform's report only.
+    webhook_quiet_hours: int = Field(default=48, ge=0)
 
 
 class LoggingSection(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["json", "text"] = "json"
+    # Also write to this file (stderr still goes to the journal under systemd).
+    file: str | None = None
+    # Rotate the file at this size, keeping `backups` old ones; 0: never rotate here, reopen
+    # when logrotate moves the file (WatchedFileHandler).
+    max_bytes: int = Field(default=10 * 1024 * 1024, ge=0)
+    backups: int = Field(default=5, ge=0, le=100)
 
     @field_validator("level", mode="before")
     @classmethod

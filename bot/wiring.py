@@ -15,6 +15,7 @@ from bot.platforms.base import Platform
 from bot.services import Services
 from bot.services.attachments import AttachmentResolver
 from bot.services.audit import AuditLog
+from bot.services.audit_text import AuditText
 from bot.services.clarification_text import ClarificationText
 from bot.services.clarifications import Clarifications
 from bot.services.delivery import Delivery
@@ -28,12 +29,14 @@ from bot.services.files import FileLinks, FileStore
 from bot.services.groups import Groups
 from bot.services.handbook import Handbook
 from bot.services.housekeeping import Housekeeping
+from bot.services.invites import Invites
 from bot.services.limits import RateLimits, SendLimiter
 from bot.services.links import Links
 from bot.services.outbox import Backoff, Outbox
 from bot.services.pending import PendingActions
 from bot.services.progress import Progress
 from bot.services.prompts import Prompts
+from bot.services.purge import build_privacy
 from bot.services.question_text import QuestionText
 from bot.services.questions import Questions
 from bot.services.quiet import QuietHours
@@ -46,6 +49,8 @@ from bot.services.reports import Reports
 from bot.services.signing import LinkSigner, load_or_create_secret
 from bot.services.survey_text import SurveyText
 from bot.services.surveys import Surveys
+from bot.services.turnover import Turnover
+from bot.services.zalo_assign import seats_from_config
 from bot.web.files import Routes, file_routes
 
 if TYPE_CHECKING:
@@ -97,9 +102,12 @@ def build_platforms(config: Config) -> dict[tuple[str, str], Platform]:
             webhook_url=config.webhook_url(tg.public_base_url, tg.webhook_path) or "",
             webhook_path=tg.webhook_path,
             webhook_secret=secret,
+            poll_timeout=tg.poll_timeout_seconds,
+            request_timeout=tg.request_timeout_seconds,
         )
     zl = config.platforms.zalo
     for bot in config.zalo_active_bots():
+        from bot.platforms.zalo.client import Backoff as ZaloBackoff
         from bot.platforms.zalo.transport import ZaloPlatform
 
         assert bot.token is not None
@@ -113,6 +121,14 @@ def build_platforms(config: Config) -> dict[tuple[str, str], Platform]:
             webhook_url=config.webhook_url(zl.public_base_url, path) or "",
             webhook_path=path,
             webhook_secret=secret,
+            poll_timeout=zl.poll_timeout_seconds,
+            request_timeout=zl.request_timeout_seconds,
+            # Zalo gives no retry delay: its adapter backs off from half the outbox's retry base
+            # (1 s by default) up to 30 times it, so one setting scales every retry wait.
+            backoff=ZaloBackoff(
+                initial=config.delivery.retry_base_seconds / 2,
+                maximum=config.delivery.retry_base_seconds * 30,
+            ),
         )
     return platforms
 
@@ -191,6 +207,20 @@ def build_watch_and_surveys(
     return clarifications, surveys
 
 
+def build_invites(
+    config: Config, store: Store, *, areas: AreaTree, clock: Clock, translate: Translator
+) -> tuple[Invites, Turnover]:
+    """Invite codes of imported people, and the officers' turnover commands."""
+    invites = Invites(
+        store=store, areas=areas, clock=clock, translate=translate,
+        ttl=timedelta(days=config.registration.invite_days),
+        telegram_username=config.platforms.telegram.username,
+    )  # fmt: skip
+    seats = seats_from_config(config.platforms.zalo.bots)
+    turnover = Turnover(store=store, areas=areas, invites=invites, seats=seats, clock=clock)
+    return invites, turnover
+
+
 def build_services(
     config: Config,
     store: Store,
@@ -260,10 +290,12 @@ def build_services(
         store=store, areas=areas, clock=clock, files=files, links=links, delivery=delivery,
         questions=questions, translate=translate,
     )  # fmt: skip
+    privacy, purge = build_privacy(config, store, clock=clock, files=files, translate=translate)
     clarifications, surveys = build_watch_and_surveys(
         config, store, areas=areas, clock=clock, outbox=outbox, delivery=delivery,
         pending=directives.pending, files=files, links=links, translate=translate,
     )  # fmt: skip
+    invites, turnover = build_invites(config, store, areas=areas, clock=clock, translate=translate)
     services = Services(
         areas=areas,
         clock=clock,
@@ -280,6 +312,8 @@ def build_services(
             ttl=timedelta(minutes=reg.link_code_minutes),
         ),
         prompts=Prompts(store=store, clock=clock, ttl=timedelta(minutes=reg.prompt_minutes)),
+        invites=invites,
+        turnover=turnover,
         delivery=delivery,
         outbox=outbox,
         quotas=quotas,
@@ -297,7 +331,11 @@ def build_services(
             default_lang=config.language,
         ),
         housekeeping=Housekeeping(
-            store=store, clock=clock, files=files, keep_days=config.delivery.keep_days
+            store=store,
+            clock=clock,
+            files=files,
+            keep_days=config.delivery.keep_days,
+            purge=purge,
         ),
         pending=directives.pending,
         directives=directives,
@@ -313,7 +351,11 @@ def build_services(
         surveys=surveys,
         survey_text=surveys.text,
         audit=AuditLog(store=store, clock=clock),
+        privacy=privacy,
+        audit_text=AuditText(translate, config.tzinfo(), areas, store),
         privacy_days=config.privacy.retention_days,
         link_minutes=reg.link_code_minutes,
     )
-    return services, file_routes(files, signer)
+    return services, file_routes(
+        files, signer, revoked=privacy.link_revoked, served=privacy.link_served
+    )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from handlers import (
     acks,
+    audit,
     cancel,
     clarifications,
     confirm,
+    consent,
     digest,
     directives,
     groups,
@@ -14,6 +16,7 @@ from handlers import (
     help,
     link,
     me,
+    people,
     questions,
     register,
     reminders,
@@ -26,6 +29,7 @@ from handlers import (
 
 ROUTERS = (
     start.router,
+    consent.router,
     help.router,
     me.router,
     register.router,
@@ -43,5 +47,7 @@ ROUTERS = (
     handbook.router,
     clarifications.router,
     surveys.router,
+    people.router,
+    audit.router,
     cancel.router,
 )

@@ -91,9 +91,20 @@ registration:
   link_code_minutes: 10
   prompt_minutes: 30
 
-# Personal data of people who left is erased after this many days.
+# Personal data (Law 91/2025/QH15). /batdau shows the notice; people agree with a button or by
+# typing "đồng ý" before the bot stores a report, question, registration or survey answer from
+# them (consent_required: false only where another legal basis applies). Raise notice_version
+# when the notice changes materially: everyone is asked again. Past its retention, a kind of
+# data is removed or blanked by housekeeping; reports' numbers are kept for good. Each kind
+# under `retention` (null: retention_days): report_text (free-text fields and photos),
+# questions, files, inbox, outbox, sightings, audit, access_log.
 privacy:
   retention_days: 730
+  notice_version: 1
+  consent_required: true
+  retention:
+    inbox: 30
+    outbox: 180
 
 # Every message the bot sends goes through these limits (null switches one off). Telegram allows
 # about 30 messages a second in all, 20 a minute into one group and 1 a second into one chat.
@@ -156,11 +167,18 @@ reminders:
     at: "08:00"
     text: "Cảm ơn anh chị đã cập nhật đúng hạn."
 
-# /healthz calls a platform dead when nothing was received from it for this long.
+# /healthz calls a platform dead when nothing was received from it for this long. The admins
+# are told privately when a poller gets no answer, or a platform reports failing webhook
+# deliveries, for silence_alert_minutes (0: never), and when a webhook hears nothing at all
+# for webhook_quiet_hours (0: never); and again when it recovers.
 health:
   stale_after_seconds: 120
+  silence_alert_minutes: 30
+  webhook_quiet_hours: 48
 
 # level: DEBUG, INFO, WARNING or ERROR. format: json (one line per event, for log tools) or text.
+# Logs go to stderr (the journal under systemd); `file: /var/log/...` adds a file, rotated at
+# max_bytes with `backups` old ones kept (max_bytes: 0 leaves rotation to logrotate).
 logging:
   level: INFO
   format: json

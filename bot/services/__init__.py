@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.i18n import Translator
     from bot.services.audit import AuditLog
+    from bot.services.audit_text import AuditText
     from bot.services.clarification_text import ClarificationText
     from bot.services.clarifications import Clarifications
     from bot.services.delivery import Delivery
@@ -22,9 +23,11 @@ if TYPE_CHECKING:
     from bot.services.groups import Groups
     from bot.services.handbook import Handbook
     from bot.services.housekeeping import Housekeeping
+    from bot.services.invites import Invites
     from bot.services.links import Links
     from bot.services.outbox import Outbox
     from bot.services.pending import PendingActions
+    from bot.services.privacy import Privacy
     from bot.services.prompts import Prompts
     from bot.services.question_text import QuestionText
     from bot.services.questions import Questions
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
     from bot.services.reports import Reports
     from bot.services.survey_text import SurveyText
     from bot.services.surveys import Surveys
+    from bot.services.turnover import Turnover
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,8 @@ class Services:
     registrations: Registrations
     groups: Groups
     links: Links
+    invites: Invites
+    turnover: Turnover
     prompts: Prompts
     delivery: Delivery
     outbox: Outbox
@@ -71,5 +77,7 @@ class Services:
     surveys: Surveys
     survey_text: SurveyText
     audit: AuditLog
+    privacy: Privacy
+    audit_text: AuditText
     privacy_days: int
     link_minutes: int

@@ -18,6 +18,7 @@ COLLAB, OFFICER, SUPERVISOR = "collaborator", "officer", "supervisor"
 # /dangky in a group is answered privately; /ngonngu is ours (choose English), anyone, anywhere.
 MATRIX: dict[str, tuple[set[str], str]] = {
     "batdau": (ANYONE, "GP"),
+    "dongy": (ANYONE, "GP"),
     "trogiup": (ANYONE, "GP"),
     "toi": (ANYONE, "GP"),
     "ngonngu": (ANYONE, "GP"),
@@ -44,6 +45,11 @@ MATRIX: dict[str, tuple[set[str], str]] = {
     "camnang": (ANYONE, "GP"),  # anyone reads; writing is checked by the service
     "dinhchinh": ({OFFICER}, "P"),
     "khaosat": ({OFFICER}, "P"),
+    "moilai": ({OFFICER}, "P"),
+    "thaythe": ({OFFICER}, "P"),
+    "ngung": ({OFFICER}, "P"),
+    "nguoi": ({OFFICER, SUPERVISOR}, "P"),
+    "nhatky": (set(), "P"),  # admins only
 }
 
 

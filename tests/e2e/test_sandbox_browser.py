@@ -186,8 +186,9 @@ async def _accept(dialog: Dialog) -> None:
 async def test_a_trainee_plays_the_whole_district_in_a_phone_browser(
     bot: Bot, tmp_path: Path
 ) -> None:
-    """Register and approve, report, a directive acknowledged by button and by typing, the
-    digest's chart and spreadsheet, then reset: each step seen in Chromium and screenshotted."""
+    """Agree to the notice, register and approve, report, a directive acknowledged by button and
+    by typing, the digest's chart and spreadsheet, then reset: each step seen in Chromium and
+    screenshotted."""
     cast = _people(bot.state)
     officer, a, b = cast["officer"], cast["a"], cast["b"]
     shots = tmp_path / "screenshots"
@@ -222,6 +223,12 @@ async def test_a_trainee_plays_the_whole_district_in_a_phone_browser(
         await expect(page.get_by_test_id("where-group")).to_be_disabled()
         await me.say("<b>Xin chào</b>")  # shown as typed: text is never parsed as HTML
         await expect(page.get_by_test_id("messages").locator("b")).to_have_count(0)
+        # The privacy notice first: nothing they send is stored before they agree.
+        await me.say("/batdau")
+        notice = me.bot_says("Dữ liệu tôi lưu")
+        await notice.get_by_test_id("message-button").filter(has_text="Tôi đồng ý").click()
+        await me.text_of("Cảm ơn bạn đã đồng ý")
+        await me.shot("newcomer-agrees")
         await me.say(f"/dangky {village}")
         filed = await me.text_of("Đã gửi đăng ký #")
         number = re.search(r"#(\d+)", filed)
@@ -341,7 +348,8 @@ async def test_a_trainee_plays_the_whole_district_in_a_phone_browser(
     assert not errors, errors
     assert not outside, f"the page loaded from outside the bot: {outside}"
     steps = [
-        "newcomer-registers", "officer-approves", "newcomer-approved", "collaborator-reports",
+        "newcomer-agrees", "newcomer-registers", "officer-approves", "newcomer-approved",
+        "collaborator-reports",
         "collaborator-switches-to-zalo", "officer-previews-directive",
         "officer-confirms-directive", "collaborator-acks-by-button",
         "collaborator-acks-on-zalo", "officer-reads-status", "supervisor-digest", "reset",
