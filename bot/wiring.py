@@ -353,7 +353,6 @@ def build_services(
         audit=AuditLog(store=store, clock=clock),
         privacy=privacy,
         audit_text=AuditText(translate, config.tzinfo(), areas, store),
-        privacy_days=config.privacy.retention_days,
         link_minutes=reg.link_code_minutes,
     )
     return services, file_routes(

@@ -79,5 +79,4 @@ class Services:
     audit: AuditLog
     privacy: Privacy
     audit_text: AuditText
-    privacy_days: int
     link_minutes: int
