@@ -17,7 +17,7 @@ import shutil
 import statistics
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -324,6 +324,8 @@ def make_seed(root: Path, *, reports: int = REPORTS) -> Seed:
                     created_at=now,
                 )
                 assert person.id == i + 2
+                # Working collaborators have agreed to the privacy notice (its version 1).
+                store.people.save(replace(person, consent_at=now, consent_version=1))
             for g in groups:
                 store.groups.save(
                     GroupBinding(f"telegram::{g.chat_id}", g.commune, g.title, bound_at=now)

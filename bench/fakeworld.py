@@ -90,11 +90,11 @@ async def spawn_bot(config: Path, log: Path) -> asyncio.subprocess.Process:
     )  # fmt: skip
 
 
-async def spawn_echo(fake: FakeTelegram, log: Path, *, concurrent: bool) -> Any:
+async def spawn_echo(fake: FakeTelegram, log: Path, *, mode: str) -> Any:
     """The anchor: a bare python-telegram-bot echo bot (bench/echo_bot.py)."""
     return await asyncio.create_subprocess_exec(
         sys.executable, str(BENCH / "echo_bot.py"), fake.base_url, TG_TOKEN,
-        "concurrent" if concurrent else "sequential",
+        mode,
         cwd=ROOT, env=bot_env(), stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL, stderr=log.open("wb"),
     )  # fmt: skip

@@ -19,7 +19,8 @@ that quotes the message.
 All contenders run at once, each polling its own fake, and take turns in every round (in a
 rotating order), so a noisy minute on a shared machine falls on all of them alike. The echo
 bot runs twice, with PTB's default (updates one at a time) and with concurrent updates; the
-anchor is the faster of the two.
+anchor is the faster of the two. A third echo bot, concurrent over the bot's own aiohttp
+transport, is reported beside them (not the anchor: the issue names a bare PTB echo bot).
 
 Alone: `python bench/run.py --only inbound`.
 """
@@ -51,7 +52,8 @@ from tests.fakes.telegram_api import FakeChat, FakeUser
 
 TARGET_RATIO = 0.9
 TARGET_P95_MS = 15.0
-NAMES = ("echo", "echo-concurrent", "bot")
+NAMES = ("echo", "echo-concurrent", "echo-aiohttp", "bot")
+ECHO_MODES = {"echo": "sequential", "echo-concurrent": "concurrent", "echo-aiohttp": "aiohttp"}
 ROUNDS = 8
 THROUGHPUT_N = 2000
 LATENCY_N = 400
@@ -155,7 +157,7 @@ async def _start(ctx: Context, name: str) -> Contender:
         )  # fmt: skip
         proc = await spawn_bot(config, folder / "bot.log")
     else:
-        proc = await spawn_echo(fake, folder / "echo.log", concurrent=name == "echo-concurrent")
+        proc = await spawn_echo(fake, folder / "echo.log", mode=ECHO_MODES[name])
     contender = Contender(name, world, proc, Load(world, name), Result(name))
     try:
         await fake.wait_polling(timeout=60)
@@ -227,6 +229,7 @@ def run(ctx: Context) -> Outcome:
     bot = results["bot"]
     anchor = max((results["echo"], results["echo-concurrent"]), key=lambda r: r.throughput)
     ratio = bot.throughput / anchor.throughput
+    same = results["echo-aiohttp"]
     bot95, anchor95 = _ms(bot.latency, 95), _ms(anchor.latency, 95)
     rows = [
         Row(
@@ -235,6 +238,13 @@ def run(ctx: Context) -> Outcome:
             ours=f"{bot.throughput:.0f}/s",
             ratio=f"{ratio:.2f}× (≥ {TARGET_RATIO:g}×)",
             verdict=verdict(ratio >= TARGET_RATIO and not bot.wrong),
+        ),
+        Row(
+            measure="inbound updates/s against an echo bot on the same aiohttp transport",
+            anchor=f"echo-aiohttp {same.throughput:.0f}/s",
+            ours=f"{bot.throughput:.0f}/s",
+            ratio=f"{bot.throughput / same.throughput:.2f}×",
+            verdict="info",
         ),
         Row(
             measure=f"reply latency at {LATENCY_RATE:g} updates/s (p50 / p95)",
