@@ -131,7 +131,7 @@ async def test_kill_during_a_directive_broadcast_resends_only_what_was_in_flight
         await bot.start()
 
         await eventually(
-            lambda: all(copies(c) for c in scene.chats.values()), timeout=60,
+            lambda: all(copies(c) for c in scene.chats.values()), timeout=120,
             what="a copy in every chat",
         )  # fmt: skip
         done = f"✅ Đã gửi xong: {total}/{total} thành công."
