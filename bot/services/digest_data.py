@@ -181,7 +181,7 @@ class _Scope:
     """Who and what one digest covers, read once for all its report types."""
 
     units: dict[str, list[str]]  # unit code → its village codes, in tree order
-    unit_of: dict[str, Area]  # village code → its unit
+    unit_of: dict[str, Area]  # village (or area above the villages) code → its unit
     collaborators: dict[str, list[Person]]  # village code → its active collaborators
     names: dict[int, str]  # person id → name (reporters may have left)
 
@@ -225,9 +225,17 @@ class DigestBuilder:
                     collaborators.setdefault(grant.area, []).append(person)
         units: dict[str, list[str]] = {}
         unit_of: dict[str, Area] = {}
+        # Reports filed on an area above the villages (moved there by `areas migrate` when old
+        # communes had no villages) still count in the totals, under the unit holding that area.
+        held: dict[str, Area] = {
+            code: area for code in self.areas.subtree(area.code)
+            if self.areas.get(code).kind != "village"
+        }  # fmt: skip
         for unit in units_of(self.areas, area):
             units[unit.code] = [v.code for v in self.areas.villages_under(unit.code)]
             unit_of.update(dict.fromkeys(units[unit.code], unit))
+            held.update((c, unit) for c in self.areas.subtree(unit.code) if c in held)
+        unit_of.update(held)
         return _Scope(units, unit_of, collaborators, {p.id: p.name for p in everyone})
 
     def _as_of(self, found: Iterable[Report], moment: datetime) -> list[Report]:

@@ -313,12 +313,14 @@ def test_migrate_moves_everything_and_every_report_still_counts(
             if period == "2025-06":
                 expected.update({"18077-01": 10, "18079-01": 20, "18073-09": 30})
             assert totals == expected  # two reports on one commune and period: both kept
-        # The digest of Thành Sen counts its villages, wherever they were before.
+        # The digest of Thành Sen counts its villages, wherever they were before, and the
+        # reports of the old communes now on its own code.
         builder = DigestBuilder(store=store, areas=tree, tz=ZoneInfo("Asia/Ho_Chi_Minh"))
         kham = types.get("kham")
         digest = builder.build("18073", date(2025, 6, 25), types=[kham], now=_at("2025-06-25"))
+        ranks = [n for n, old in enumerate(sorted(TARGET), 1) if TARGET[old] == "18073"]
         assert [(t.field.code, t.current) for t in digest.types[0].totals] == [
-            ("luot", 60), ("nguy_co", 0),
+            ("luot", 60 + sum(ranks)), ("nguy_co", len(ranks)),  # each old commune's nguy_co 1
         ]  # fmt: skip
         renumbered = store.reports.get("kham:18094-01:2025-06")
         assert (renumbered.area, renumbered.former_area) == ("18073-09", "18094-01")

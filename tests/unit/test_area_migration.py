@@ -162,3 +162,24 @@ def test_the_digest_and_the_echo_pass_over_a_removed_field() -> None:
     saved = Saved(last, DIGEST_TYPES.get("danso"), DIGEST_TREE.get("C1-01"))
     lines = echo(ctx, saved, "report.saved").text.splitlines()  # type: ignore[arg-type]
     assert "• da_bo: 9" in lines and any(line.startswith("• Sinh:") for line in lines)
+
+
+def test_the_digest_counts_a_report_moved_onto_a_commune() -> None:
+    """A report that sits on a commune code (old communes without villages, mapped onto a new
+    commune) is in the district's totals, though no village's completeness counts it."""
+    store = MemoryStore()
+    write_district(store)
+    day = date(2026, 11, 23)
+    before = digests(store).build("D1", day).types[0]
+    (report, *_) = store.reports.in_period("danso", "2026-11", areas=["C1-01"])
+    moved = replace(
+        store.reports.versions(report.id)[-1], id="moved-onto-C2", version=1, area="C2",
+        former_area="OLD7", area_name="Xã Cũ",
+    )  # fmt: skip
+    store.reports.add(moved)
+    after = digests(store).build("D1", day).types[0]
+    sinh = {t.field.code: t.current for t in before.totals}["sinh"]
+    assert {t.field.code: t.current for t in after.totals}["sinh"] == sinh + moved.values["sinh"]
+    assert [(u.reported, u.expected) for u in after.units] == [
+        (u.reported, u.expected) for u in before.units
+    ]
