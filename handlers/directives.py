@@ -7,16 +7,15 @@ import re
 
 from bot.context import Context, Reply
 from bot.errors import UserError
-from bot.messages import Attachment, Button
+from bot.messages import Button
 from bot.models import OutboxFile, Role
 from bot.router import Router
+from bot.services.attachments import keep_attachment
 from bot.services.directive_text import excerpt
 from bot.text import fold
 
 router = Router("directives")
 _SURVEY = re.compile(r"(?:ks|khaosat|survey)(\d{1,6})")
-
-FILE_KINDS = ("document", "photo")
 
 
 @router.command("chithi", "directive", where="P", roles=(Role.OFFICER,))
@@ -37,20 +36,11 @@ async def directive(ctx: Context) -> Reply:
 
 async def _relayed_file(ctx: Context) -> OutboxFile | None:
     """The document or photo of the message replied to (or sent with the command), kept."""
-    inc = ctx.incoming
-    found: Attachment | None = next((a for a in inc.attachments if a.kind in FILE_KINDS), None)
-    if found is None and inc.reply_to is not None:
-        found = next((a for a in inc.reply_to.attachments if a.kind in FILE_KINDS), None)
-    if found is None:
-        return None
-    data = await ctx.services.delivery.download(inc.chat, found)
-    default = "anh.jpg" if found.kind == "photo" else "tai-lieu"
-    mime = found.mime or ("image/jpeg" if found.kind == "photo" else "application/octet-stream")
     person = ctx.actor.person
-    stored = ctx.services.files.put(
-        data, name=found.name or default, mime=mime, owner=person.id if person else None
-    )
-    return OutboxFile(stored.id, stored.name, found.kind, stored.mime)
+    return await keep_attachment(
+        ctx.incoming, delivery=ctx.services.delivery, files=ctx.services.files,
+        owner=person.id if person else None,
+    )  # fmt: skip
 
 
 async def confirm(ctx: Context) -> Reply:

@@ -1,10 +1,12 @@
-"""How an outbox message's file reaches each platform: uploaded, or as a signed link."""
+"""Files people send and files the bot sends: keeping the file of a command (or of the message
+it replies to), and how an outbox message's file reaches each platform (uploaded, or as a
+signed link)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.messages import ChatRef, OutFile
+from bot.messages import Attachment, ChatRef, Incoming, OutFile
 from bot.models import OutboxFile, OutboxItem
 
 if TYPE_CHECKING:
@@ -62,3 +64,23 @@ def file_for_chat(
         return OutFile(name=name, kind=kind, path=str(stored.path), mime=mime)
     url = links.url_for(stored.id, person=person)
     return None if url is None else OutFile(name=name, kind=kind, url=url, mime=mime)
+
+
+FILE_KINDS = ("document", "photo")
+
+
+async def keep_attachment(
+    inc: Incoming, *, delivery: Delivery, files: FileStore, owner: int | None
+) -> OutboxFile | None:
+    """The document or photo sent with the command, or of the message it replies to, fetched
+    from the platform and kept in the file store; None when there is none."""
+    found: Attachment | None = next((a for a in inc.attachments if a.kind in FILE_KINDS), None)
+    if found is None and inc.reply_to is not None:
+        found = next((a for a in inc.reply_to.attachments if a.kind in FILE_KINDS), None)
+    if found is None:
+        return None
+    data = await delivery.download(inc.chat, found)
+    default = "anh.jpg" if found.kind == "photo" else "tai-lieu"
+    mime = found.mime or ("image/jpeg" if found.kind == "photo" else "application/octet-stream")
+    stored = files.put(data, name=found.name or default, mime=mime, owner=owner)
+    return OutboxFile(stored.id, stored.name, found.kind, stored.mime)

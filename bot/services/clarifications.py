@@ -13,7 +13,7 @@ from bot.errors import Forbidden, NotFound, UserError
 from bot.messages import ChatKind, ChatRef, Incoming, OutFile, UserRef
 from bot.models import Area, Clarification, OutboxFile, Person, Role, RumourSighting
 from bot.services.access import Actor
-from bot.services.attachments import file_for_chat
+from bot.services.attachments import file_for_chat, keep_attachment
 from bot.services.audit import AuditLog
 from bot.services.clarification_text import ClarificationParts, excerpt, parse_parts
 from bot.services.directive_reach import private_account
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 KEEPERS = (Role.OFFICER, Role.ADMIN)
-FILE_KINDS = ("document", "photo")
 RECENT_DAYS = 7  # sightings counted in /dinhchinh ds
 
 
@@ -176,20 +175,8 @@ class Clarifications:
 
     async def keep_file(self, inc: Incoming, person: Person | None) -> OutboxFile | None:
         """The document or photo sent with the command or in the message replied to, kept."""
-        found = next((a for a in inc.attachments if a.kind in FILE_KINDS), None)
-        if found is None and inc.reply_to is not None:
-            found = next((a for a in inc.reply_to.attachments if a.kind in FILE_KINDS), None)
-        if found is None:
-            return None
-        data = await self.delivery.download(inc.chat, found)
-        default = "anh.jpg" if found.kind == "photo" else "tai-lieu"
-        mime = found.mime or (
-            "image/jpeg" if found.kind == "photo" else "application/octet-stream"
-        )
-        stored = self.files.put(
-            data, name=found.name or default, mime=mime, owner=person.id if person else None
-        )
-        return OutboxFile(stored.id, stored.name, found.kind, stored.mime)
+        owner = person.id if person else None
+        return await keep_attachment(inc, delivery=self.delivery, files=self.files, owner=owner)
 
     # --- the watch -----------------------------------------------------------------------------
 

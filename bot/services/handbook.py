@@ -9,10 +9,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.errors import Forbidden, NotFound, UserError
-from bot.messages import Attachment, ChatKind, ChatRef, Incoming, OutFile
+from bot.messages import ChatKind, ChatRef, Incoming, OutFile
 from bot.models import HandbookNote, OutboxFile, Role
 from bot.services.access import Actor
-from bot.services.attachments import file_for_chat
+from bot.services.attachments import file_for_chat, keep_attachment
 from bot.services.audit import AuditLog
 from bot.text import fold
 
@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 WRITERS = (Role.OFFICER,)
 MAX_TOPIC = 60  # characters
 MAX_TEXT = 3500  # characters: one Telegram message with its header
-FILE_KINDS = ("document", "photo")
 _SPLIT = re.compile(r"[:\n]")
 
 
@@ -276,15 +275,4 @@ class Handbook:
     async def kept_file(self, inc: Incoming, owner: int | None) -> OutboxFile | None:
         """The document or photo sent with the command, or of the message it replies to, kept
         in the file store (like /chithi does)."""
-        found: Attachment | None = next((a for a in inc.attachments if a.kind in FILE_KINDS), None)
-        if found is None and inc.reply_to is not None:
-            found = next((a for a in inc.reply_to.attachments if a.kind in FILE_KINDS), None)
-        if found is None:
-            return None
-        data = await self.delivery.download(inc.chat, found)
-        default = "anh.jpg" if found.kind == "photo" else "tai-lieu"
-        mime = found.mime or (
-            "image/jpeg" if found.kind == "photo" else "application/octet-stream"
-        )
-        stored = self.files.put(data, name=found.name or default, mime=mime, owner=owner)
-        return OutboxFile(stored.id, stored.name, found.kind, stored.mime)
+        return await keep_attachment(inc, delivery=self.delivery, files=self.files, owner=owner)
