@@ -3,7 +3,8 @@
 The fake Telegram enforces Telegram's limits (30 calls a second in all, 20 a minute into a
 group, 1 a second into a private chat; 429 with retry_after beyond them); the bot runs with its
 real limits (the shipped defaults). The team comes from the directive tests' seed
-(tests/e2e/directive_seed.py): a region with 1,000 communes, each with one bound group where the
+(tests/support/directive_seed.py): a region with 1,000 communes, each with one bound group
+where the
 bot is an admin (so each copy is also pinned) and one collaborator; an officer of the region.
 The officer types `/chithi all: …`, then presses the preview's confirm button.
 
@@ -31,11 +32,11 @@ from typing import Any
 from common import Context, Outcome, Row, stop_process, verdict
 from fakeworld import spawn_bot, until
 
-from tests.e2e.delivery_helpers import SEND_METHODS, window_breaches
-from tests.e2e.directive_seed import DIRECTIVE, deadline_words, seed_store, telegram_team
-from tests.e2e.harness import TG_TOKEN, write_config
 from tests.fakes.loopback import monotonic
 from tests.fakes.telegram_api import FakeTelegram
+from tests.support.delivery_helpers import SEND_METHODS, window_breaches
+from tests.support.directive_seed import DIRECTIVE, deadline_words, seed_store, telegram_team
+from tests.support.harness import TG_TOKEN, write_config
 
 GROUPS = 1000
 LIMITS = {"per_second_total": 30, "per_minute_per_group": 20, "per_second_per_chat": 1}

@@ -32,9 +32,9 @@ if str(ROOT / "tools") not in sys.path:
 import yaml  # noqa: E402
 from make_demo_config import tree_2025_07  # noqa: E402
 
-from bot.models import Account, GroupBinding, Report, Role, RoleGrant  # noqa: E402
+from bot.core.models import Account, GroupBinding, Report, Role, RoleGrant  # noqa: E402
 from bot.store import open_store  # noqa: E402
-from tests.e2e.harness import TG_TOKEN  # noqa: E402
+from tests.support.harness import TG_TOKEN  # noqa: E402
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 REPORTS = 100_000

@@ -15,14 +15,14 @@ import time
 
 from common import Context, Outcome, Row, p50, pct, verdict
 
-from bot.areas import AreaTree
-from bot.clock import SystemClock
-from bot.config import load_config
-from bot.i18n import Translator
-from bot.services.digest import Digests
-from bot.services.digest_text import DigestText
-from bot.services.report_types import ReportTypes
-from bot.services.reports import Reports
+from bot.config.loading import load_config
+from bot.core.areas import AreaTree
+from bot.core.clock import SystemClock
+from bot.core.i18n import Translator
+from bot.features.digest.service import Digests
+from bot.features.digest.text import DigestText
+from bot.features.reports.service import Reports
+from bot.features.reports.types import ReportTypes
 from bot.store import open_store
 
 TARGET_MS = 200.0

@@ -4,7 +4,7 @@
 
 Long polling, one MessageHandler that quotes each message back; `sequential` is PTB's default
 (one update at a time), `concurrent` lets PTB run up to 256 handlers at once. `aiohttp` is
-`concurrent` over the bot's own HTTP transport (bot/platforms/telegram_http.py) instead of PTB's
+`concurrent` over the bot's own HTTP transport (bot/platforms/telegram/http.py) instead of PTB's
 default httpx: not the anchor, but it shows how much of the bot's lead is the transport.
 """
 
@@ -32,7 +32,7 @@ def main() -> None:
         .concurrent_updates(mode in ("concurrent", "aiohttp"))
     )
     if mode == "aiohttp":
-        from bot.platforms.telegram_http import AiohttpRequest
+        from bot.platforms.telegram.http import AiohttpRequest
 
         builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest())
     app = builder.build()

@@ -15,10 +15,10 @@ from typing import Any
 
 from common import ROOT, SUPERVISOR_ID, Seed, bot_env
 
-from tests.e2e.harness import TG_TOKEN
 from tests.fakes.loopback import monotonic
 from tests.fakes.telegram_api import FakeChat, FakeTelegram, FakeUser
 from tests.fakes.telegram_world import Params
+from tests.support.harness import TG_TOKEN
 
 BENCH = Path(__file__).resolve().parent
 

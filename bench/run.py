@@ -35,7 +35,8 @@ RESULTS = BENCH / "RESULTS.md"
 # the rest of RESULTS.md; this part is history).
 FIXES = """\
 **Inbound updates/s: PTB's requests over aiohttp, and "my last reports" kept sorted**
-(`bot/platforms/telegram_http.py`, `bot/platforms/telegram.py`, `bot/store/report_index.py`,
+(`bot/platforms/telegram/http.py`, `bot/platforms/telegram/adapter.py`,
+`bot/store/report_index.py`,
 `bot/store/repos.py`). Before: 0.48× in the last full run (bot 135/s against the echo bot's
 282/s; 7.46 ms of CPU per update), 0.64× on a quieter machine (221 against 346/s; 4.44 ms).
 py-spy on the bot under the load: ~45 % of its CPU in PTB's httpx transport (httpcore walks
@@ -76,8 +77,8 @@ on first use); it is the bot's ~150 modules (many dataclasses), aiohttp, PTB wit
 pydantic. In this venv httpx also imports rich, click and pygments (~45 ms) because the dev
 tools brought them in; an install without the test extras does not have them.
 
-**Directive broadcast: limits counted in sliding windows** (`bot/services/limits.py`,
-`bot/services/delivery.py`, `bot/services/outbox.py`). Before: 1,000 groups took 75.2 s
+**Directive broadcast: limits counted in sliding windows** (`bot/delivery/send_limits.py`,
+`bot/delivery/sender.py`, `bot/delivery/outbox.py`). Before: 1,000 groups took 75.2 s
 against a floor of 68.0 s (1.106×; 0 lost, 0 breaches). The fake's log showed the bot at
 27–28 calls a second, never 30: the limiter spaced calls one every 1/(30 × 0.95) s with a
 bucket of one, so 5 % went to the safety share and ~5 % more to timers firing late (each

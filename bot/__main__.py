@@ -1,5 +1,5 @@
 """`python -m bot [run | check-config | export | digest | audit | people | areas | webhook |
-backup | restore]`: parse the arguments (bot.cli_args), call the command."""
+backup | restore]`: parse the arguments (bot.cli.parser), call the command."""
 
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ def _run(config_path: str | None, *, sandbox_flag: bool | None = None) -> int:
     # report index): no collection passes over them while they are made, and once the bot is
     # up they are frozen (later collections skip them; the few kB of start-up garbage stay).
     gc.disable()
-    from bot.app import App
-    from bot.config import ConfigError, load_config
-    from bot.logs import setup_logging
+    from bot.app.logs import setup_logging
+    from bot.app.runtime import App
+    from bot.app.wiring import build_platforms
+    from bot.config.loading import ConfigError, load_config
     from bot.sandbox.graph import Sandbox
     from bot.sandbox.web import sandbox_routes
     from bot.store import StoreLockedError, StoreVersionError
-    from bot.wiring import build_platforms
 
     try:
         config = load_config(config_path)
@@ -87,8 +87,8 @@ def _run(config_path: str | None, *, sandbox_flag: bool | None = None) -> int:
 
 def _banner(config: object, app: object, *, sandbox: bool) -> None:
     """Say plainly, on the terminal, what is running and how to connect a platform."""
-    from bot.app import App
-    from bot.config import Config
+    from bot.app.runtime import App
+    from bot.config.loading import Config
 
     assert isinstance(config, Config) and isinstance(app, App)
     url = f"http://{config.web.host}:{config.web.port}"
@@ -109,7 +109,7 @@ def _banner(config: object, app: object, *, sandbox: bool) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from bot.cli_export import run_export
+    from bot.cli.export import run_export
 
     return run_export(
         period=args.period, output=Path(args.output), fmt=args.format, area=args.area,
@@ -118,7 +118,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _digest(args: argparse.Namespace) -> int:
-    from bot.cli_digest import run_digest
+    from bot.cli.digest import run_digest
 
     return run_digest(
         area=args.area, day=args.date, lang=args.lang, config_path=args.config,
@@ -127,7 +127,7 @@ def _digest(args: argparse.Namespace) -> int:
 
 
 def _check_config(args: argparse.Namespace) -> int:
-    from bot.config_check import check_config
+    from bot.cli.check_config import check_config
 
     code, report = check_config(args.path, environ=os.environ)
     print(report)
@@ -135,7 +135,7 @@ def _check_config(args: argparse.Namespace) -> int:
 
 
 def _areas_migrate(args: argparse.Namespace) -> int:
-    from bot.cli_areas import run_migrate
+    from bot.cli.areas import run_migrate
 
     return run_migrate(
         mapping_files=[Path(m) for m in args.mapping],
@@ -145,7 +145,7 @@ def _areas_migrate(args: argparse.Namespace) -> int:
 
 
 def _webhook(args: argparse.Namespace) -> int:
-    from bot.cli_webhook import run_webhook
+    from bot.cli.webhook import run_webhook
 
     return run_webhook(
         action=args.action, platform=args.platform, bot=args.bot, config_path=args.config,
@@ -154,7 +154,7 @@ def _webhook(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from bot.cli_audit import run_audit
+    from bot.cli.audit import run_audit
 
     return run_audit(
         start=args.start, end=args.end, fmt=args.format, config_path=args.config,
@@ -163,7 +163,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _people_import(args: argparse.Namespace) -> int:
-    from bot.cli_people import run_import
+    from bot.cli.people import run_import
 
     return run_import(
         path=Path(args.file), output=Path(args.output) if args.output else None,
@@ -172,7 +172,7 @@ def _people_import(args: argparse.Namespace) -> int:
 
 
 def _people_data(args: argparse.Namespace) -> int:
-    from bot.cli_privacy import run_people
+    from bot.cli.privacy import run_people
 
     return run_people(
         args.people_command, args.person, output=Path(getattr(args, "output", "") or "."),
@@ -181,13 +181,13 @@ def _people_data(args: argparse.Namespace) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    from bot.cli_backup import run_backup
+    from bot.cli.backup import run_backup
 
     return run_backup(output=Path(args.output), config_path=args.config)
 
 
 def _restore(args: argparse.Namespace) -> int:
-    from bot.cli_backup import run_restore
+    from bot.cli.backup import run_restore
 
     return run_restore(archive=Path(args.archive), config_path=args.config)
 
@@ -208,7 +208,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bot.cli_args import build_parser
+    from bot.cli.parser import build_parser
 
     args = build_parser(__doc__).parse_args(argv)
     command = args.command or "run"

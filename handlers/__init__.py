@@ -1,4 +1,4 @@
-"""Handler modules, one router each; ROUTERS is included by bot.app in this order."""
+"""Handler modules, one router each; ROUTERS is included by bot.app.runtime in this order."""
 
 from __future__ import annotations
 

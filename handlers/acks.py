@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.context import Context, Reply
-from bot.errors import Forbidden, UserError
-from bot.models import Role
-from bot.router import Router
+from bot.core.context import Context, Reply
+from bot.core.errors import Forbidden, UserError
+from bot.core.models import Role
+from bot.core.router import Router
 
 router = Router("acks")
 

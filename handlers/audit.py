@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.context import Context, Reply
-from bot.errors import UserError
-from bot.models import Role
-from bot.router import Router
-from bot.services.audit_text import MAX_LINES, wanted_lines
+from bot.core.context import Context, Reply
+from bot.core.errors import UserError
+from bot.core.models import Role
+from bot.core.router import Router
+from bot.features.audit.text import MAX_LINES, wanted_lines
 
 router = Router("audit")
 

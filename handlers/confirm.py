@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.context import Context, Reply
-from bot.errors import UserError
-from bot.router import Router
+from bot.core.context import Context, Reply
+from bot.core.errors import UserError
+from bot.core.router import Router
 
 router = Router("confirm")
 

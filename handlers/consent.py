@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from bot.context import Context, Reply
-from bot.errors import Forbidden
-from bot.router import Router
-from bot.services.audit import person_who
-from bot.text import fold
+from bot.core.context import Context, Reply
+from bot.core.errors import Forbidden
+from bot.core.router import Router
+from bot.core.text import fold
+from bot.features.audit.log import person_who
 
 router = Router("consent")
 

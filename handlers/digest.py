@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.context import Context, Reply
-from bot.messages import OutFile
-from bot.models import Role
-from bot.router import Router
-from bot.services.digest_chart import PNG_MIME
-from bot.services.report_export import XLSX_MIME
+from bot.core.context import Context, Reply
+from bot.core.messages import OutFile
+from bot.core.models import Role
+from bot.core.router import Router
+from bot.features.digest.chart import PNG_MIME
+from bot.features.export.chat import XLSX_MIME
 
 router = Router("digest")
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 
-from bot.context import Context, Reply
-from bot.errors import UserError
-from bot.messages import Button
-from bot.models import OutboxFile, Role
-from bot.router import Router
-from bot.services.attachments import keep_attachment
-from bot.services.directive_text import excerpt
-from bot.text import fold
+from bot.core.context import Context, Reply
+from bot.core.errors import UserError
+from bot.core.messages import Button
+from bot.core.models import OutboxFile, Role
+from bot.core.router import Router
+from bot.core.text import fold
+from bot.delivery.attachments import keep_attachment
+from bot.features.broadcast.wording import excerpt
 
 router = Router("directives")
 _SURVEY = re.compile(r"(?:ks|khaosat|survey)(\d{1,6})")

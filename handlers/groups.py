@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.context import Context, Reply
-from bot.errors import UserError
-from bot.models import Role
-from bot.router import Router
-from bot.services import places
+from bot.core import places
+from bot.core.context import Context, Reply
+from bot.core.errors import UserError
+from bot.core.models import Role
+from bot.core.router import Router
 
 router = Router("groups")
 

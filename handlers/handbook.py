@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 
-from bot.context import Context, Reply
-from bot.errors import UserError
-from bot.messages import Button
-from bot.models import HandbookNote, OutboxFile, Role
-from bot.router import Router
-from bot.text import fold
+from bot.core.context import Context, Reply
+from bot.core.errors import UserError
+from bot.core.messages import Button
+from bot.core.models import HandbookNote, OutboxFile, Role
+from bot.core.router import Router
+from bot.core.text import fold
 
 router = Router("handbook")
 

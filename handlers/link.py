@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.context import Context, Reply
-from bot.router import Router
+from bot.core.context import Context, Reply
+from bot.core.router import Router
 
 router = Router("link")
 

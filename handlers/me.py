@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.context import ROLE_KEYS, Context, Reply
-from bot.errors import UserError
-from bot.i18n import LANGUAGES
-from bot.router import Router
+from bot.core.context import ROLE_KEYS, Context, Reply
+from bot.core.errors import UserError
+from bot.core.i18n import LANGUAGES
+from bot.core.router import Router
 
 router = Router("me")
 

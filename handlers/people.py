@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 
-from bot.context import ROLE_KEYS, Context, Reply
-from bot.errors import UserError
-from bot.models import Role
-from bot.router import Router
-from bot.services import places
-from bot.services.invites import TYPED_CODE
-from bot.services.turnover import READERS, RosterEntry
+from bot.core import places
+from bot.core.context import ROLE_KEYS, Context, Reply
+from bot.core.errors import UserError
+from bot.core.models import Role
+from bot.core.router import Router
+from bot.features.people.invites import TYPED_CODE
+from bot.features.people.turnover import READERS, RosterEntry
 
 router = Router("people")
 MAX_LINES = 60

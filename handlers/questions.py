@@ -3,11 +3,11 @@ answers back to the asker; the officer's copy has a "Trả lời" button (typed:
 
 from __future__ import annotations
 
-from bot.context import Context, Reply
-from bot.errors import UserError
-from bot.messages import Button
-from bot.models import Role
-from bot.router import Router
+from bot.core.context import Context, Reply
+from bot.core.errors import UserError
+from bot.core.messages import Button
+from bot.core.models import Role
+from bot.core.router import Router
 
 router = Router("questions")
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.context import Context, Reply
-from bot.errors import UserError
-from bot.models import Area, Role
-from bot.router import Router
-from bot.services import places
-from bot.text import fold
+from bot.core import places
+from bot.core.context import Context, Reply
+from bot.core.errors import UserError
+from bot.core.models import Area, Role
+from bot.core.router import Router
+from bot.core.text import fold
 
 router = Router("register")
 

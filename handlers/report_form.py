@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.context import Context, Reply
-from bot.report_views import SKIP_WORDS, ask_field, echo, question
-from bot.router import Router
-from bot.text import fold
+from bot.core.context import Context, Reply
+from bot.core.router import Router
+from bot.core.text import fold
+from bot.features.reports.text import SKIP_WORDS, ask_field, echo, question
 
 router = Router("report_form")
 

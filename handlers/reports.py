@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from bot.context import Context, Reply
-from bot.messages import OutFile
-from bot.models import Role
-from bot.report_views import ask_field, echo, value_text
-from bot.router import Router
-from bot.services.periods import describe
-from bot.services.report_export import XLSX_MIME, export_for
-from bot.services.reports import MaybeDuplicate
-from bot.text import fold
+from bot.core.context import Context, Reply
+from bot.core.messages import OutFile
+from bot.core.models import Role
+from bot.core.periods import describe
+from bot.core.router import Router
+from bot.core.text import fold
+from bot.features.export.chat import XLSX_MIME, export_for
+from bot.features.reports.service import MaybeDuplicate
+from bot.features.reports.text import ask_field, echo, value_text
 
 router = Router("reports")
 

@@ -3,13 +3,13 @@ options; answers come as native poll votes (Telegram) or typed `ks3 2` (everywhe
 
 from __future__ import annotations
 
-from bot.context import Context, Reply
-from bot.errors import Forbidden
-from bot.messages import Button
-from bot.models import Role
-from bot.router import Router
-from bot.services.survey_text import choice_of
-from bot.text import fold
+from bot.core.context import Context, Reply
+from bot.core.errors import Forbidden
+from bot.core.messages import Button
+from bot.core.models import Role
+from bot.core.router import Router
+from bot.core.text import fold
+from bot.features.surveys.grammar import choice_of
 
 router = Router("surveys")
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from apscheduler.triggers.base import BaseTrigger
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 
 # After a firing, look again no sooner than this: the run records its firing first.
 SETTLE = timedelta(seconds=1)

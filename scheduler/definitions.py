@@ -7,12 +7,12 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot.config_reminders import WEEKDAY_NAMES, ReminderConfig
-from bot.models import Reminder, ReminderKind
+from bot.config.reminders import WEEKDAY_NAMES, ReminderConfig
+from bot.core.models import Reminder, ReminderKind
 
 if TYPE_CHECKING:
-    from bot.clock import Clock
-    from bot.config import Config
+    from bot.config.loading import Config
+    from bot.core.clock import Clock
     from bot.store.base import Store
 
 log = logging.getLogger(__name__)

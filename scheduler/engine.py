@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.errors import UserError
-from bot.models import Reminder, ReminderKind
+from bot.core.errors import UserError
+from bot.core.models import Reminder, ReminderKind
 from scheduler.clock_trigger import ClockTrigger
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from bot.clock import Clock
-    from bot.services.outbox import Message, Outbox
-    from bot.services.quiet import QuietHours
+    from bot.core.clock import Clock
+    from bot.delivery.outbox import Message, Outbox
+    from bot.delivery.quiet_hours import QuietHours
     from bot.store.base import Store
 
 log = logging.getLogger(__name__)

@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.models import Reminder, ReminderKind
-from bot.services.quiet import QuietHours
+from bot.core.models import Reminder, ReminderKind
+from bot.delivery.quiet_hours import QuietHours
 from scheduler.definitions import sync_definitions
 from scheduler.engine import Engine
 
 if TYPE_CHECKING:
-    from bot.clock import Clock
-    from bot.config import Config
-    from bot.services import Services
-    from bot.services.outbox import Message
+    from bot.app.services import Services
+    from bot.config.loading import Config
+    from bot.core.clock import Clock
+    from bot.delivery.outbox import Message
     from bot.store.base import Store
 
 

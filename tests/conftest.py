@@ -1,16 +1,18 @@
-"""Shared fixtures: the fake Telegram and Zalo API servers and a bot wired to them."""
+"""Shared fixtures: the fake Telegram and Zalo API servers, and a World per platform (a bot wired
+to them, stopped after the test)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
-from tests.e2e.harness import TG_TOKEN, ZALO_TOKEN
+from bot.core.clock import ManualClock
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
+from tests.support.harness import TG_TOKEN, ZALO_TOKEN, World
 
 
 @pytest.fixture
@@ -37,3 +39,29 @@ async def fake_zalo() -> AsyncIterator[FakeZalo]:
     fake.add_bot(ZALO_TOKEN, name="Bot Dân số")
     yield fake
     await fake.stop()
+
+
+
+@pytest.fixture(params=["telegram", "zalo"])
+async def world(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    clock: ManualClock,
+    fake_telegram: FakeTelegram,
+    fake_zalo: FakeZalo,
+) -> AsyncIterator[World]:
+    """The same scenario on each platform, against its fake API server."""
+    fake = fake_telegram if request.param == "telegram" else fake_zalo
+    w = World(request.param, fake, tmp_path, clock)
+    yield w
+    await w.bot.stop()
+
+
+@pytest.fixture
+async def tg_world(
+    tmp_path: Path, clock: ManualClock, fake_telegram: FakeTelegram
+) -> AsyncIterator[World]:
+    """A Telegram-only world, for what only Telegram groups can show."""
+    w = World("telegram", fake_telegram, tmp_path, clock)
+    yield w
+    await w.bot.stop()

@@ -9,20 +9,20 @@ import shutil
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot.app import App
-from bot.areas import AreaTree
-from bot.clock import Clock, SystemClock
-from bot.messages import ChatKind, ChatRef
-from bot.models import Account
-from bot.platforms.base import Platform
-from bot.platforms.sandbox import PLATFORM, SandboxPlatform, sandbox_chat
-from bot.platforms.sandbox_hub import SandboxHub
+from bot.app.runtime import App
+from bot.core.areas import AreaTree
+from bot.core.clock import Clock, SystemClock
+from bot.core.messages import ChatKind, ChatRef
+from bot.core.models import Account
+from bot.core.platform import Platform
+from bot.features.reports.types import ReportTypes
+from bot.sandbox.adapter import PLATFORM, SandboxPlatform, sandbox_chat
+from bot.sandbox.hub import SandboxHub
 from bot.sandbox.seed import Persona, group_id, seed_demo
-from bot.services.report_types import ReportTypes
 from bot.store import open_store
 
 if TYPE_CHECKING:
-    from bot.config import Config
+    from bot.config.loading import Config
 
 log = logging.getLogger(__name__)
 

@@ -10,15 +10,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.models import Account, GroupBinding, Report, Role, RoleGrant
-from bot.services import periods
-from bot.services.report_types import ReportTypes
+from bot.core import periods
+from bot.core.models import Account, GroupBinding, Report, Role, RoleGrant
+from bot.features.reports.types import ReportTypes
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from bot.areas import AreaTree
-    from bot.models import Area
+    from bot.core.areas import AreaTree
+    from bot.core.models import Area
     from bot.store.base import Store
 
 COLLABORATORS_PER_COMMUNE = 3

@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox.graph import Sandbox, SandboxError
-from bot.web.files import content_disposition
+from bot.web.downloads import content_disposition
 from bot.web.server import Handler
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import cast
 
-from bot.models_ops import AccessEntry
+from bot.core.admin_records import AccessEntry
 from bot.store.core import Core
 from bot.store.repos import next_id
 from bot.store.tables import Table

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bot.fsutil import TMP_SUFFIX, fsync_dir, write_atomic
+from bot.core.file_writes import TMP_SUFFIX, fsync_dir, write_atomic
 from bot.store.base import StoreLockedError
 
 __all__ = ["TMP_SUFFIX", "dumps", "fsync_dir", "write_atomic", "write_json_atomic"]

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from bot.fsutil import TMP_SUFFIX, fsync_dir
+from bot.core.file_writes import TMP_SUFFIX, fsync_dir
 from bot.store.atomic import CheckpointLock
 from bot.store.base import SCHEMA_VERSION, StoreError, StoreVersionError
 

@@ -7,8 +7,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from bot.messages import Incoming
-from bot.models import (
+from bot.core.messages import Incoming
+from bot.core.models import (
     Account,
     Acknowledgement,
     Clarification,

@@ -1,4 +1,4 @@
-"""Repository Protocols for the records of running the bot (see bot.models_ops)."""
+"""Repository Protocols for the records of running the bot (see bot.core.admin_records)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.models_ops import AccessEntry, AuditEntry, Invite
+from bot.core.admin_records import AccessEntry, AuditEntry, Invite
 
 
 class AuditRepo(Protocol):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from bot.models import Directive, OutboxItem, Person, Report
+from bot.core.models import Directive, OutboxItem, Person, Report
 from bot.store.base import SCHEMA_VERSION
 from bot.store.memory import SCHEMA_KEY, CoreStore
 from bot.store.tables import SPECS, MetaEntry, PeopleTable, ReportTable, Table

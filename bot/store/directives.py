@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from bot.models import Acknowledgement, Directive, OutboxFile
+from bot.core.models import Acknowledgement, Directive, OutboxFile
 from bot.store.base import DuplicateKeyError
 from bot.store.core import Core
 from bot.store.repos import next_id

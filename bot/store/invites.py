@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from bot.models_ops import Invite
+from bot.core.admin_records import Invite
 from bot.store.core import Core
 from bot.store.tables import Table
 

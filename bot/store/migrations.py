@@ -24,8 +24,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from bot.models import Report
-from bot.models_ops import AuditEntry
+from bot.core.admin_records import AuditEntry
+from bot.core.models import Report
 from bot.store.base import SCHEMA_VERSION, StoreVersionError
 from bot.store.memory import SCHEMA_KEY, CoreStore
 from bot.store.tables import MetaEntry, ReportTable

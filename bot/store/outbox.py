@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import cast
 
-from bot.models import JobStatus, OutboxItem, OutboxJob
+from bot.core.models import JobStatus, OutboxItem, OutboxJob
 from bot.store.core import Core
 from bot.store.outbox_table import FINISHED, OutboxTable, instant
 from bot.store.repos import next_id

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from bot.models import OutboxItem
+from bot.core.models import OutboxItem
 from bot.store.atomic import write_json_atomic
 from bot.store.codec import decode, encode
 from bot.store.outbox_table import OutboxTable

@@ -6,7 +6,7 @@ import heapq
 from datetime import datetime
 from typing import Any
 
-from bot.models import OutboxItem, OutboxStatus
+from bot.core.models import OutboxItem, OutboxStatus
 from bot.store.tables import Key, Table, TableSpec
 
 # Statuses an item leaves only by being sent again; everything else is the backlog.

@@ -8,8 +8,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
 
-from bot.messages import UserRef
-from bot.models import (
+from bot.core.messages import UserRef
+from bot.core.models import (
     JobStatus,
     OutboxStatus,
     Person,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import cast
 
-from bot.models import HandbookNote, Question
+from bot.core.models import HandbookNote, Question
 from bot.store.core import Core
 from bot.store.repos import next_id
 from bot.store.tables import Table

@@ -14,7 +14,7 @@ from datetime import datetime
 from itertools import repeat
 from typing import Any, NamedTuple
 
-from bot.models import Report
+from bot.core.models import Report
 
 
 class Row(NamedTuple):

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from bot.models import Report
+from bot.core.models import Report
 from bot.store.atomic import write_json_atomic
 from bot.store.base import StoreCorruptError
 from bot.store.codec import decode, encode

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.messages import Incoming
-from bot.models import (
+from bot.core.admin_records import AccessEntry, AuditEntry, Invite
+from bot.core.messages import Incoming
+from bot.core.models import (
     Acknowledgement,
     Clarification,
     Directive,
@@ -27,7 +28,6 @@ from bot.models import (
     Survey,
     SurveyAnswer,
 )
-from bot.models_ops import AccessEntry, AuditEntry, Invite
 from bot.store.report_index import ReportIndex, row_of
 
 Key = int | str | tuple[Any, ...]

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.platforms.base import Platform
+from bot.core.platform import Platform
 
 if TYPE_CHECKING:
-    from bot.config import Config
+    from bot.config.loading import Config
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PLATFORMS_KEY = web.AppKey("platforms", dict)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bot.models import (
+from bot.core.models import (
     Account,
     GroupBinding,
     OutboxItem,

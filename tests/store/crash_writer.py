@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.models import Account, OutboxItem, OutboxStatus, Report
+from bot.core.models import Account, OutboxItem, OutboxStatus, Report
 from bot.store import atomic, journal, open_store
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

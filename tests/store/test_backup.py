@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import Report
+from bot.core.models import Report
 from bot.store import open_store
 from bot.store.backup import (
     BackupError,

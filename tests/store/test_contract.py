@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from tinydb import TinyDB
 
-from bot.models import (
+from bot.core.models import (
     Account,
     GroupBinding,
     LinkCode,

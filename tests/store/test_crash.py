@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from tinydb import TinyDB
 
-from bot.models import OutboxStatus
+from bot.core.models import OutboxStatus
 from bot.store import open_store
 from tests.store.crash_writer import FAR, QUOTA, outbox_item, report
 

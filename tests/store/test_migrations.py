@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_config
-from bot.models import OutboxItem, OutboxStatus, Report
+from bot.config.loading import load_config
+from bot.core.models import OutboxItem, OutboxStatus, Report
 from bot.store import SCHEMA_VERSION, open_store
 from bot.store import migrations as migrations_module
 from bot.store.backup import restore_backup

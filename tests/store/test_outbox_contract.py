@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from tinydb import TinyDB
 
-from bot.models import JobStatus, OutboxButton, OutboxFile, OutboxItem, OutboxStatus
+from bot.core.models import JobStatus, OutboxButton, OutboxFile, OutboxItem, OutboxStatus
 from bot.store import open_store
 from bot.store.base import Store
 from tests.store.harness import Harness

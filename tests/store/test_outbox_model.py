@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import JobStatus, OutboxItem, OutboxStatus
+from bot.core.models import JobStatus, OutboxItem, OutboxStatus
 from bot.store import Store, open_store
 from tests.store.test_outbox_contract import T0, item
 

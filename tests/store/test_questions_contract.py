@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.models import HandbookNote, OutboxFile, Question
+from bot.core.models import HandbookNote, OutboxFile, Question
 from tests.store.harness import Harness
 
 HANOI = timezone(timedelta(hours=7))

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.models import Report
+from bot.core.models import Report
 from bot.store import open_store
 from bot.store.report_index import ReportIndex, Row
 from bot.store.shards import INDEX_SUFFIX

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.platforms.base import (
+from bot.core.platform import (
     BadRequest,
     ChatUnreachable,
     DeliveryError,

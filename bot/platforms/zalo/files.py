@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from bot.messages import Attachment
-from bot.platforms.base import BadRequest, RetryLater
+from bot.core.messages import Attachment
+from bot.core.platform import BadRequest, RetryLater
 
 log = logging.getLogger(__name__)
 

@@ -9,14 +9,15 @@ import time
 import aiohttp
 from aiohttp import web
 
-from bot.messages import Attachment, Button, ChatRef, Outgoing, SentRef, UserRef
-from bot.platforms.base import (
+from bot.core.messages import Attachment, Button, ChatRef, Outgoing, SentRef, UserRef
+from bot.core.platform import (
     BadRequest,
     BotCommand,
     Capabilities,
     DeliveryError,
     Sink,
 )
+from bot.core.text import split_text
 from bot.platforms.zalo.client import (
     DEFAULT_API_BASE_URL,
     Backoff,
@@ -30,7 +31,6 @@ from bot.platforms.zalo.errors import delivery_error
 from bot.platforms.zalo.files import fetch_attachment
 from bot.platforms.zalo.updates import SeenIds, is_own, message_key, to_incoming, unwrap
 from bot.platforms.zalo.webhook import Refused, read_updates
-from bot.text import split_text
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.messages import Attachment, ChatKind, ChatRef, Incoming, UpdateKind, UserRef
+from bot.core.messages import Attachment, ChatKind, ChatRef, Incoming, UpdateKind, UserRef
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,2 @@
+"""The composition root: builds the graph from config (wiring), routes events (dispatch), takes
+them in (intake) and runs the process (runtime)."""

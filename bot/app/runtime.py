@@ -1,0 +1,284 @@
+"""Composition root: config, store, services, platforms, dispatcher, web server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from bot.app.dispatch import Dispatcher
+from bot.app.intake import Inbound
+from bot.app.intake_throttle import Throttle
+from bot.app.prompts import tell_expired
+from bot.app.services import Services
+from bot.app.silence_alert import SilenceWatch
+from bot.app.wiring import build_platforms, build_services
+from bot.core.clock import Clock, SystemClock
+from bot.core.messages import Incoming
+from bot.core.platform import Platform
+from bot.store import open_store
+from bot.store.migrations import area_names_from
+from bot.web.server import Handler, build_web_app, start_site
+from handlers import ROUTERS
+from scheduler.setup import build_engine
+
+if TYPE_CHECKING:
+    from bot.config.loading import Config
+    from bot.store.base import Store
+    from scheduler.engine import Engine
+
+log = logging.getLogger(__name__)
+
+HOUSEKEEPING_EVERY = 3600.0  # seconds
+SILENCE_EVERY = 60.0  # seconds between checks that every bot still receives
+# Seconds between sweeps: a form's expiry note, a directive's chase or deadline summary comes
+# at most this late.
+SWEEP_EVERY = 30.0
+
+
+class App:
+    """One bot process: owns the store, platforms, dispatcher and web server."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        clock: Clock | None = None,
+        platforms: dict[tuple[str, str], Platform] | None = None,
+        environ: Mapping[str, str] | None = None,
+        serve_web: bool = True,
+        web_routes: list[web.RouteDef] | None = None,
+        index: Handler | None = None,
+    ) -> None:
+        """`serve_web` False: no web server of its own (the sandbox's graph lives on the main
+        one); `web_routes` and `index` add routes and replace the start page on it."""
+        self.config = config
+        self.environ = os.environ if environ is None else environ
+        self.serve_web = serve_web
+        self.extra_routes = list(web_routes or [])
+        self.index = index
+        self.file_routes: list[web.RouteDef] = []
+        self.clock = clock or SystemClock()
+        self.platforms = platforms if platforms is not None else build_platforms(config)
+        self.store: Store | None = None
+        self.web_runner: web.AppRunner | None = None
+        self.web_port = 0
+        self.inbound: Inbound | None = None
+        self.dispatcher: Dispatcher | None = None
+        self.services: Services | None = None
+        self.started: list[Platform] = []
+        self._outbox_task: asyncio.Task[None] | None = None
+        self.scheduler: Engine | None = None
+        self.silence: SilenceWatch | None = None
+
+    async def start(self) -> None:
+        """Open the store, wire the services, serve the web app and start every platform."""
+        names = area_names_from(self.config.areas)  # for migrating a store an older bot wrote
+        self.store = store = open_store(self.config.data_dir, area_names=names)
+        self.services, self.file_routes = build_services(
+            self.config, store, platforms=self.platforms, clock=self.clock, environ=self.environ
+        )
+        services = self.services
+        self.dispatcher = Dispatcher(ROUTERS, services, default_lang=self.config.language)
+        intake = self.config.intake
+        self.inbound = Inbound(
+            store=store, dispatcher=self.dispatcher, clock=self.clock,
+            throttle=Throttle(per_minute=intake.per_person_per_minute, burst=intake.burst),
+            max_waiting_per_chat=intake.max_waiting_per_chat,
+        )  # fmt: skip
+        if self.serve_web:
+            routes = [r for p in self.platforms.values() for r in p.routes()]
+            app = build_web_app(
+                platforms=self.platforms, routes=routes + self.file_routes + self.extra_routes,
+                config=self.config, health=self.health, index=self.index,
+            )  # fmt: skip
+            self.web_runner, self.web_port = await start_site(
+                app, host=self.config.web.host, port=self.config.web.port
+            )
+        self.inbound.replay_waiting()  # events taken in before a crash, ahead of new ones
+        for key, platform in self.platforms.items():
+            try:
+                await platform.start(self.inbound.submit)
+            except Exception:
+                # One bad token must not take the other platforms down with it.
+                log.exception("platform failed to start platform=%s bot=%s", *key)
+                continue
+            self.started.append(platform)
+            await self._register_menu(platform)
+        self.inbound.open()
+        self._outbox_task = asyncio.create_task(services.outbox.run())
+        self._housekeep()
+        health = self.config.health
+        self.silence = SilenceWatch(
+            transports=self.platforms, people=store.people.all, outbox=services.outbox,
+            admin_keys=[a.account for a in self.config.admin_entries()],
+            translate=services.translate, default_lang=self.config.language,
+            alert_after=health.silence_alert_minutes * 60.0,
+            webhook_quiet_after=health.webhook_quiet_hours * 3600.0,
+        )  # fmt: skip
+        self.scheduler = build_engine(self.config, store, services, clock=self.clock)
+        self.scheduler.start(
+            sweeps={
+                "directives": (SWEEP_EVERY, self._follow_up),
+                "questions": (SWEEP_EVERY, self._escalate_questions),
+                "prompts": (SWEEP_EVERY, self.sweep_prompts),
+                "housekeeping": (HOUSEKEEPING_EVERY, self._housekeep_async),
+                "silence": (SILENCE_EVERY, self.check_silence),
+            }
+        )
+        self._follow_up_now()
+        log.info(
+            "bot started platforms=%s web_port=%s",
+            ",".join(f"{p.name}:{p.bot}" if p.bot else p.name for p in self.started) or "none",
+            self.web_port,
+        )
+
+    def health(self) -> dict[str, Any]:
+        """What /healthz reports: each transport, the outbox backlog, Zalo quotas."""
+        stale = self.config.health.stale_after_seconds
+        now = time.monotonic()
+        transports: dict[str, Any] = {}
+        healthy = True
+        for (name, bot), platform in self.platforms.items():
+            last = platform.last_receive_at
+            age = round(now - last, 1) if last else None
+            # A webhook hears nothing in a quiet night; only a poller's silence means trouble.
+            fresh = platform.mode == "webhook" or (age is not None and age <= stale)
+            alive = platform in self.started and platform.receiving and fresh
+            healthy = healthy and alive
+            transports[f"{name}:{bot}" if bot else name] = {
+                "alive": alive, "mode": platform.mode, "last_receive_seconds_ago": age,
+            }  # fmt: skip
+        body: dict[str, Any] = {"platforms": transports}
+        if self.store is not None and self.services is not None:
+            backlog, oldest = self.store.outbox.backlog()
+            oldest_age = (self.clock.now() - oldest).total_seconds() if oldest else None
+            body["outbox"] = {"backlog": backlog, "oldest_pending_seconds": oldest_age}
+            body["zalo_quota"] = {
+                q.bot: {"month": q.month, "quota": q.quota, "used": q.used, "left": q.left}
+                for q in self.services.quotas.states()
+            }
+        if self.inbound is not None:
+            body["intake"] = {
+                "handled": self.inbound.handled,
+                "duplicates": self.inbound.duplicates,
+                "throttled": self.inbound.throttled,
+            }
+        body["status"] = "ok" if healthy else "degraded"
+        return body
+
+    async def sweep_prompts(self) -> int:
+        """Tell people whose pending question expired (forms left unanswered)."""
+        assert self.services is not None and self.store is not None
+        services = self.services
+        return await tell_expired(services.prompts, services.delivery, self.store.people)
+
+    async def check_silence(self) -> list[str]:
+        """Tell the admins when a bot stopped receiving, and when it receives again."""
+        if self.silence is None:
+            return []
+        try:
+            return await self.silence.check()
+        except Exception:
+            log.exception("silence check failed")
+            return []
+
+    def follow_up_directives(self) -> dict[str, int]:
+        """Queue the directive chases and deadline summaries that have come due."""
+        assert self.services is not None
+        return self.services.directive_followup.run_once()
+
+    def _follow_up_now(self) -> None:
+        try:
+            self.follow_up_directives()
+        except Exception:
+            log.exception("directive follow-up failed")
+
+    async def _follow_up(self) -> None:
+        self._follow_up_now()
+
+    def escalate_questions(self) -> dict[str, int]:
+        """Move questions left unanswered too long at their level up to the next one."""
+        assert self.services is not None
+        return self.services.questions.run_once()
+
+    async def _escalate_questions(self) -> None:
+        try:
+            self.escalate_questions()
+        except Exception:
+            log.exception("question escalation failed")
+
+    def _housekeep(self) -> None:
+        """Clean up at start and then every hour."""
+        if self.services is None:
+            return
+        try:
+            self.services.housekeeping.run_once()
+        except Exception:
+            log.exception("housekeeping failed")
+
+    async def _housekeep_async(self) -> None:
+        self._housekeep()
+
+    async def _register_menu(self, platform: Platform) -> None:
+        assert self.dispatcher is not None
+        from bot.app.menu import command_menus
+
+        try:
+            await platform.set_commands(command_menus(self.dispatcher))
+        except Exception:
+            log.warning("command menu not registered platform=%s", platform.name)
+
+    async def stop(self) -> None:
+        """Stop receiving, let in-flight handlers finish their sends, then close everything."""
+        if self.services is not None:
+            self.services.outbox.halt()  # no new bulk send; what is queued waits for the restart
+        log.info("stopping: no new work taken; finishing what is in flight")
+        for platform in reversed(self.started):
+            try:
+                await platform.stop()
+            except Exception:
+                log.exception("platform stop failed platform=%s", platform.name)
+        if self.scheduler is not None:
+            self.scheduler.stop()
+            self.scheduler = None
+        if self.inbound is not None:
+            await self.inbound.drain()
+        if self.services is not None:
+            await self.services.acks.drain()
+        if self.services is not None and self._outbox_task is not None:
+            await self.services.outbox.stop()
+            await asyncio.gather(self._outbox_task, return_exceptions=True)
+            self._outbox_task = None
+        for platform in reversed(self.started):
+            try:
+                await platform.close()
+            except Exception:
+                log.exception("platform close failed platform=%s", platform.name)
+        self.started.clear()
+        if self.web_runner is not None:
+            await self.web_runner.cleanup()
+            self.web_runner = None
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        log.info("bot stopped")
+
+    async def handle_now(self, inc: Incoming) -> None:
+        """Process one event to the end (tests and the sandbox use this path too)."""
+        assert self.inbound is not None
+        await self.inbound.process(inc)
+
+
+async def run_forever(app: App, stop: asyncio.Event) -> None:
+    """Start, wait for `stop`, then shut down cleanly."""
+    await app.start()
+    try:
+        await stop.wait()
+    finally:
+        await app.stop()

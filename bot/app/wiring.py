@@ -1,0 +1,360 @@
+"""Wiring: builds the platform adapters and the services from config (used by bot.app.runtime)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.app.prompts import Prompts
+from bot.app.services import Services
+from bot.core.areas import AreaTree
+from bot.core.clock import Clock
+from bot.core.i18n import Translator
+from bot.core.messages import ChatKind, ChatRef, UserRef
+from bot.core.models import OutboxItem
+from bot.core.platform import Platform
+from bot.delivery.attachments import AttachmentResolver
+from bot.delivery.file_store import FileLinks, FileStore
+from bot.delivery.link_signing import LinkSigner, load_or_create_secret
+from bot.delivery.outbox import Backoff, Outbox
+from bot.delivery.progress import Progress
+from bot.delivery.quiet_hours import QuietHours
+from bot.delivery.send_limits import RateLimits, SendLimiter
+from bot.delivery.sender import Delivery
+from bot.delivery.zalo_quota import Quotas
+from bot.features.audit.log import AuditLog
+from bot.features.audit.text import AuditText
+from bot.features.broadcast.confirmations import PendingActions
+from bot.features.clarifications.service import Clarifications
+from bot.features.clarifications.text import ClarificationText
+from bot.features.digest.service import Digests
+from bot.features.digest.text import DigestText
+from bot.features.directives.acks import Acks
+from bot.features.directives.followup import DirectiveFollowup
+from bot.features.directives.service import Directives
+from bot.features.directives.text import DirectiveText
+from bot.features.groups.service import Groups
+from bot.features.handbook.service import Handbook
+from bot.features.people.account_links import Links
+from bot.features.people.directory import People
+from bot.features.people.invites import Invites
+from bot.features.people.registrations import Registrations
+from bot.features.people.turnover import Turnover
+from bot.features.people.zalo_seats import seats_from_config
+from bot.features.privacy.housekeeping import Housekeeping
+from bot.features.privacy.purge import build_privacy
+from bot.features.questions.service import Questions
+from bot.features.questions.text import QuestionText
+from bot.features.reminders.service import Reminders
+from bot.features.reports.service import Reports
+from bot.features.reports.types import ReportTypes
+from bot.features.surveys.service import Surveys
+from bot.features.surveys.text import SurveyText
+from bot.web.downloads import Routes, file_routes
+
+if TYPE_CHECKING:
+    from bot.config.loading import Config
+    from bot.store.base import Store
+
+
+def unreachable(chat: ChatRef, *, people: People, groups: Groups) -> None:
+    """A platform refused a chat for good: a person cannot be reached privately, or the bot is
+    out of a group; either way later sends skip it until the person or group comes back."""
+    if chat.kind is ChatKind.PRIVATE:
+        people.mark_unreachable(UserRef(chat.platform, chat.bot, chat.id).key)
+    else:
+        groups.mark_unreachable(chat.key)
+
+
+def describe_target(store: Store, areas: AreaTree) -> Callable[[OutboxItem], str]:
+    """How a bulk send's summary names a chat: the group's area, or the person."""
+
+    def describe(item: OutboxItem) -> str:
+        if item.chat_kind == "group":
+            binding = store.groups.get(item.chat_key)
+            if binding is not None and binding.area in areas:
+                return areas.get(binding.area).name
+            return binding.title if binding and binding.title else item.chat_key
+        person = store.people.get(item.recipient) if item.recipient else None
+        if person is None:
+            platform, bot, chat_id = item.chat_key.split(":", 2)
+            user_key = f"{platform}:{bot}:{chat_id}" if bot else f"{platform}:{chat_id}"
+            person = store.people.by_account(user_key)
+        return person.name if person else item.chat_key
+
+    return describe
+
+
+def build_platforms(config: Config) -> dict[tuple[str, str], Platform]:
+    """The platform adapters whose token is in the environment (imported only when used)."""
+    platforms: dict[tuple[str, str], Platform] = {}
+    tg = config.platforms.telegram
+    if config.telegram_active():
+        from bot.platforms.telegram.adapter import TelegramPlatform
+
+        assert tg.token is not None
+        secret = tg.webhook_secret.get_secret_value() if tg.webhook_secret else ""
+        platforms[("telegram", "")] = TelegramPlatform(
+            token=tg.token.get_secret_value(),
+            api_base_url=tg.api_base_url,
+            mode=tg.mode,
+            webhook_url=config.webhook_url(tg.public_base_url, tg.webhook_path) or "",
+            webhook_path=tg.webhook_path,
+            webhook_secret=secret,
+            poll_timeout=tg.poll_timeout_seconds,
+            request_timeout=tg.request_timeout_seconds,
+        )
+    zl = config.platforms.zalo
+    for bot in config.zalo_active_bots():
+        from bot.platforms.zalo.client import Backoff as ZaloBackoff
+        from bot.platforms.zalo.transport import ZaloPlatform
+
+        assert bot.token is not None
+        path = f"{zl.webhook_path.rstrip('/')}/{bot.name}"
+        secret = bot.webhook_secret.get_secret_value() if bot.webhook_secret else ""
+        platforms[("zalo", bot.name)] = ZaloPlatform(
+            name=bot.name,
+            token=bot.token.get_secret_value(),
+            api_base_url=zl.api_base_url,
+            mode=zl.mode,
+            webhook_url=config.webhook_url(zl.public_base_url, path) or "",
+            webhook_path=path,
+            webhook_secret=secret,
+            poll_timeout=zl.poll_timeout_seconds,
+            request_timeout=zl.request_timeout_seconds,
+            # Zalo gives no retry delay: its adapter backs off from half the outbox's retry base
+            # (1 s by default) up to 30 times it, so one setting scales every retry wait.
+            backoff=ZaloBackoff(
+                initial=config.delivery.retry_base_seconds / 2,
+                maximum=config.delivery.retry_base_seconds * 30,
+            ),
+        )
+    return platforms
+
+
+def build_limiters(
+    config: Config, platforms: Mapping[tuple[str, str], Platform]
+) -> dict[tuple[str, str], SendLimiter]:
+    """One limiter per running bot, with its platform's limits from config."""
+    limits = config.delivery
+    return {
+        key: SendLimiter(RateLimits(**getattr(limits, key[0]).model_dump()))
+        for key in platforms
+        if hasattr(limits, key[0])  # the sandbox's imitated apps protect no real platform
+    }
+
+
+def quiet_hours(config: Config) -> QuietHours:
+    s = config.scheduler
+    return QuietHours(s.quiet_start, s.quiet_end, config.tzinfo())
+
+
+def build_directives(
+    config: Config,
+    store: Store,
+    *,
+    areas: AreaTree,
+    clock: Clock,
+    outbox: Outbox,
+    delivery: Delivery,
+    translate: Translator,
+) -> tuple[Directives, Acks, DirectiveFollowup, DirectiveText]:
+    """Directives, their acknowledgements and their follow-up, sharing one text renderer."""
+    text = DirectiveText(translate, config.tzinfo())
+    settings = config.directives
+    lang = config.language
+    directives = Directives(
+        store=store, areas=areas, clock=clock, tz=config.tzinfo(), outbox=outbox,
+        delivery=delivery, pending=PendingActions(store=store, clock=clock), text=text,
+        settings=settings, default_lang=lang,
+    )  # fmt: skip
+    acks = Acks(
+        store=store, areas=areas, clock=clock, directives=directives, delivery=delivery,
+        text=text, default_lang=lang,
+    )  # fmt: skip
+    followup = DirectiveFollowup(
+        store=store, areas=areas, clock=clock, outbox=outbox, text=text, settings=settings,
+        default_lang=lang, quiet=quiet_hours(config),
+    )  # fmt: skip
+    return directives, acks, followup, text
+
+
+def build_watch_and_surveys(
+    config: Config,
+    store: Store,
+    *,
+    areas: AreaTree,
+    clock: Clock,
+    outbox: Outbox,
+    delivery: Delivery,
+    pending: PendingActions,
+    files: FileStore,
+    links: FileLinks,
+    translate: Translator,
+) -> tuple[Clarifications, Surveys]:
+    """The rumour watch with its registry of clarifications, and surveys."""
+    clarifications = Clarifications(
+        store=store, areas=areas, clock=clock, tz=config.tzinfo(), outbox=outbox,
+        delivery=delivery, files=files, links=links, text=ClarificationText(translate),
+        default_lang=config.language,
+    )  # fmt: skip
+    surveys = Surveys(
+        store=store, areas=areas, clock=clock, outbox=outbox, delivery=delivery, pending=pending,
+        text=SurveyText(translate, config.tzinfo()),
+        confirm_minutes=config.directives.confirm_minutes, default_lang=config.language,
+    )  # fmt: skip
+    return clarifications, surveys
+
+
+def build_invites(
+    config: Config, store: Store, *, areas: AreaTree, clock: Clock, translate: Translator
+) -> tuple[Invites, Turnover]:
+    """Invite codes of imported people, and the officers' turnover commands."""
+    invites = Invites(
+        store=store, areas=areas, clock=clock, translate=translate,
+        ttl=timedelta(days=config.registration.invite_days),
+        telegram_username=config.platforms.telegram.username,
+    )  # fmt: skip
+    seats = seats_from_config(config.platforms.zalo.bots)
+    turnover = Turnover(store=store, areas=areas, invites=invites, seats=seats, clock=clock)
+    return invites, turnover
+
+
+def build_services(
+    config: Config,
+    store: Store,
+    *,
+    platforms: Mapping[tuple[str, str], Platform],
+    clock: Clock,
+    environ: Mapping[str, str],
+) -> tuple[Services, Routes]:
+    """Every service, wired once; also the web routes that serve file links."""
+    areas = AreaTree.from_config(config.areas)
+    translate = Translator(config.language)
+    admins = [(a.account, a.area or "") for a in config.admin_entries()]
+    people = People(store=store, areas=areas, admins=admins, clock=clock)
+    groups = Groups(store=store, areas=areas, clock=clock)
+    delivery = Delivery(
+        platforms=platforms,
+        translate=translate,
+        default_lang=config.language,
+        on_unreachable=lambda chat: unreachable(chat, people=people, groups=groups),
+        people=store.people.all,
+        admin_keys=[key for key, _ in admins],
+        limiters=build_limiters(config, platforms),
+    )
+    quotas = Quotas(
+        store=store, clock=clock, tz=config.tzinfo(), notifier=delivery,
+        quotas={b.name: b.monthly_quota for b in config.platforms.zalo.bots},
+        alert_ratio=config.delivery.quota_alert_percent / 100,
+    )  # fmt: skip
+    delivery.quotas = quotas
+    progress = Progress(
+        store=store, clock=clock, delivery=delivery, translate=translate,
+        default_lang=config.language, describe=describe_target(store, areas),
+    )  # fmt: skip
+    files = FileStore.in_data_dir(config.data_dir, clock=clock)
+    signer = LinkSigner(load_or_create_secret(config.data_dir, environ), clock=clock)
+    links = FileLinks(files, signer, public_base_url=config.web.public_base_url)
+    outbox = Outbox(
+        store=store, clock=clock, delivery=delivery, quotas=quotas, progress=progress,
+        files=AttachmentResolver(
+            files=files, links=links, delivery=delivery, translate=translate,
+            default_lang=config.language,
+        ),
+        concurrency=config.delivery.concurrency, max_attempts=config.delivery.max_attempts,
+        backoff=Backoff(base=config.delivery.retry_base_seconds),
+    )  # fmt: skip
+    directives, acks, followup, text = build_directives(
+        config, store, areas=areas, clock=clock, outbox=outbox, delivery=delivery,
+        translate=translate,
+    )  # fmt: skip
+    reg = config.registration
+    types = (
+        ReportTypes.from_config(config.report_types, default=config.default_report_type)
+        if config.report_types
+        else None
+    )
+    reports = Reports(store=store, areas=areas, types=types, clock=clock, tz=config.tzinfo())
+    digests = Digests(
+        reports=reports, text=DigestText(translate, config.tzinfo()), settings=config.digest,
+        default_lang=config.language, files=files, delivery=delivery,
+    )  # fmt: skip
+    question_text = QuestionText(translate, config.tzinfo())
+    questions = Questions(
+        store=store, areas=areas, clock=clock, people=people, outbox=outbox, text=question_text,
+        settings=config.questions, default_lang=config.language, quiet=quiet_hours(config),
+    )  # fmt: skip
+    handbook = Handbook(
+        store=store, areas=areas, clock=clock, files=files, links=links, delivery=delivery,
+        questions=questions, translate=translate,
+    )  # fmt: skip
+    privacy, purge = build_privacy(config, store, clock=clock, files=files, translate=translate)
+    clarifications, surveys = build_watch_and_surveys(
+        config, store, areas=areas, clock=clock, outbox=outbox, delivery=delivery,
+        pending=directives.pending, files=files, links=links, translate=translate,
+    )  # fmt: skip
+    invites, turnover = build_invites(config, store, areas=areas, clock=clock, translate=translate)
+    services = Services(
+        areas=areas,
+        clock=clock,
+        translate=translate,
+        people=people,
+        registrations=Registrations(
+            store=store, areas=areas, people=people, clock=clock, notifier=delivery
+        ),
+        groups=groups,
+        links=Links(
+            store=store,
+            people=people,
+            clock=clock,
+            ttl=timedelta(minutes=reg.link_code_minutes),
+        ),
+        prompts=Prompts(store=store, clock=clock, ttl=timedelta(minutes=reg.prompt_minutes)),
+        invites=invites,
+        turnover=turnover,
+        delivery=delivery,
+        outbox=outbox,
+        quotas=quotas,
+        files=files,
+        file_links=links,
+        reports=reports,
+        reminders=Reminders(
+            store=store,
+            areas=areas,
+            clock=clock,
+            tz=config.tzinfo(),
+            reports=reports,
+            running=frozenset(platforms),
+            translate=translate,
+            default_lang=config.language,
+        ),
+        housekeeping=Housekeeping(
+            store=store,
+            clock=clock,
+            files=files,
+            keep_days=config.delivery.keep_days,
+            purge=purge,
+        ),
+        pending=directives.pending,
+        directives=directives,
+        acks=acks,
+        directive_text=text,
+        directive_followup=followup,
+        digests=digests,
+        questions=questions,
+        question_text=question_text,
+        handbook=handbook,
+        clarifications=clarifications,
+        clarification_text=clarifications.text,
+        surveys=surveys,
+        survey_text=surveys.text,
+        audit=AuditLog(store=store, clock=clock),
+        privacy=privacy,
+        audit_text=AuditText(translate, config.tzinfo(), areas, store),
+        link_minutes=reg.link_code_minutes,
+    )
+    return services, file_routes(
+        files, signer, revoked=privacy.link_revoked, served=privacy.link_served
+    )

@@ -1,0 +1,103 @@
+"""`check-config`: validate a config file and say plainly what is wrong or what will run."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+
+from bot.config.loading import Config, ConfigError, load_config, resolve_path
+from bot.config.rules import env_value
+
+_KIND_ORDER = ("province", "region", "district", "commune", "village")
+
+
+def check_config(path: str | None, *, environ: Mapping[str, str]) -> tuple[int, str]:
+    """Exit code (0 fine, 1 problems) and the report to print; never prints or exits itself."""
+    file = resolve_path(path, environ)
+    try:
+        config = load_config(file, environ=environ)
+    except ConfigError as exc:
+        lines = [f"config has {len(exc.problems)} problem(s): {file}"]
+        lines += [f"- {p.path}: {p.message}" for p in exc.problems]
+        return 1, "\n".join(lines)
+    report = summary(config, file=str(file), environ=environ)
+    # The tree may have changed under stored data (communes merged): say what points at areas
+    # that are gone. Imported here: the file check stays usable without touching the store.
+    from bot.cli.check_config_data import check_stored
+    from bot.core.areas import AreaTree
+
+    clean, lines = check_stored(config.data_dir, AreaTree.from_config(config.areas))
+    return (0 if clean else 1), "\n".join([report, *lines])
+
+
+def _areas(config: Config) -> tuple[int, str]:
+    kinds: Counter[str] = Counter()
+    stack = [config.areas]
+    while stack:
+        node = stack.pop()
+        kinds[node.kind] += 1
+        stack.extend(node.children)
+    detail = ", ".join(f"{kinds[k]} {k}{'s' * (kinds[k] != 1)}" for k in _KIND_ORDER if kinds[k])
+    return sum(kinds.values()), detail
+
+
+def _report_types(config: Config) -> str:
+    """One line naming the report types, the default first."""
+    if not config.report_types:
+        return "  report types: none (field reports are off)"
+    default = config.default_report_type or config.report_types[0].code
+    names = [
+        f"{rt.code} ({len(rt.fields)} fields{', default' if rt.code == default else ''})"
+        for rt in config.report_types
+    ]
+    return "  report types: " + ", ".join(names)
+
+
+def summary(config: Config, *, file: str, environ: Mapping[str, str]) -> str:
+    """The "config OK" report: areas, admins, and whether each platform will run, plus notes."""
+    total, detail = _areas(config)
+    notes: list[str] = []
+    tg, zalo = config.platforms.telegram, config.platforms.zalo
+    if not tg.enabled:
+        telegram = "disabled"
+    elif config.telegram_active():
+        telegram = f"will run ({tg.mode})"
+    else:
+        telegram = "will not run"
+        notes.append(
+            "Telegram is enabled but TELEGRAM_BOT_TOKEN is not set: it will not "
+            "connect until you export it"
+        )
+    if tg.enabled and tg.mode == "webhook" and not env_value(environ, "TELEGRAM_WEBHOOK_SECRET"):
+        notes.append("Telegram webhook mode also needs TELEGRAM_WEBHOOK_SECRET")
+    active = {b.name for b in config.zalo_active_bots()}
+    if not zalo.enabled:
+        zalo_text = "disabled"
+    elif not zalo.bots:
+        zalo_text = "no bots"
+        notes.append("Zalo is enabled but platforms.zalo.bots is empty: name a bot there")
+    else:
+        zalo_text = f"{len(active)} of {len(zalo.bots)} bot(s) will run ({zalo.mode})"
+        for bot in zalo.bots:
+            if bot.name not in active:
+                notes.append(f"Zalo bot {bot.name!r} will not run: {bot.token_env} is not set")
+            elif zalo.mode == "webhook" and bot.webhook_secret is None:
+                notes.append(f"Zalo bot {bot.name!r} in webhook mode needs {bot.secret_env}")
+    if not config.admins:
+        notes.append(
+            "no admins: add your account under `admins` so someone can set up groups and roles"
+        )
+    head = (
+        f"config OK: {file}: {total} areas, {len(config.admins)} admin(s), "
+        f"telegram {telegram}, zalo {zalo_text}"
+    )
+    lines = [
+        head,
+        f"  areas: {config.areas.name} ({detail})",
+        f"  time zone {config.timezone}, language {config.language}, data in {config.data_dir}",
+        f"  web server on {config.web.host}:{config.web.port}"
+        + (f", public at {config.web.public_base_url}" if config.web.public_base_url else ""),
+        _report_types(config),
+    ]
+    lines += [f"note: {n}" for n in notes]
+    return "\n".join(lines)

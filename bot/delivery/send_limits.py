@@ -1,0 +1,192 @@
+"""Send rate limits per platform bot, counted in sliding windows as the platforms count them;
+replies first.
+
+Telegram allows about 30 calls in any second for a bot, 20 in any minute into a group and 1 a
+second into a chat. Spacing calls evenly (one every 1/30 s, less a safety share) loses every
+moment a timer fires late, for good: a broadcast ran at ~27 a second of the 30 allowed. Counting
+the calls of the last window, as the platform does, uses the whole budget.
+
+The platform counts a call when it arrives, we when it leaves; between the two the loop or the
+machine may stall, and then the calls held up behind the stall go out together. So each call is
+dated again when its answer comes (`Slot.done`): it arrived no later than that, whatever
+stalled. (An answer slower than `settle` dates it `settle` after it left: a connection stuck
+that long is no measure of anything.) Each window is also counted a margin longer. The cost is
+a round trip per window: over a 200 ms link, 30 calls take 1.2 s, not 1 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+
+from bot.core.messages import ChatKind, ChatRef
+
+# Chat limiters are cheap but one per chat ever seen would grow without end; an idle one is
+# back to full capacity after its window, so forgetting the least recently used is safe.
+MAX_CHAT_LIMITERS = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimits:
+    """Messages per period; None switches a limit off."""
+
+    per_second_total: float | None = 30
+    per_minute_per_group: float | None = 20
+    per_second_per_chat: float | None = 1
+    # Seconds added to each window (see the module's doc). The bot's total is counted closely,
+    # since a broadcast lives on it; a chat's 1 a second, where that matters little, loosely.
+    margin: float = 0.01
+    chat_margin: float = 0.1
+    settle: float = 1.0
+
+
+class Window:
+    """At most `count` calls in any `span` seconds (a sliding window)."""
+
+    __slots__ = ("count", "span", "times")
+
+    def __init__(self, per_period: float, period: float, margin: float) -> None:
+        # 30 a second: 30 in any 1.01 s; 20 a minute: 20 in any 60.1 s; half a message a
+        # second: 1 in any 2.1 s.
+        self.count = max(1, int(per_period))
+        self.span = self.count * period / per_period + margin
+        self.times: deque[list[float]] = deque()  # [when], redated by Slot.done
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more call fits (0 if it fits now)."""
+        times, cutoff = self.times, now - self.span
+        while times and times[0][0] <= cutoff:
+            times.popleft()
+        live = sorted(t for (t,) in times if t > cutoff)
+        if len(live) < self.count:
+            return 0.0
+        return live[len(live) - self.count] + self.span - now
+
+    def take(self, now: float) -> list[float]:
+        entry = [now]
+        self.times.append(entry)
+        return entry
+
+    @property
+    def spacing(self) -> float:
+        """The average gap between calls that keep going at the limit."""
+        return self.span / self.count
+
+
+class Slot:
+    """One call's places in its windows; `done()` once the platform has answered."""
+
+    __slots__ = ("entries", "left", "settle")
+
+    def __init__(self, entries: list[list[float]], left: float, settle: float) -> None:
+        self.entries = entries
+        self.left = left
+        self.settle = settle
+
+    def done(self) -> None:
+        """Date the call to its answer (it arrived by then), or `settle` after it left."""
+        if self.entries:
+            when = min(asyncio.get_running_loop().time(), self.left + self.settle)
+            for entry in self.entries:
+                entry[0] = max(entry[0], when)
+
+
+async def _wait_for(windows: tuple[Window, ...]) -> None:
+    loop = asyncio.get_running_loop()
+    while (wait := max(w.wait(loop.time()) for w in windows)) > 0:
+        await asyncio.sleep(wait)
+
+
+class _ChatLimit:
+    """A chat's windows (a group has two: a second and a minute); its messages take their
+    turns one at a time, in the order they came."""
+
+    __slots__ = ("lock", "windows")
+
+    def __init__(self, windows: tuple[Window, ...]) -> None:
+        self.windows = windows
+        self.lock = asyncio.Lock()
+
+
+class SendLimiter:
+    """Holds each send until the bot's and the chat's limits allow it; urgent sends first."""
+
+    def __init__(self, limits: RateLimits) -> None:
+        self.limits = limits
+        total = limits.per_second_total
+        self._total = (Window(total, 1.0, limits.margin),) if total else ()
+        self._total_lock = asyncio.Lock()
+        self._chats: OrderedDict[str, _ChatLimit] = OrderedDict()
+        self._urgent_waiting = 0
+        self._no_urgent = asyncio.Event()
+        self._no_urgent.set()
+
+    def _windows(self, chat: ChatRef) -> tuple[Window, ...]:
+        lim = self.limits
+        periods = [(lim.per_second_per_chat, 1.0)]
+        if chat.kind is ChatKind.GROUP:
+            periods.append((lim.per_minute_per_group, 60.0))
+        return tuple(Window(rate, period, lim.chat_margin) for rate, period in periods if rate)
+
+    def _chat_limit(self, chat: ChatRef) -> _ChatLimit | None:
+        limit = self._chats.get(chat.key)
+        if limit is None:
+            windows = self._windows(chat)
+            if not windows:
+                return None
+            limit = self._chats[chat.key] = _ChatLimit(windows)
+            if len(self._chats) > MAX_CHAT_LIMITERS:
+                self._chats.popitem(last=False)
+        else:
+            self._chats.move_to_end(chat.key)
+        return limit
+
+    def spacing(self, chat: ChatRef) -> float:
+        """Seconds between messages that keep going into `chat` at its limit (0: unlimited)."""
+        limit = self._chat_limit(chat)
+        return max(w.spacing for w in limit.windows) if limit is not None else 0.0
+
+    def chat_ready(self, chat: ChatRef) -> bool:
+        """Whether a message into `chat` would go without waiting for the chat's own limit."""
+        limit = self._chat_limit(chat)
+        if limit is None:
+            return True
+        now = asyncio.get_running_loop().time()
+        return not limit.lock.locked() and all(w.wait(now) <= 0 for w in limit.windows)
+
+    async def acquire(self, chat: ChatRef, *, urgent: bool) -> Slot:
+        """Wait for the chat's turn, then for room in the bot's total; bulk waits while replies
+        wait. The chat's window counts the message from when the total lets it go: counted
+        from an earlier moment, the queue for the total would shorten it as the platform sees
+        it. Call `done()` on the slot when the platform has answered."""
+        limit = self._chat_limit(chat)
+        if limit is None:
+            entries = await self._acquire_total(urgent=urgent)
+            return Slot(entries, asyncio.get_running_loop().time(), self.limits.settle)
+        async with limit.lock:
+            await _wait_for(limit.windows)
+            entries = await self._acquire_total(urgent=urgent)
+            now = asyncio.get_running_loop().time()
+            entries += [window.take(now) for window in limit.windows]
+        return Slot(entries, now, self.limits.settle)
+
+    async def _acquire_total(self, *, urgent: bool) -> list[list[float]]:
+        if not self._total:
+            return []
+        if not urgent:
+            await self._no_urgent.wait()
+            return await self._take_total()
+        self._urgent_waiting += 1
+        self._no_urgent.clear()
+        try:
+            return await self._take_total()
+        finally:
+            self._urgent_waiting -= 1
+            if self._urgent_waiting == 0:
+                self._no_urgent.set()
+
+    async def _take_total(self) -> list[list[float]]:
+        async with self._total_lock:  # first come, first served
+            await _wait_for(self._total)
+            return [self._total[0].take(asyncio.get_running_loop().time())]

@@ -1,0 +1,1 @@
+"""The audit trail of privileged actions, and its words for /nhatky."""

@@ -1,0 +1,1 @@
+"""Official clarifications against rumours, and the rumour watch over group talk."""

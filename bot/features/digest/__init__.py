@@ -1,0 +1,1 @@
+"""The daily digest: numbers, words, chart, on demand and on schedule."""

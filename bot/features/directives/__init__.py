@@ -1,0 +1,1 @@
+"""Directives from the center: preview, send, acknowledgements, status, chases, deadline."""

@@ -1,0 +1,1 @@
+"""Spreadsheets of field reports: rows, CSV and XLSX, and /xuat in chat."""

@@ -1,0 +1,1 @@
+"""Group chats bound to areas (/gannhom)."""

@@ -1,0 +1,1 @@
+"""The handbook (/camnang): notes of an area."""

@@ -1,0 +1,2 @@
+"""People, accounts and roles: registration, invites, account links, turnover, import,
+Zalo seats."""

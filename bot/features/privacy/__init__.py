@@ -1,0 +1,1 @@
+"""Personal data: consent, retention purge, one person's export and erasure, housekeeping."""

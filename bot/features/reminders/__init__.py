@@ -1,0 +1,1 @@
+"""Reminders (/nhac): their grammar, their timing, and what each firing sends."""

@@ -1,0 +1,2 @@
+"""Field reports: the grammar of /baocao, report types, submit, correct, retract, and
+their chat text."""

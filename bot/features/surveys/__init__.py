@@ -1,0 +1,1 @@
+"""Surveys: a question with options to an area, answers, results."""

@@ -1,0 +1,1 @@
+"""The Telegram adapter over python-telegram-bot: intake, conversion, sends, files, HTTP."""

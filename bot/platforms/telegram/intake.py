@@ -1,0 +1,88 @@
+"""Telegram updates coming in: long polling that confirms only what the core took in, and the
+checks of a webhook call."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from telegram import Bot, Update
+from telegram import error as tg
+
+from bot.platforms.telegram.http import AiohttpRequest
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "poll_answer"]
+MAX_WEBHOOK_BODY = 1024 * 1024
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
+
+Take = Callable[[Update], Awaitable[None]]
+
+
+class PollRequest(AiohttpRequest):
+    """The getUpdates connection; notes each answered poll for the health check."""
+
+    def __init__(self, on_success: Callable[[], None], *, read_timeout: float) -> None:
+        super().__init__(connection_pool_size=1, read_timeout=read_timeout)
+        self._on_success = on_success
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, payload = await super().do_request(*args, **kwargs)
+        if status == 200:
+            self._on_success()
+        return status, payload
+
+
+async def poll(bot: Bot, take: Take, *, timeout: int) -> None:
+    """Long polling. An update's offset is confirmed (by the next getUpdates) only after `take`
+    took it in, and the core makes it durable first: a crash loses nothing, and what comes
+    again is dropped by its update id. Updates are taken in one at a time, in order; each is
+    handled in a task of its own, so a batch costs no more than its intake."""
+    offset: int | None = None
+    wait = 1.0
+    while True:
+        try:
+            updates = await bot.get_updates(
+                offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES
+            )
+        except (tg.InvalidToken, tg.Forbidden) as err:
+            log.error("telegram polling stopped: %s", type(err).__name__)
+            return
+        except tg.TelegramError as err:
+            # PTB retries getUpdates itself with backoff; the message never includes the token.
+            log.warning("telegram polling failed: %s: %s", type(err).__name__, err.message)
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, 30.0)
+            continue
+        wait = 1.0
+        for update in updates:
+            await take(update)
+            offset = update.update_id + 1
+
+
+async def webhook_update(request: web.Request, *, secret: str, bot: Bot | None) -> Update | int:
+    """The update a webhook call carries, or the HTTP status that refuses it (wrong secret,
+    too large, not running: `bot` is None, unreadable)."""
+    given = request.headers.get(SECRET_HEADER, "")
+    if not secrets.compare_digest(given.encode(), secret.encode()):
+        log.warning("telegram webhook call with a wrong or missing secret refused")
+        return 401
+    if (request.content_length or 0) > MAX_WEBHOOK_BODY:
+        return 413
+    body = await request.content.read(MAX_WEBHOOK_BODY + 1)
+    if len(body) > MAX_WEBHOOK_BODY:
+        return 413
+    if bot is None:
+        return 503  # Telegram will redeliver
+    try:
+        data = json.loads(body)
+        update = Update.de_json(data, bot) if isinstance(data, dict) else None
+    except (ValueError, TypeError, KeyError):
+        update = None
+    return 400 if update is None else update

@@ -1,0 +1,1 @@
+"""Tests of bot.app: dispatch, intake, the process's life."""

@@ -1,0 +1,1 @@
+"""Tests of the sandbox (API and browser)."""

@@ -1,0 +1,213 @@
+"""The sandbox over its HTTP API (the page's contract): demo people in roles, live events,
+buttons, files on both imitated apps, reset; and it never reaches a real chat."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.app.runtime import App
+from bot.config.loading import load_config
+from bot.sandbox.graph import Sandbox
+from bot.sandbox.web import sandbox_routes
+from tests.fakes.telegram_api import FakeTelegram
+from tests.support.harness import bot_environ, eventually, write_config
+
+
+class Page:
+    """What the browser page does, as HTTP calls."""
+
+    def __init__(self, http: aiohttp.ClientSession, base: str) -> None:
+        self.http = http
+        self.base = base
+
+    async def get(self, path: str, **params: str) -> Any:
+        async with self.http.get(self.base + path, params=params) as resp:
+            return resp.status, await resp.json()
+
+    async def post(self, path: str, body: dict[str, Any]) -> Any:
+        async with self.http.post(self.base + path, json=body) as resp:
+            return resp.status, await resp.json()
+
+    async def say(self, persona: str, text: str, *, app: str = "telegram", where: str = "private",
+                  reply_to: str | None = None) -> dict[str, Any]:  # fmt: skip
+        status, body = await self.post("/sandbox/api/say", {
+            "persona": persona, "app": app, "where": where, "text": text, "reply_to": reply_to,
+        })  # fmt: skip
+        assert status == 200, body
+        return body["message"]
+
+    async def chat(self, persona: str, *, app: str = "telegram", where: str = "private") -> Any:
+        status, body = await self.get("/sandbox/api/chat", persona=persona, app=app, where=where)
+        assert status == 200, body
+        return body
+
+
+@pytest.fixture
+async def sandbox_page(tmp_path: Path) -> AsyncIterator[tuple[Page, Sandbox, App]]:
+    config = load_config(write_config(tmp_path, admins=[]), environ=bot_environ())
+    sandbox = Sandbox(config)
+    routes, index = sandbox_routes(sandbox)
+    app = App(config, platforms={}, web_routes=routes, index=index)
+    await sandbox.start()
+    await app.start()
+    async with aiohttp.ClientSession() as http:
+        yield Page(http, f"http://127.0.0.1:{app.web_port}"), sandbox, app
+    await sandbox.stop()
+    await app.stop()
+
+
+def _who(state: dict[str, Any], role: str, commune: str = "") -> str:
+    return next(
+        p["id"] for p in state["personas"]
+        if p["role"] == role and (not commune or p["commune"] == commune)
+    )  # fmt: skip
+
+
+async def _bot_says(page: Page, persona: str, marker: str, **where: str) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+
+    async def look() -> bool:
+        chat = await page.chat(persona, **where)
+        found.update(next((m for m in chat["messages"] if marker in m["text"]), {}))
+        return bool(found)
+
+    for _ in range(100):
+        if await look():
+            return found
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the bot never said {marker!r}")
+
+
+async def test_demo_people_report_and_a_directive_with_its_button(sandbox_page: Any) -> None:
+    page, sandbox, _ = sandbox_page
+    status, state = await page.get("/sandbox/api/state")
+    assert status == 200 and state["district"] == "Tỉnh Hà Tĩnh"
+    roles = {p["role"] for p in state["personas"]}
+    assert roles == {"admin", "supervisor", "officer", "collaborator", ""}
+    officer = _who(state, "officer", "Xã Hương Sơn")
+    collab = next(p for p in state["personas"]
+                  if p["role"] == "collaborator" and p["commune"] == "Xã Hương Sơn")  # fmt: skip
+    echo_marker = f"✅ Đã lưu báo cáo Biến động dân số – {collab['area']}"
+    await page.say(collab["id"], "/bc sinh 2, chet 1")
+    await _bot_says(page, collab["id"], echo_marker)
+
+    # A Zalo-mode collaborator of the same commune (no buttons, private only).
+    zalo = next(p for p in state["personas"] if p["role"] == "collaborator"
+                and p["commune"] == "Xã Hương Sơn" and p["id"] != collab["id"])  # fmt: skip
+    assert (await page.post("/sandbox/api/say", {"persona": zalo["id"], "app": "zalo",
+            "where": "group", "text": "ok"}))[0] == 400  # fmt: skip
+    await page.say(zalo["id"], "/batdau", app="zalo")
+
+    await page.say(officer, "/chithi all: Họp giao ban thứ Hai.")
+    preview = await _bot_says(page, officer, "Xem trước chỉ thị")
+    assert ["✅ Gửi", "✖ Bỏ"] == [b["label"] for b in preview["buttons"][0]]
+    assert (await page.post("/sandbox/api/press", {
+        "persona": officer, "app": "telegram", "where": "private",
+        "message_id": preview["id"], "data": "dir:confirm",
+    }))[0] == 200  # fmt: skip
+    copy = await _bot_says(page, collab["id"], "CHỈ THỊ SỐ 1", where="group")
+    assert copy["buttons"][0][0]["data"] == "ack:1" and copy["from_bot"]
+    zalo_copy = await _bot_says(page, zalo["id"], "CHỈ THỊ SỐ 1", app="zalo")
+    assert zalo_copy["buttons"] == [] and "👉 Gõ «ok 1»" in zalo_copy["text"]
+
+    # The press is answered on the presser's own page, live (Server-Sent Events).
+    events: list[tuple[str, Any]] = []
+
+    async def listen() -> None:
+        async with page.http.get(page.base + "/sandbox/api/events", params={
+            "persona": collab["id"], "app": "telegram", "where": "group"}) as resp:  # fmt: skip
+            event = ""
+            async for raw in resp.content:
+                line = raw.decode().rstrip("\n")
+                if line.startswith("event: "):
+                    event = line[7:]
+                elif line.startswith("data: "):
+                    events.append((event, json.loads(line[6:])))
+
+    listener = asyncio.create_task(listen())
+    await asyncio.sleep(0.2)
+    await page.post("/sandbox/api/press", {"persona": collab["id"], "app": "telegram",
+                    "where": "group", "message_id": copy["id"], "data": "ack:1"})  # fmt: skip
+    await eventually(lambda: any(e == "toast" for e, _ in events), what="the toast")
+    await eventually(lambda: any(e == "edit" and d["buttons"] and "(1/" in
+                                 d["buttons"][0][0]["label"] for e, d in events),
+                     what="the count on the button")  # fmt: skip
+    await page.say(zalo["id"], "ok 1", app="zalo")
+    await _bot_says(page, zalo["id"], "Đã ghi nhận", app="zalo")
+    await page.say(officer, "/tinhtrang 1")
+    status_text = (await _bot_says(page, officer, "📊 Chỉ thị số 1"))["text"]
+    assert "Đã nhận 2/" in status_text
+
+    await page.post("/sandbox/api/reset", {})
+    await eventually(lambda: any(e == "reset" for e, _ in events), what="the reset event")
+    listener.cancel()
+    assert (await page.chat(officer))["messages"] == []
+    assert sandbox.app is not None and sandbox.app.store is not None
+    assert sandbox.app.store.directives.all() == [], "the demo data is back as it was"
+
+
+async def test_digest_files_on_both_apps(sandbox_page: Any) -> None:
+    page, _, _ = sandbox_page
+    _, state = await page.get("/sandbox/api/state")
+    supervisor = _who(state, "supervisor")
+    await page.say(supervisor, "/tonghop")
+    files: list[dict[str, Any]] = []
+    for _ in range(100):
+        messages = (await page.chat(supervisor))["messages"]
+        files = [m["file"] for m in messages if m["file"]]
+        if len(files) >= 2:
+            break
+        await asyncio.sleep(0.05)
+    assert {f["kind"] for f in files} == {"photo", "document"}, files
+    for f in files:
+        async with page.http.get(page.base + f["url"]) as resp:
+            assert resp.status == 200 and len(await resp.read()) > 100
+    await page.say(supervisor, "/tonghop", app="zalo")
+    photos: list[dict[str, Any]] = []
+    for _ in range(100):
+        zalo = (await page.chat(supervisor, app="zalo"))["messages"]
+        photos = [m["file"] for m in zalo if m["file"]]
+        if photos and any("/sandbox/f/" in m["text"] for m in zalo):
+            break
+        await asyncio.sleep(0.05)
+    assert photos and photos[0]["url"].startswith("/sandbox/f/")
+    async with page.http.get(page.base + photos[0]["url"]) as resp:
+        assert resp.status == 200 and resp.content_type == "image/png"
+
+
+async def test_beside_a_real_platform_it_never_sends_there(
+    tmp_path: Path, fake_telegram: FakeTelegram
+) -> None:
+    config = load_config(
+        write_config(tmp_path, admins=[], telegram_url=fake_telegram.base_url),
+        environ=bot_environ(),
+    )
+    sandbox = Sandbox(config)
+    routes, index = sandbox_routes(sandbox)
+    app = App(config, web_routes=routes, index=index)
+    await sandbox.start()
+    await app.start()
+    try:
+        assert set(sandbox.platforms) == {("sandbox", "telegram"), ("sandbox", "zalo")}
+        assert sandbox.app is not None and set(sandbox.app.platforms) == set(sandbox.platforms)
+        assert sandbox.config.data_dir != config.data_dir
+        async with aiohttp.ClientSession() as http:
+            page = Page(http, f"http://127.0.0.1:{app.web_port}")
+            _, state = await page.get("/sandbox/api/state")
+            officer = _who(state, "officer")
+            await page.say(officer, "/chithi all: Thử")
+            await _bot_says(page, officer, "Xem trước chỉ thị")
+            await page.say(officer, "/xacnhan")
+            await _bot_says(page, officer, "Đã gửi xong")
+        sent = [e for e in fake_telegram.log.entries if e.method.lower().startswith("send")]
+        assert sent == [], "the sandbox spoke to the real platform"
+    finally:
+        await sandbox.stop()
+        await app.stop()

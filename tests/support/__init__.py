@@ -1,0 +1,1 @@
+"""What the tests share: the World harness and the scenario helpers."""
