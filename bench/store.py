@@ -19,7 +19,7 @@ from common import Context, Outcome, ReportMaker, Row, p50, pct, verdict, write_
 from tinydb import TinyDB
 
 from bot.store import open_store
-from bot.store.codec import encode
+from bot.store.engine.codec import encode
 
 SIZES = (1_000, 10_000, 100_000)
 TARGET_P95_MS = 5.0

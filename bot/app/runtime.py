@@ -22,7 +22,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.messages import Incoming
 from bot.core.platform import Platform
 from bot.store import open_store
-from bot.store.migrations import area_names_from
+from bot.store.maintenance.migrations import area_names_from
 from bot.web.server import Handler, build_web_app, start_site
 from handlers import ROUTERS
 from scheduler.setup import build_engine

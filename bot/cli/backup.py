@@ -1,7 +1,7 @@
 """`python -m bot backup -o FILE` and `python -m bot restore FILE`.
 
 Backup works while the bot runs: it never opens the store (the running bot holds its lock), it
-copies the files under checkpoint.lock (see bot/store/backup.py). So it cannot add to the audit
+copies the files under checkpoint.lock (see bot/store/embedded/backup.py). So it cannot add to the audit
 trail of a running store; it logs the backup and prints it instead. Restore goes only into an
 empty or missing data directory, checks every file against the archive's manifest, then opens
 the store once (replaying its journal, migrating an older schema) and records "store.restore".
@@ -18,10 +18,15 @@ from bot.cli.common import FAILED, OK, USAGE, config_or_none, err
 from bot.core.clock import SystemClock
 from bot.features.audit.log import AuditLog, cli_who
 from bot.store import StoreError, StoreLockedError, open_store
-from bot.store.backup import BackupError, TargetNotEmptyError, restore_backup, write_backup
-from bot.store.check import check_store
-from bot.store.memory import CoreStore
-from bot.store.migrations import area_names_from
+from bot.store.embedded.backup import (
+    BackupError,
+    TargetNotEmptyError,
+    restore_backup,
+    write_backup,
+)
+from bot.store.maintenance.check import check_store
+from bot.store.maintenance.migrations import area_names_from
+from bot.store.repos.core_store import CoreStore
 
 log = logging.getLogger(__name__)
 # Exit codes: 0 done; 1 the store or the archive could not be used; 2 wrong arguments, config,

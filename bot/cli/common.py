@@ -47,7 +47,7 @@ def open_for_cli(config: Config, *, while_running: str, create: bool = False) ->
     """The store when no bot holds it, else the exit code after saying why: RUNNING when the bot
     runs (`while_running`: what to do instead), FAILED when there is no data or it cannot open.
     The config's area names go along, so an older store migrates with its villages' names."""
-    from bot.store.migrations import area_names_from
+    from bot.store.maintenance.migrations import area_names_from
 
     data_dir = config.data_dir
     if create:

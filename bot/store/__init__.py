@@ -1,4 +1,11 @@
-"""The store: `open_store()` and the interface services depend on (see bot.store.base)."""
+"""The store: `open_store()` and the interface services depend on (see bot.store.base).
+
+Layout: what every backend provides is in `base` (the Store, its errors, SCHEMA_VERSION) and
+`interface` (the repository Protocols). `engine` holds records in memory (tables, indexes, codec,
+the transaction core) and `repos` the repositories written once over it; the backends built on
+them are `memory` (persists nothing) and `embedded` (a data directory: journal, checkpoints,
+report shards, backups). `maintenance` migrates an older store and checks a whole one.
+"""
 
 from __future__ import annotations
 
@@ -44,12 +51,12 @@ def open_store(
     fsync: "always" (each commit survives power loss), "batch" (fsync every ~50 ms, the default)
     or "never" (process crashes only). `checkpoint_bytes`: journal size that triggers a checkpoint.
     `area_names` (code -> name, from the config's tree): for migrating a store written by an
-    older schema (reports keep their village's name); see bot/store/migrations.py.
+    older schema (reports keep their village's name); see bot/store/maintenance/migrations.py.
     """
     # Imported here so that importing bot.store (for the Protocols) stays light.
     if backend == "tinydb":
-        from bot.store.migrations import MigrationContext
-        from bot.store.tinydb import TinyDBStore
+        from bot.store.embedded.tinydb_store import TinyDBStore
+        from bot.store.maintenance.migrations import MigrationContext
 
         return TinyDBStore(
             Path(data_dir),

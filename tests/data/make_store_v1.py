@@ -24,7 +24,7 @@ from bot.core.models import (
     RoleGrant,
 )
 from bot.store import SCHEMA_VERSION
-from bot.store.tinydb import TinyDBStore
+from bot.store.embedded.tinydb_store import TinyDBStore
 
 HERE = Path(__file__).resolve().parent
 TARGET = HERE / "store-v1"

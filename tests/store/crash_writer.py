@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.core.models import Account, OutboxItem, OutboxStatus, Report
-from bot.store import atomic, journal, open_store
+from bot.store import open_store
+from bot.store.embedded import atomic, journal
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 FAR = T0 + timedelta(days=365)

@@ -13,15 +13,15 @@ import pytest
 
 from bot.core.models import Report
 from bot.store import open_store
-from bot.store.backup import (
+from bot.store.embedded.backup import (
     BackupError,
     TargetNotEmptyError,
     restore_backup,
     write_backup,
 )
-from bot.store.check import check_store
-from bot.store.memory import CoreStore
-from bot.store.tinydb import TinyDBStore
+from bot.store.embedded.tinydb_store import TinyDBStore
+from bot.store.maintenance.check import check_store
+from bot.store.repos.core_store import CoreStore
 
 ICT = timezone(timedelta(hours=7))
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=ICT)

@@ -12,17 +12,18 @@ import pytest
 from bot.config.loading import load_config
 from bot.core.models import OutboxItem, OutboxStatus, Report
 from bot.store import SCHEMA_VERSION, open_store
-from bot.store import migrations as migrations_module
-from bot.store.backup import restore_backup
-from bot.store.check import check_store
-from bot.store.memory import CoreStore, MemoryStore
-from bot.store.migrations import (
+from bot.store.embedded.backup import restore_backup
+from bot.store.maintenance import migrations as migrations_module
+from bot.store.maintenance.check import check_store
+from bot.store.maintenance.migrations import (
     NAMES_PENDING_KEY,
     MigrationContext,
     StoreMigrationError,
     area_names_from,
     migrate,
 )
+from bot.store.memory import MemoryStore
+from bot.store.repos.core_store import CoreStore
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "data" / "store-v1"

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from bot.core.models import Report
 from bot.store import open_store
-from bot.store.report_index import ReportIndex, Row
-from bot.store.shards import INDEX_SUFFIX
+from bot.store.embedded.shards import INDEX_SUFFIX
+from bot.store.engine.report_index import ReportIndex, Row
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 

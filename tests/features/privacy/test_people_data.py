@@ -37,8 +37,8 @@ from bot.delivery.file_store import FileLinks, FileStore
 from bot.delivery.link_signing import LinkSigner
 from bot.features.privacy.consent import Privacy
 from bot.store import Store, open_store
-from bot.store.codec import encode
-from bot.store.tables import ReportTable, Table
+from bot.store.engine.codec import encode
+from bot.store.engine.tables import ReportTable, Table
 from bot.web.downloads import file_routes
 from tests.fakes.loopback import LoopbackServer
 from tests.support.harness import write_config

@@ -10,8 +10,8 @@ from typing import cast
 
 from bot.core.models import Directive, OutboxItem, Person, Report
 from bot.store.base import SCHEMA_VERSION
-from bot.store.memory import SCHEMA_KEY, CoreStore
-from bot.store.tables import SPECS, MetaEntry, PeopleTable, ReportTable, Table
+from bot.store.engine.tables import SPECS, MetaEntry, PeopleTable, ReportTable, Table
+from bot.store.repos.core_store import SCHEMA_KEY, CoreStore
 
 COUNTER_PREFIX = "next_id."
 

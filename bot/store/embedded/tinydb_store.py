@@ -30,7 +30,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bot.store.atomic import (
+from bot.store.base import SCHEMA_VERSION, FsyncPolicy, StoreCorruptError, StoreError
+from bot.store.embedded.atomic import (
     CheckpointLock,
     DirLock,
     dumps,
@@ -38,17 +39,16 @@ from bot.store.atomic import (
     remove_leftovers,
     write_json_atomic,
 )
-from bot.store.backup import CHECKPOINT_LOCK, backup_before_migration
-from bot.store.base import SCHEMA_VERSION, FsyncPolicy, StoreCorruptError, StoreError
-from bot.store.codec import decode, encode
-from bot.store.core import Core, Op
-from bot.store.journal import POLICIES, Journal, read_journal
-from bot.store.memory import CoreStore, make_tables, stored_schema
-from bot.store.migrations import MigrationContext, fill_pending_names, migrate
-from bot.store.outbox_files import checkpoint_outbox, load_outbox
-from bot.store.outbox_table import OutboxTable
-from bot.store.shards import ShardedReportTable, read_json
-from bot.store.tables import SPECS, AnyTable, Table, key_from_json, key_to_json
+from bot.store.embedded.backup import CHECKPOINT_LOCK, backup_before_migration
+from bot.store.embedded.journal import POLICIES, Journal, read_journal
+from bot.store.embedded.outbox_files import checkpoint_outbox, load_outbox
+from bot.store.embedded.shards import ShardedReportTable, read_json
+from bot.store.engine.codec import decode, encode
+from bot.store.engine.outbox_table import OutboxTable
+from bot.store.engine.tables import SPECS, AnyTable, Table, key_from_json, key_to_json
+from bot.store.engine.transaction import Core, Op
+from bot.store.maintenance.migrations import MigrationContext, fill_pending_names, migrate
+from bot.store.repos.core_store import CoreStore, make_tables, stored_schema
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class TinyDBStore(CoreStore):
         shard_cache: int = 16,
         migration: MigrationContext | None = None,
     ) -> None:
-        """`migration`: what schema migrations need from the config (see migrations.py)."""
+        """`migration`: what schema migrations need from the config (see bot.store.maintenance)."""
         if fsync not in POLICIES:
             msg = f"fsync must be one of {POLICIES}, not {fsync!r}"
             raise ValueError(msg)

@@ -28,7 +28,7 @@ from bot.core.models import (
     Survey,
     SurveyAnswer,
 )
-from bot.store.report_index import ReportIndex, row_of
+from bot.store.engine.report_index import ReportIndex, row_of
 
 Key = int | str | tuple[Any, ...]
 

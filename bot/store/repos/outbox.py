@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import cast
 
 from bot.core.models import JobStatus, OutboxItem, OutboxJob
-from bot.store.core import Core
-from bot.store.outbox_table import FINISHED, OutboxTable, instant
-from bot.store.repos import next_id
-from bot.store.tables import QuotaCount, Table
+from bot.store.engine.outbox_table import FINISHED, OutboxTable, instant
+from bot.store.engine.tables import QuotaCount, Table
+from bot.store.engine.transaction import Core
+from bot.store.repos.meta import next_id
 
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 

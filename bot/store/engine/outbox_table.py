@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.models import OutboxItem, OutboxStatus
-from bot.store.tables import Key, Table, TableSpec
+from bot.store.engine.tables import Key, Table, TableSpec
 
 # Statuses an item leaves only by being sent again; everything else is the backlog.
 FINISHED = frozenset(

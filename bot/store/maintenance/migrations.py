@@ -2,18 +2,20 @@
 
 A store records the schema version it was written with (meta "schema_version"). When a program
 with a higher SCHEMA_VERSION opens it, the disk backend first writes a backup archive of the
-data directory (`<data_dir>/backups/pre-migration-v<N>-<UTC time>.tar.gz`, see backup.py), then
-`migrate` runs every step from the stored version up, writes the new version and an audit entry
-"store.migrate", all in ONE atomic() block: a step that raises undoes everything in memory and
-nothing reaches the journal, so the files stay as they were. A store written by a newer program
-refuses to open (StoreVersionError, see memory.stored_schema).
+data directory (`<data_dir>/backups/pre-migration-v<N>-<UTC time>.tar.gz`, see
+bot/store/embedded/backup.py), then `migrate` runs every step from the stored version up, writes
+the new version and an audit entry "store.migrate", all in ONE atomic() block: a step that raises
+undoes everything in memory and nothing reaches the journal, so the files stay as they were. A
+store written by a newer program refuses to open (StoreVersionError, see
+bot.store.repos.core_store.stored_schema).
 
-Steps work on records through the transaction core, so they serve every backend alike (the
-memory backend always starts at the current version, so it never needs one). A step that needs
-something from outside the store (the area tree's names) gets it through MigrationContext.
+Steps work on records through the transaction core, so they serve every backend built on it
+alike (the memory backend always starts at the current version, so it never needs one). A step
+that needs something from outside the store (the area tree's names) gets it through
+MigrationContext.
 
-Adding a step: bump SCHEMA_VERSION in base.py, add `STEPS[old] = function`, and write a test that
-opens a store written by the previous version (see tests/data/store-v1/).
+Adding a step: bump SCHEMA_VERSION in bot/store/base.py, add `STEPS[old] = function`, and write a
+test that opens a store written by the previous version (see tests/data/store-v1/).
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ from typing import Any, cast
 from bot.core.admin_records import AuditEntry
 from bot.core.models import Report
 from bot.store.base import SCHEMA_VERSION, StoreVersionError
-from bot.store.memory import SCHEMA_KEY, CoreStore
-from bot.store.tables import MetaEntry, ReportTable
+from bot.store.engine.tables import MetaEntry, ReportTable
+from bot.store.repos.core_store import SCHEMA_KEY, CoreStore
 
 log = logging.getLogger(__name__)
 

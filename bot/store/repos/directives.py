@@ -1,4 +1,4 @@
-"""Directives and their acknowledgements, over the transaction core of every backend."""
+"""Directives and their acknowledgements, over the transaction core."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import cast
 
 from bot.core.models import Acknowledgement, Directive, OutboxFile
 from bot.store.base import DuplicateKeyError
-from bot.store.core import Core
-from bot.store.repos import next_id
-from bot.store.tables import AckTable, Table
+from bot.store.engine.tables import AckTable, Table
+from bot.store.engine.transaction import Core
+from bot.store.repos.meta import next_id
 
 
 class DirectivesRepo:

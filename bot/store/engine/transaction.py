@@ -1,4 +1,5 @@
-"""The transaction core of every backend: writes in memory, undo on failure, one commit a block."""
+"""The transaction core of the in-memory engine: writes in memory, undo on failure, one commit a
+block, handed to the backend to persist."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from bot.store.base import StoreError
-from bot.store.codec import encode
-from bot.store.tables import AnyTable, Key
+from bot.store.engine.codec import encode
+from bot.store.engine.tables import AnyTable, Key
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """The report index: a few fields of every report version, so report queries never scan records.
 
-Built at start-up from the shards' index files (see bot/store/shards.py) before the bot can
-answer, so loading is what it is shaped for: a shard's rows arrive as columns, a report with one
-version (nearly all of them) is held as its bare Row, and the per-reporter recency lists are
+Built at start-up from the shards' index files (see bot/store/embedded/shards.py) before the bot
+can answer, so loading is what it is shaped for: a shard's rows arrive as columns, a report with
+one version (nearly all of them) is held as its bare Row, and the per-reporter recency lists are
 only built for the people who ask.
 """
 

@@ -1,4 +1,4 @@
-"""Stored schedules (reminders and the digest), over the transaction core of every backend."""
+"""Stored schedules (reminders and the digest), over the transaction core."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from dataclasses import replace
 from typing import cast
 
 from bot.core.models import Reminder
-from bot.store.core import Core
-from bot.store.repos import next_id
-from bot.store.tables import Table
+from bot.store.engine.tables import Table
+from bot.store.engine.transaction import Core
+from bot.store.repos.meta import next_id
 
 
 class RemindersRepo:

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import cast
 
 from bot.core.models import Clarification, RumourSighting
-from bot.store.core import Core
-from bot.store.repos import next_id
-from bot.store.tables import Table
+from bot.store.engine.tables import Table
+from bot.store.engine.transaction import Core
+from bot.store.repos.meta import next_id
 
 
 class ClarificationsRepo:

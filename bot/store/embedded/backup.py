@@ -31,8 +31,8 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from bot.core.file_writes import TMP_SUFFIX, fsync_dir
-from bot.store.atomic import CheckpointLock
 from bot.store.base import SCHEMA_VERSION, StoreError, StoreVersionError
+from bot.store.embedded.atomic import CheckpointLock
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from bot.core.models import (
     RegistrationStatus,
     Report,
 )
-from bot.store.codec import encode
-from bot.store.core import Core
-from bot.store.tables import ReportTable, Table
+from bot.store.engine.codec import encode
+from bot.store.engine.tables import ReportTable, Table
+from bot.store.engine.transaction import Core
 
 ERASED_NAME = "(đã xoá)"
 BACKLOG = (OutboxStatus.PENDING, OutboxStatus.INFLIGHT, OutboxStatus.HELD)

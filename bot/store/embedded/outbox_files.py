@@ -13,10 +13,10 @@ import logging
 from pathlib import Path
 
 from bot.core.models import OutboxItem
-from bot.store.atomic import write_json_atomic
-from bot.store.codec import decode, encode
-from bot.store.outbox_table import OutboxTable
-from bot.store.shards import read_json
+from bot.store.embedded.atomic import write_json_atomic
+from bot.store.embedded.shards import read_json
+from bot.store.engine.codec import decode, encode
+from bot.store.engine.outbox_table import OutboxTable
 
 log = logging.getLogger(__name__)
 

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.models import Report
-from bot.store.atomic import write_json_atomic
 from bot.store.base import StoreCorruptError
-from bot.store.codec import decode, encode
-from bot.store.report_index import ReportIndex, Row, row_of, row_of_doc
-from bot.store.tables import Key, ReportTable
+from bot.store.embedded.atomic import write_json_atomic
+from bot.store.engine.codec import decode, encode
+from bot.store.engine.report_index import ReportIndex, Row, row_of, row_of_doc
+from bot.store.engine.tables import Key, ReportTable
 
 log = logging.getLogger(__name__)
 
