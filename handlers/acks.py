@@ -32,7 +32,7 @@ async def ack_typed(ctx: Context) -> Reply:
 
 
 def _ack(ctx: Context, number: int | None, *, via: str) -> Reply:
-    acks = ctx.services.acks
+    acks = ctx.services.directives.acks
     inc = ctx.incoming
     if number is None and inc.reply_to is not None and inc.reply_to.from_bot:
         number = acks.for_message(inc.chat.key, inc.reply_to.message_id)
@@ -52,20 +52,19 @@ def _ack(ctx: Context, number: int | None, *, via: str) -> Reply:
 async def ack_button(ctx: Context) -> None:
     """A press of "Đã nhận": recorded for the presser; the answer pops up on their screen."""
     inc = ctx.incoming
-    delivery = ctx.services.delivery
     number = inc.callback_data.partition(":")[2]
     if not number.isdigit():
-        await delivery.answer_callback(inc.chat, inc.callback_id)
+        await ctx.answer_button()
         return
     try:
-        result = ctx.services.acks.acknowledge(
+        result = ctx.services.directives.acks.acknowledge(
             ctx.actor, int(number), via="button", chat_key=inc.chat.key
         )
     except UserError as exc:
-        await delivery.answer_callback(inc.chat, inc.callback_id, ctx.t(exc.key, **exc.params))
+        await ctx.answer_button(ctx.t(exc.key, **exc.params))
         return
     key = "ack.button_done" if result.new else "ack.again"
-    await delivery.answer_callback(inc.chat, inc.callback_id, ctx.t(key, number=number))
+    await ctx.answer_button(ctx.t(key, number=number))
     if ctx.is_private and result.new:
         # In a private chat the button has done its job: take it away.
-        await delivery.edit_buttons(inc.chat, inc.message_id, (), urgent=True)
+        await ctx.remove_buttons()

@@ -19,7 +19,8 @@ async def audit(ctx: Context) -> list[Reply]:
     limit = wanted_lines(ctx.args)
     if limit is None:
         raise UserError("audit.usage", max=MAX_LINES)
-    caps = ctx.services.delivery.caps(ctx.incoming.chat)
+    caps = ctx.capabilities()
     size = caps.max_text if caps is not None else ZALO_LIMIT
-    entries = ctx.services.audit.recent(limit)
-    return [Reply(part) for part in ctx.services.audit_text.parts(entries, ctx.lang, limit=size)]
+    audit = ctx.services.audit
+    entries = audit.log.recent(limit)
+    return [Reply(part) for part in audit.text.parts(entries, ctx.lang, limit=size)]

@@ -11,8 +11,8 @@ router = Router("cancel")
 @router.command("huy", "cancel", where="GP")
 async def cancel(ctx: Context) -> Reply:
     """Drop this person's pending prompt in this chat, and a directive waiting for /xacnhan."""
-    dropped = ctx.services.prompts.clear(ctx.incoming)
-    if ctx.is_private and ctx.services.directives.cancel(ctx.actor):
+    dropped = ctx.clear_prompt()
+    if ctx.is_private and ctx.services.directives.service.cancel(ctx.actor):
         return ctx.reply("directive.cancelled")
     if ctx.is_private and ctx.services.surveys.cancel(ctx.actor):
         return ctx.reply("survey.cancelled")

@@ -26,7 +26,7 @@ async def clarify(ctx: Context) -> Reply:
         return _list(ctx)
     verb, rest = fold(found.group(1)), found.group(2)
     service = ctx.services.clarifications
-    text = ctx.services.clarification_text
+    text = service.text
     if verb in LIST:
         return _list(ctx)
     if verb in ADD:
@@ -56,7 +56,7 @@ def _list(ctx: Context) -> Reply:
         return ctx.reply("clarify.none")
     lines = [ctx.t("clarify.list_header")]
     lines += [
-        ctx.services.clarification_text.row(
+        service.text.row(
             ctx.lang, c, area=service.area_name(c.area), sightings=service.sightings_of(c.id)
         )
         for c in found

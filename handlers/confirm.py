@@ -12,9 +12,9 @@ router = Router("confirm")
 @router.command("xacnhan", "confirm", where="P")
 async def confirm(ctx: Context) -> Reply:
     """The action previewed last: a directive or a survey (others add their kind)."""
-    kind = ctx.services.pending.kind_for(ctx.actor)
+    kind = ctx.services.confirmations.kind_for(ctx.actor)
     if kind == "directive":
-        directives = ctx.services.directives
+        directives = ctx.services.directives.service
         sent = directives.confirm(ctx.actor)
         return ctx.reply("directive.queued", number=sent.id, count=directives.copies(sent))
     if kind == "survey":

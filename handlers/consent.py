@@ -17,8 +17,8 @@ WITHDRAW = frozenset({"huy", "rut", "rut lai", "withdraw", "cancel"})
 async def _agree(ctx: Context, via: str) -> Reply:
     if ctx.actor.anonymous:
         raise Forbidden("anonymous.refused")
-    privacy = ctx.services.privacy
-    person = ctx.services.people.ensure_person(ctx.incoming)
+    privacy = ctx.services.privacy.consent
+    person = ctx.services.people.directory.ensure_person(ctx.incoming)
     if person.consent_version >= privacy.version:
         return ctx.reply("consent.already")
     privacy.consent(person, who=person_who(person.id), where=ctx.incoming.chat.key, via=via)
@@ -33,7 +33,8 @@ async def agree(ctx: Context) -> Reply:
     person = ctx.actor.person
     if person is None or person.consent_version == 0:
         return ctx.reply("consent.nothing_to_withdraw")
-    ctx.services.privacy.withdraw(person, who=person_who(person.id), where=ctx.incoming.chat.key)
+    consent = ctx.services.privacy.consent
+    consent.withdraw(person, who=person_who(person.id), where=ctx.incoming.chat.key)
     return ctx.reply("consent.withdrawn")
 
 
@@ -44,5 +45,5 @@ async def agree_typed(ctx: Context) -> Reply:
 
 @router.callback("consent")
 async def agree_button(ctx: Context) -> Reply:
-    await ctx.services.delivery.answer_callback(ctx.incoming.chat, ctx.incoming.callback_id)
+    await ctx.answer_button()
     return await _agree(ctx, "button")

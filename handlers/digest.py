@@ -17,7 +17,7 @@ async def digest(ctx: Context) -> list[Reply]:
     """The text, then the chart and the spreadsheet: files on Telegram; on Zalo the chart as a
     photo by signed link and the spreadsheet as a link in the text."""
     d = await ctx.services.digests.on_demand(ctx.actor, ctx.args, lang=ctx.lang)
-    caps = ctx.services.delivery.caps(ctx.incoming.chat)
+    caps = ctx.capabilities()
     if caps is not None and caps.files:
         chart = OutFile(name=d.chart_name, kind="photo", data=d.chart, mime=PNG_MIME)
         sheet = OutFile(name=d.sheet.name, data=d.sheet.data, mime=XLSX_MIME)
@@ -28,11 +28,12 @@ async def digest(ctx: Context) -> list[Reply]:
         ]
     person = ctx.actor.person
     owner = person.id if person else None
-    files, links = ctx.services.files, ctx.services.file_links
+    files = ctx.services.files
+    links = files.links
     if not links.enabled:
         return [Reply(d.text + "\n\n" + ctx.t("export.no_link"))]
-    stored_sheet = files.put(d.sheet.data, name=d.sheet.name, mime=XLSX_MIME, owner=owner)
-    stored_chart = files.put(d.chart, name=d.chart_name, mime=PNG_MIME, owner=owner)
+    stored_sheet = files.store.put(d.sheet.data, name=d.sheet.name, mime=XLSX_MIME, owner=owner)
+    stored_chart = files.store.put(d.chart, name=d.chart_name, mime=PNG_MIME, owner=owner)
     sheet_url = links.url_for(stored_sheet.id, person=owner or 0)
     chart_url = links.url_for(stored_chart.id, person=owner or 0)
     text = f"{d.text}\n\n{d.sheet_caption}\n{ctx.t('export.link', url=sheet_url)}"

@@ -11,7 +11,6 @@ from bot.core.messages import Button
 from bot.core.models import OutboxFile, Role
 from bot.core.router import Router
 from bot.core.text import fold
-from bot.delivery.attachments import keep_attachment
 from bot.features.broadcast.wording import excerpt
 
 router = Router("directives")
@@ -21,10 +20,11 @@ _SURVEY = re.compile(r"(?:ks|khaosat|survey)(\d{1,6})")
 @router.command("chithi", "directive", where="P", roles=(Role.OFFICER,))
 async def directive(ctx: Context) -> Reply:
     """Preview a directive (with the file of the message replied to); /xacnhan sends it."""
+    directives = ctx.services.directives
     file = await _relayed_file(ctx)
-    preview = ctx.services.directives.prepare(ctx.actor, ctx.args, file=file)
-    minutes = ctx.services.directives.settings.confirm_minutes
-    text = ctx.services.directive_text.preview(ctx.lang, preview, minutes=minutes)
+    preview = directives.service.prepare(ctx.actor, ctx.args, file=file)
+    minutes = directives.service.settings.confirm_minutes
+    text = directives.text.preview(ctx.lang, preview, minutes=minutes)
     buttons = (
         (
             Button(ctx.t("directive.confirm_button"), "dir:confirm", typed="/xacnhan"),
@@ -37,15 +37,13 @@ async def directive(ctx: Context) -> Reply:
 async def _relayed_file(ctx: Context) -> OutboxFile | None:
     """The document or photo of the message replied to (or sent with the command), kept."""
     person = ctx.actor.person
-    return await keep_attachment(
-        ctx.incoming, delivery=ctx.services.delivery, files=ctx.services.files,
-        owner=person.id if person else None,
-    )  # fmt: skip
+    owner = person.id if person else None
+    return await ctx.services.files.keep_attachment(ctx.incoming, owner=owner)
 
 
 async def confirm(ctx: Context) -> Reply:
     """Send this person's directive waiting for confirmation (the preview's button)."""
-    directives = ctx.services.directives
+    directives = ctx.services.directives.service
     sent = directives.confirm(ctx.actor)
     return ctx.reply("directive.queued", number=sent.id, count=directives.copies(sent))
 
@@ -53,12 +51,11 @@ async def confirm(ctx: Context) -> Reply:
 @router.callback("dir")
 async def preview_button(ctx: Context) -> Reply | None:
     """The preview's buttons: send, or drop it."""
-    inc = ctx.incoming
-    await ctx.services.delivery.answer_callback(inc.chat, inc.callback_id)
-    await ctx.services.delivery.edit_buttons(inc.chat, inc.message_id, (), urgent=True)
-    if inc.callback_data == "dir:confirm":
+    await ctx.answer_button()
+    await ctx.remove_buttons()
+    if ctx.incoming.callback_data == "dir:confirm":
         return await confirm(ctx)
-    if ctx.services.directives.cancel(ctx.actor):
+    if ctx.services.directives.service.cancel(ctx.actor):
         return ctx.reply("directive.cancelled")
     return ctx.reply("cancel.nothing")
 
@@ -71,24 +68,27 @@ async def status(ctx: Context) -> Reply:
         return _recent(ctx)
     survey = _SURVEY.fullmatch(fold("".join(words)))
     if survey:  # `/tinhtrang ks3`: survey 3's results (surveys are numbered apart)
-        results = ctx.services.surveys.results(ctx.actor, int(survey.group(1)))
-        return Reply(ctx.services.survey_text.results(ctx.lang, results))
+        surveys = ctx.services.surveys
+        results = surveys.results(ctx.actor, int(survey.group(1)))
+        return Reply(surveys.text.results(ctx.lang, results))
     if not words[0].isdigit():
         raise UserError("status.usage")
-    view = ctx.services.directives.status(ctx.actor, int(words[0]))
-    return Reply(ctx.services.directive_text.status(ctx.lang, view))
+    directives = ctx.services.directives
+    view = directives.service.status(ctx.actor, int(words[0]))
+    return Reply(directives.text.status(ctx.lang, view))
 
 
 def _recent(ctx: Context) -> Reply:
-    found = ctx.services.directives.recent(ctx.actor)
+    directives = ctx.services.directives
+    found = directives.service.recent(ctx.actor)
     if not found:
         return ctx.reply("status.none")
     lines = [ctx.t("status.list_header")]
     for d in found:
-        acked = ctx.services.directives.acked(d)
+        acked = directives.service.acked(d)
         lines.append(
-            ctx.t("status.list_row", number=d.id, date=ctx.services.directive_text.when(
-                d.created_at), acked=acked, expected=len(d.expected), excerpt=excerpt(d.text, 40))
+            ctx.t("status.list_row", number=d.id, date=directives.text.when(d.created_at),
+                  acked=acked, expected=len(d.expected), excerpt=excerpt(d.text, 40))
         )  # fmt: skip
     lines.append(ctx.t("status.usage"))
     return Reply("\n".join(lines))

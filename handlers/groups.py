@@ -14,18 +14,19 @@ router = Router("groups")
 @router.command("gannhom", "bindgroup", where="G", roles=(Role.OFFICER,))
 async def bind_group(ctx: Context) -> Reply:
     """Check the sender's area and group rights, then bind the group."""
+    groups, areas = ctx.services.groups, ctx.services.areas
     if not ctx.args:
-        current = ctx.services.groups.binding(ctx.incoming.chat.key)
+        current = groups.binding(ctx.incoming.chat.key)
         if current is not None:
-            return ctx.reply("bind.current", area=ctx.services.areas.get(current.area).name)
+            return ctx.reply("bind.current", area=areas.get(current.area).name)
         raise UserError("bind.usage")
-    area = places.resolve(ctx.services.areas, ctx.args)
+    area = places.resolve(areas, ctx.args)
     inc = ctx.incoming
     group_admin = None
     if not ctx.actor.anonymous:
-        group_admin = await ctx.services.delivery.is_group_admin(inc.chat, inc.sender)
-    binding = ctx.services.groups.bind(ctx.actor, inc, area, group_admin=group_admin)
-    text = ctx.t("bind.done", area=ctx.services.areas.get(binding.area).name)
+        group_admin = await ctx.sender_is_group_admin()
+    binding = groups.bind(ctx.actor, inc, area, group_admin=group_admin)
+    text = ctx.t("bind.done", area=areas.get(binding.area).name)
     # The rumour watch reads ordinary talk: say here whether the bot can, and how to let it.
     note = await ctx.services.clarifications.hearing_note(inc.chat)
     return Reply(text + ("\n\n" + ctx.t(note) if note else ""))

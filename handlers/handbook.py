@@ -86,8 +86,9 @@ def _from_question(ctx: Context, number: int, topic: str) -> Reply:
 
 
 def _ask_topic(ctx: Context, number: int) -> Reply:
-    ctx.services.handbook.home(ctx.actor)
-    q = ctx.services.questions.readable(ctx.actor, number)
+    handbook = ctx.services.handbook
+    handbook.home(ctx.actor)
+    q = handbook.questions.readable(ctx.actor, number)
     if q.answered_at is None:
         raise UserError("handbook.question_unanswered", number=number)
     return ctx.ask("handbook.topic", ctx.t("handbook.topic_prompt", number=number),
@@ -97,9 +98,8 @@ def _ask_topic(ctx: Context, number: int) -> Reply:
 @router.callback("hbq")
 async def save_button(ctx: Context) -> Reply | None:
     """ "Lưu vào cẩm nang" under an answer's confirmation: ask for the topic."""
-    inc = ctx.incoming
-    await ctx.services.delivery.answer_callback(inc.chat, inc.callback_id)
-    number = inc.callback_data.partition(":")[2]
+    await ctx.answer_button()
+    number = ctx.incoming.callback_data.partition(":")[2]
     return _ask_topic(ctx, int(number)) if number.isdigit() else None
 
 
@@ -107,16 +107,15 @@ async def save_button(ctx: Context) -> Reply | None:
 async def topic_prompt(ctx: Context) -> Reply:
     """The typed topic for a question being saved as a note."""
     number = int(ctx.data["prompt"].data["number"])
-    ctx.services.prompts.clear(ctx.incoming)
+    ctx.clear_prompt()
     return _from_question(ctx, number, ctx.args)
 
 
 @router.callback("hb")
 async def topic_button(ctx: Context) -> Reply | list[Reply] | None:
     """A topic's button under the list: show its notes."""
-    inc = ctx.incoming
-    await ctx.services.delivery.answer_callback(inc.chat, inc.callback_id)
-    number = inc.callback_data.partition(":")[2]
+    await ctx.answer_button()
+    number = ctx.incoming.callback_data.partition(":")[2]
     return _show(ctx, number) if number.isdigit() else None
 
 
@@ -134,7 +133,7 @@ def _list(ctx: Context) -> Reply:
     lines.append(ctx.t("handbook.list_footer"))
     if writer:
         lines.append(ctx.t("handbook.list_footer_officer"))
-    caps = ctx.services.delivery.caps(ctx.incoming.chat)
+    caps = ctx.capabilities()
     buttons: tuple[tuple[Button, ...], ...] = ()
     if caps is not None and caps.buttons:
         # Typed twin: /camnang <topic>, which the list itself already shows.

@@ -11,8 +11,9 @@ router = Router("link")
 @router.command("lienket", "link", where="P")
 async def link(ctx: Context) -> Reply:
     """Without a code: issue one. With a code: attach this account to the person who issued it."""
+    people = ctx.services.people
     if not ctx.args:
-        code = ctx.services.links.issue(ctx.incoming)
-        return ctx.reply("link.code", code=code.code, minutes=ctx.services.link_minutes)
-    person = ctx.services.links.redeem(ctx.incoming, ctx.args)
+        code = people.links.issue(ctx.incoming)
+        return ctx.reply("link.code", code=code.code, minutes=people.link_minutes)
+    person = people.links.redeem(ctx.incoming, ctx.args)
     return ctx.reply("link.done", name=person.name, count=len(person.accounts))

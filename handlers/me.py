@@ -36,7 +36,7 @@ async def me(ctx: Context) -> Reply:
             lines.append(
                 ctx.t(key, platform=PLATFORM_NAMES.get(platform, platform), name=acc.display_name)
             )
-        for reg in ctx.services.registrations.pending_of(person.id):
+        for reg in ctx.services.people.registrations.pending_of(person.id):
             lines.append(ctx.t("me.pending", area=areas.get(reg.area).name, n=reg.id))
     return Reply("\n".join(lines))
 
@@ -47,7 +47,8 @@ async def language(ctx: Context) -> Reply:
     lang = ctx.args.strip().lower()
     if lang not in LANGUAGES:
         raise UserError("language.usage")
-    person = ctx.services.people.ensure_person(ctx.incoming)
-    ctx.services.people.set_language(person, lang)
+    directory = ctx.services.people.directory
+    person = directory.ensure_person(ctx.incoming)
+    directory.set_language(person, lang)
     ctx.lang = lang
     return ctx.reply("language.set")

@@ -25,9 +25,10 @@ async def typed_code(ctx: Context) -> Reply | None:
     """An invite code typed in private (on Zalo the only way; on Telegram the link sends it)."""
     if not ctx.is_private:
         return None
-    person = ctx.services.invites.redeem(ctx.incoming, ctx.incoming.text)
-    welcome = ctx.services.invites.welcome(person, ctx.lang)
-    text, buttons = ctx.services.privacy.welcome(welcome, person, ctx.lang)
+    invites = ctx.services.people.invites
+    person = invites.redeem(ctx.incoming, ctx.incoming.text)
+    welcome = invites.welcome(person, ctx.lang)
+    text, buttons = ctx.services.privacy.consent.welcome(welcome, person, ctx.lang)
     return Reply(text, buttons=buttons)
 
 
@@ -37,16 +38,17 @@ async def reinvite(ctx: Context) -> Reply:
     parts = ctx.args.split()
     if not parts or len(parts) > 2 or (len(parts) == 2 and parts[1].lower() not in _PLATFORMS):
         raise UserError("reinvite.usage")
-    target = ctx.services.people.find(parts[0])
+    people = ctx.services.people
+    target = people.directory.find(parts[0])
     platform = _PLATFORMS[parts[1].lower()] if len(parts) == 2 else ""
-    invite = ctx.services.turnover.reinvite(ctx.actor, target, platform)
+    invite = people.turnover.reinvite(ctx.actor, target, platform)
     return ctx.reply(
         "reinvite.done",
         name=target.name,
         id=target.id,
         code=invite.code,
         date=invite.expires_at.strftime("%d/%m/%Y"),
-        how=ctx.services.invites.instruction(invite, ctx.lang),
+        how=people.invites.instruction(invite, ctx.lang),
         platform=invite.platform.capitalize(),
     )
 
@@ -57,14 +59,11 @@ async def replace_collaborator(ctx: Context) -> Reply:
     words = ctx.args.split()
     if len(words) < 2 or not _PERSON.fullmatch(words[-1]):
         raise UserError("replace.usage")
+    people = ctx.services.people
     village = places.resolve(ctx.services.areas, " ".join(words[:-1]))
-    new = ctx.services.people.find(words[-1])
-    old = ctx.services.turnover.replace_collaborator(ctx.actor, village, new)
-    await ctx.services.delivery.notify(
-        new, "role.granted_you", role=ctx.t(ROLE_KEYS[Role.COLLABORATOR]), area=village.name
-    )
-    for person in old:
-        await ctx.services.delivery.notify(person, "replace.you_lost", area=village.name)
+    new = people.directory.find(words[-1])
+    old = people.turnover.replace_collaborator(ctx.actor, village, new)
+    await people.notices.replaced(village, new, old, role=ctx.t(ROLE_KEYS[Role.COLLABORATOR]))
     former = ", ".join(f"{p.name} (#{p.id})" for p in old) or ctx.t("replace.nobody")
     return ctx.reply("replace.done", name=new.name, id=new.id, area=village.name, old=former)
 
@@ -74,26 +73,28 @@ async def deactivate(ctx: Context) -> Reply:
     """`/ngung <person>`: they can no longer use the bot; their reports stay counted."""
     if not _PERSON.fullmatch(ctx.args.strip()):
         raise UserError("deactivate.usage")
-    target = ctx.services.people.find(ctx.args)
-    target = ctx.services.turnover.deactivate(ctx.actor, target)
+    people = ctx.services.people
+    target = people.directory.find(ctx.args)
+    target = people.turnover.deactivate(ctx.actor, target)
     return ctx.reply("deactivate.done", name=target.name, id=target.id)
 
 
 @router.command("nguoi", "people", where="P", roles=READERS)
 async def roster(ctx: Context) -> Reply:
     """`/nguoi [area]`: people of the area with role, platform, and who is not reachable."""
+    areas, turnover = ctx.services.areas, ctx.services.people.turnover
     if ctx.args:
-        codes = [places.resolve(ctx.services.areas, ctx.args).code]
+        codes = [places.resolve(areas, ctx.args).code]
     else:
         codes = ctx.actor.areas_of(READERS)
     seen: dict[int, RosterEntry] = {}
     for code in codes:
-        for entry in ctx.services.turnover.roster(ctx.actor, code):
+        for entry in turnover.roster(ctx.actor, code):
             seen.setdefault(entry.person.id, entry)
     entries = sorted(seen.values(), key=lambda e: (e.reachable, e.person.id))
     if not entries:
         return ctx.reply("roster.none")
-    names = ", ".join(ctx.services.areas.get(c).name for c in codes)
+    names = ", ".join(areas.get(c).name for c in codes)
     unreachable = sum(not e.reachable for e in entries)
     lines = [ctx.t("roster.title", area=names, count=len(entries), unreachable=unreachable)]
     lines += [_line(ctx, e) for e in entries[:MAX_LINES]]
@@ -103,11 +104,11 @@ async def roster(ctx: Context) -> Reply:
 
 
 def _line(ctx: Context, entry: RosterEntry) -> str:
-    person = entry.person
+    person, areas = entry.person, ctx.services.areas
     roles = ", ".join(
-        f"{ctx.t(ROLE_KEYS[g.role])} {ctx.services.areas.get(g.area).name}"
+        f"{ctx.t(ROLE_KEYS[g.role])} {areas.get(g.area).name}"
         for g in person.roles
-        if g.area in ctx.services.areas
+        if g.area in areas
     )
     where = ", ".join(entry.platforms) or "-"
     if entry.reachable:

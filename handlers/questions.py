@@ -43,9 +43,8 @@ async def answer(ctx: Context) -> Reply:
 @router.callback("qans")
 async def answer_button(ctx: Context) -> Reply | None:
     """The "Trả lời" button under an officer's copy: ask for the answer."""
-    inc = ctx.incoming
-    await ctx.services.delivery.answer_callback(inc.chat, inc.callback_id)
-    number = inc.callback_data.partition(":")[2]
+    await ctx.answer_button()
+    number = ctx.incoming.callback_data.partition(":")[2]
     if not number.isdigit():
         return None
     if not ctx.actor.has_any(ANSWERERS):
@@ -57,7 +56,7 @@ async def answer_button(ctx: Context) -> Reply | None:
 async def answer_prompt(ctx: Context) -> Reply:
     """The typed answer to "Nội dung trả lời câu hỏi số 5?"."""
     number = int(ctx.data["prompt"].data["number"])
-    ctx.services.prompts.clear(ctx.incoming)
+    ctx.clear_prompt()
     return _answered(ctx, number, ctx.args)
 
 
@@ -97,7 +96,7 @@ def _open(ctx: Context) -> Reply:
     if not found:
         return ctx.reply("question.open_none")
     lines = [ctx.t("question.open_header", count=len(found))]
-    text = ctx.services.question_text
+    text = questions.text
     for q in found[:MAX_LISTED]:
         lines.append(
             text.row(ctx.lang, q, asker=questions.asker_name(q), area=questions.area_name(q.area))

@@ -15,7 +15,7 @@ _REFUSE_WORDS = {"khong", "tu choi", "tuchoi", "no", "reject", "huy"}
 
 
 async def _file(ctx: Context, village: Area) -> Reply:
-    reg, created = await ctx.services.registrations.request(ctx.incoming, village)
+    reg, created = await ctx.services.people.registrations.request(ctx.incoming, village)
     key = "register.filed" if created else "register.already_pending"
     return Reply(ctx.t(key, area=village.name, n=reg.id), private=ctx.is_group)
 
@@ -25,16 +25,16 @@ async def register(ctx: Context) -> Reply:
     """Ask to become the collaborator of a village named by code or name."""
     if not ctx.args:
         raise UserError("register.usage")
-    found = places.candidates(ctx.services.areas, ctx.args, kinds=("village",))
+    areas = ctx.services.areas
+    found = places.candidates(areas, ctx.args, kinds=("village",))
     try:
-        village = places.resolve(ctx.services.areas, ctx.args, kinds=("village",))
+        village = places.resolve(areas, ctx.args, kinds=("village",))
     except UserError as exc:
         if exc.key != "area.ambiguous":
             raise UserError("register.no_village", text=ctx.args) from exc
         options = found[: places.MAX_OPTIONS]
         lines = [ctx.t("register.pick")] + [
-            f"{i}. {a.name} – {ctx.services.areas.get(a.parent).name}"
-            for i, a in enumerate(options, 1)
+            f"{i}. {a.name} – {areas.get(a.parent).name}" for i, a in enumerate(options, 1)
         ]
         return ctx.ask(
             "register.pick", "\n".join(lines), data={"codes": [a.code for a in options]}
@@ -49,12 +49,12 @@ async def register_pick(ctx: Context) -> Reply:
     text = ctx.args.strip().lstrip("#")
     if not text.isdigit() or not 1 <= int(text) <= len(codes):
         raise UserError("prompt.pick_range", max=len(codes))
-    ctx.services.prompts.clear(ctx.incoming)
+    ctx.clear_prompt()
     return await _file(ctx, ctx.services.areas.get(codes[int(text) - 1]))
 
 
 def _pending_list(ctx: Context) -> Reply:
-    items = ctx.services.registrations.pending_for(ctx.actor)
+    items = ctx.services.people.registrations.pending_for(ctx.actor)
     if not items:
         return ctx.reply("approve.none")
     lines = [ctx.t("approve.list_header", count=len(items))]
@@ -78,7 +78,8 @@ async def _decide(ctx: Context, words: str) -> Reply:
     if not parts or not parts[0].isdigit():
         raise UserError("approve.usage")
     refuse = len(parts) > 1 and fold(parts[1]) in _REFUSE_WORDS
-    item = await ctx.services.registrations.decide(ctx.actor, int(parts[0]), approve=not refuse)
+    registrations = ctx.services.people.registrations
+    item = await registrations.decide(ctx.actor, int(parts[0]), approve=not refuse)
     key = "approve.rejected" if refuse else "approve.done"
     return ctx.reply(key, name=item.person.name, area=item.area.name, n=item.registration.id)
 
@@ -95,6 +96,6 @@ async def approve(ctx: Context) -> Reply:
 async def approve_pick(ctx: Context) -> Reply:
     """A bare number (optionally followed by `không`) answering the pending list."""
     reply = await _decide(ctx, ctx.args)
-    if not ctx.services.registrations.pending_for(ctx.actor):
-        ctx.services.prompts.clear(ctx.incoming)
+    if not ctx.services.people.registrations.pending_for(ctx.actor):
+        ctx.clear_prompt()
     return reply

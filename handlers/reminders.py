@@ -80,13 +80,12 @@ def _ask_kind(ctx: Context) -> Reply:
 
 @router.callback("remindk")
 async def kind_button(ctx: Context) -> Reply | None:
-    inc = ctx.incoming
-    await ctx.services.delivery.answer_callback(inc.chat, inc.callback_id)
-    prompt, _ = ctx.services.prompts.get(inc)
+    await ctx.answer_button()
+    prompt = ctx.current_prompt()
     if prompt is None or prompt.kind != "remind.form" or prompt.data.get("step") != "kind":
         return None
     ctx.data["prompt"] = prompt
-    return await form(_with_args(ctx, inc.callback_data.partition(":")[2]))
+    return await form(_with_args(ctx, ctx.incoming.callback_data.partition(":")[2]))
 
 
 def _with_args(ctx: Context, args: str) -> Context:
@@ -111,7 +110,7 @@ async def form(ctx: Context) -> Reply:
         ctx.services.reminders.check_when(when)
         key = "remind.form_text_optional" if state["kind"] == "deadline" else "remind.form_text"
         return ctx.ask("remind.form", ctx.t(key), data={**state, "step": "text", "when": when})
-    ctx.services.prompts.clear(ctx.incoming)
+    ctx.clear_prompt()
     text = "" if state.get("kind") == "deadline" and fold(answer) in SKIP else answer
     return _added(ctx, f"{state['when']}: {text}" if text else str(state["when"]))
 

@@ -26,7 +26,7 @@ async def _form_answer(ctx: Context, answer: str) -> Reply:
     state.update(answers=answers, index=int(state["index"]) + 1, typed="")
     if state["index"] < len(rt.fields):
         return ask_field(ctx, state)
-    ctx.services.prompts.clear(ctx.incoming)
+    ctx.clear_prompt()
     if not answers:
         return ctx.reply("report.form_empty")
     return echo(ctx, reports.form_submit(ctx.actor, ctx.incoming, state), "report.saved")
@@ -51,12 +51,10 @@ async def form_button(ctx: Context) -> Reply | None:
     inc = ctx.incoming
     _, owner, value = [*inc.callback_data.split(":", 2), "", ""][:3]
     if owner != inc.sender.id:
-        await ctx.services.delivery.answer_callback(
-            inc.chat, inc.callback_id, ctx.t("report.form_not_yours")
-        )
+        await ctx.answer_button(ctx.t("report.form_not_yours"))
         return None
-    await ctx.services.delivery.answer_callback(inc.chat, inc.callback_id)
-    prompt, _ = ctx.services.prompts.get(inc)
+    await ctx.answer_button()
+    prompt = ctx.current_prompt()
     if prompt is None or prompt.kind != "report.form":
         return None
     ctx.data["prompt"] = prompt
@@ -65,9 +63,9 @@ async def form_button(ctx: Context) -> Reply | None:
         state = dict(prompt.data)
         typed = str(state.get("typed", ""))
         state["typed"] = (typed + value[2:])[:6] if value.startswith("d:") else typed[:-1]
-        ctx.services.prompts.set(inc, kind="report.form", data=state)
+        ctx.keep_prompt("report.form", state)
         text, rows = question(ctx, state)
-        await ctx.services.delivery.edit(inc.chat, inc.message_id, text, buttons=rows)
+        await ctx.edit_message(text, rows)
         return None
     if value == "ok":
         typed = str(prompt.data.get("typed", ""))

@@ -38,9 +38,9 @@ async def _keep_photo(ctx: Context) -> str:
     photo = next((a for a in inc.attachments if a.kind == "photo"), None)
     if photo is None:
         return ""
-    data = await ctx.services.delivery.download(inc.chat, photo)
+    data = await ctx.download(photo)
     person = ctx.actor.person
-    stored = ctx.services.files.put(
+    stored = ctx.services.files.store.put(
         data, name=photo.name or "anh.jpg", mime=photo.mime or "image/jpeg",
         owner=person.id if person else None,
     )  # fmt: skip
@@ -60,7 +60,7 @@ async def report_edited(ctx: Context) -> Reply | None:
 @router.prompt("report.confirm")
 async def confirm_duplicate(ctx: Context) -> Reply:
     """`có` stores the repeated event anyway; anything else drops it."""
-    ctx.services.prompts.clear(ctx.incoming)
+    ctx.clear_prompt()
     if fold(ctx.args) not in _YES:
         return ctx.reply("report.not_repeated")
     text = ctx.data["prompt"].data.get("text", "")
@@ -130,19 +130,22 @@ async def missing(ctx: Context) -> Reply:
 @router.command("xuat", "export", where="P", roles=(Role.OFFICER, Role.SUPERVISOR))
 async def export(ctx: Context) -> Reply:
     """The period's spreadsheet: as a file on Telegram, as a signed link where files cannot go."""
+    services = ctx.services
     sheet = export_for(
-        ctx.services.reports, ctx.actor, ctx.args, surveys=ctx.services.surveys.sheet
-    )
+        services.reports, ctx.actor, ctx.args, audit=services.audit.log,
+        surveys=services.surveys.sheet,
+    )  # fmt: skip
     text = ctx.t("export.ready", rows=sheet.rows, area=sheet.area,
                  period=describe(sheet.period, ctx.lang))  # fmt: skip
-    caps = ctx.services.delivery.caps(ctx.incoming.chat)
+    caps = ctx.capabilities()
     if caps is not None and caps.files:
         return Reply(text, file=OutFile(name=sheet.name, data=sheet.data, mime=XLSX_MIME))
     person = ctx.actor.person
-    stored = ctx.services.files.put(
+    files = services.files
+    stored = files.store.put(
         sheet.data, name=sheet.name, mime=XLSX_MIME, owner=person.id if person else None
     )
-    url = ctx.services.file_links.url_for(stored.id, person=person.id if person else 0)
+    url = files.links.url_for(stored.id, person=person.id if person else 0)
     if url is None:
         return Reply(text + "\n" + ctx.t("export.no_link"))
     return Reply(text + "\n" + ctx.t("export.link", url=url))

@@ -14,11 +14,11 @@ router = Router("roles")
 def _people_list(ctx: Context) -> Reply:
     lines = [ctx.t("role.usage")]
     shown = 0
+    areas = ctx.services.areas
     for area in ctx.actor.areas_of((Role.OFFICER,)):
-        for person in ctx.services.people.in_area(area):
+        for person in ctx.services.people.directory.in_area(area):
             roles = ", ".join(
-                f"{ctx.t(ROLE_KEYS[g.role])} {ctx.services.areas.get(g.area).name}"
-                for g in person.roles
+                f"{ctx.t(ROLE_KEYS[g.role])} {areas.get(g.area).name}" for g in person.roles
             )
             lines.append(f"#{person.id} {person.name}: {roles}")
             shown += 1
@@ -33,17 +33,16 @@ async def role(ctx: Context) -> Reply:
     parts = ctx.args.split(maxsplit=1)
     if len(parts) < 2:
         return _people_list(ctx)
-    target = ctx.services.people.find(parts[0])
-    new_role, area_text = ctx.services.people.parse_role(parts[1])
+    people = ctx.services.people
+    target = people.directory.find(parts[0])
+    new_role, area_text = people.directory.parse_role(parts[1])
     if not area_text:
         raise UserError("role.usage")
     area = places.resolve(ctx.services.areas, area_text)
-    target = ctx.services.people.set_role(ctx.actor, target, new_role, area.code)
+    target = people.directory.set_role(ctx.actor, target, new_role, area.code)
     if new_role is None:
         return ctx.reply("role.removed", name=target.name, id=target.id, area=area.name)
-    await ctx.services.delivery.notify(
-        target, "role.granted_you", role=ctx.t(ROLE_KEYS[new_role]), area=area.name
-    )
+    await people.notices.granted(target, role=ctx.t(ROLE_KEYS[new_role]), area=area)
     return ctx.reply(
         "role.granted",
         name=target.name,

@@ -12,15 +12,16 @@ router = Router("start")
 @router.command("batdau", "start", where="GP")
 async def start(ctx: Context) -> Reply:
     """Greet, show the privacy notice, and say what to do next."""
-    if ctx.args and ctx.is_private and ctx.services.invites.looks_like_code(ctx.args):
+    people, privacy = ctx.services.people, ctx.services.privacy.consent
+    if ctx.args and ctx.is_private and people.invites.looks_like_code(ctx.args):
         # An invite's deep link (t.me/<bot>?start=CODE): bind this account, no approval step.
-        person = ctx.services.invites.redeem(ctx.incoming, ctx.args)
-        welcome = ctx.services.invites.welcome(person, ctx.lang)
-        text, buttons = ctx.services.privacy.welcome(welcome, person, ctx.lang)
+        person = people.invites.redeem(ctx.incoming, ctx.args)
+        welcome = people.invites.welcome(person, ctx.lang)
+        text, buttons = privacy.welcome(welcome, person, ctx.lang)
         return Reply(text, buttons=buttons)
     actor = ctx.actor
     # First contact creates the person record: the notice below says what is kept and why.
-    ctx.services.people.ensure_person(ctx.incoming)
+    people.directory.ensure_person(ctx.incoming)
     if actor.has_any((Role.OFFICER, Role.SUPERVISOR)):
         step = ctx.t("start.next_officer")
     elif actor.has_any((Role.COLLABORATOR,)):
@@ -29,8 +30,7 @@ async def start(ctx: Context) -> Reply:
         step = ctx.t("start.next_newcomer")
     # The notice (what is kept, why, how long, who sees it, where it travels) and, until they
     # agree, the consent button; handlers/consent.py records the answer.
-    privacy = ctx.services.privacy
-    person = ctx.services.people.actor(ctx.incoming).person
+    person = people.directory.actor(ctx.incoming).person
     asking = privacy.needs_consent(person)
     agreed = person is not None and person.consent_version > 0
     consent = ctx.t("consent.ask") if asking else ctx.t("consent.already") if agreed else ""

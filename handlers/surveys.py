@@ -19,9 +19,9 @@ async def survey(ctx: Context) -> Reply:
     """Preview a survey; /xacnhan sends it. Alone (or `ds`): the recent surveys."""
     if fold(ctx.args) in ("", "ds", "list"):
         return _recent(ctx)
-    preview = ctx.services.surveys.prepare(ctx.actor, ctx.args)
-    minutes = ctx.services.surveys.confirm_minutes
-    text = ctx.services.survey_text.preview(ctx.lang, preview, minutes=minutes)
+    surveys = ctx.services.surveys
+    preview = surveys.prepare(ctx.actor, ctx.args)
+    text = surveys.text.preview(ctx.lang, preview, minutes=surveys.confirm_minutes)
     buttons = (
         (
             Button(ctx.t("directive.confirm_button"), "ks:confirm", typed="/xacnhan"),
@@ -32,11 +32,12 @@ async def survey(ctx: Context) -> Reply:
 
 
 def _recent(ctx: Context) -> Reply:
-    found = ctx.services.surveys.recent(ctx.actor)
+    surveys = ctx.services.surveys
+    found = surveys.recent(ctx.actor)
     if not found:
         return ctx.reply("survey.none")
     lines = [ctx.t("survey.list_header")]
-    lines += [ctx.services.survey_text.row(ctx.lang, s, answers) for s, answers in found]
+    lines += [surveys.text.row(ctx.lang, s, answers) for s, answers in found]
     lines.append(ctx.t("survey.list_footer"))
     return Reply("\n".join(lines))
 
@@ -44,11 +45,10 @@ def _recent(ctx: Context) -> Reply:
 @router.callback("ks")
 async def preview_button(ctx: Context) -> Reply | None:
     """The preview's buttons: send, or drop it."""
-    inc = ctx.incoming
-    await ctx.services.delivery.answer_callback(inc.chat, inc.callback_id)
-    await ctx.services.delivery.edit_buttons(inc.chat, inc.message_id, (), urgent=True)
+    await ctx.answer_button()
+    await ctx.remove_buttons()
     surveys = ctx.services.surveys
-    if inc.callback_data == "ks:confirm":
+    if ctx.incoming.callback_data == "ks:confirm":
         sent = surveys.confirm(ctx.actor)
         return ctx.reply("survey.queued", number=sent.id, count=surveys.copies(sent))
     if surveys.cancel(ctx.actor):

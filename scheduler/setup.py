@@ -28,7 +28,7 @@ def build_engine(config: Config, store: Store, services: Services, *, clock: Clo
         return services.digests.daily_messages(moment.astimezone(tz).date())
 
     engine = Engine(
-        store=store, clock=clock, tz=tz, outbox=services.outbox,
+        store=store, clock=clock, tz=tz, outbox=services.delivery.outbox,
         quiet=QuietHours(s.quiet_start, s.quiet_end, tz),
         grace=timedelta(minutes=s.grace_minutes), timing=services.reminders.next_moment,
         builders={ReminderKind.DIGEST: digest}, default=services.reminders.messages,

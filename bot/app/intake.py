@@ -1,4 +1,17 @@
-"""Intake of platform events: drop repeats, keep each chat in order, stop cleanly."""
+"""Intake of platform events: drop repeats, keep each chat in order, stop cleanly.
+
+What an event meets here, in order, before the dispatcher's steps (bot.app.pipeline):
+
+1. stopping (`submit`): nothing new is taken while the bot drains for a stop.
+2. throttle (`_admit`): one person's flood, or a chat with too much waiting, is refused before
+   it costs a task, with one polite reply per burst.
+3. durable receipt (`submit`): the event is written down before the platform hears back, so a
+   crash replays it at the next start (`replay_waiting`).
+4. de-duplication (`process`): an update id already handled, or in hand, is dropped.
+5. order per chat (`process`): one event of a chat at a time, in arrival order.
+6. open (`process`): nothing is handled (or answered) before the platforms can send.
+7. the dispatcher; the event is marked handled even when its handler failed.
+"""
 
 from __future__ import annotations
 

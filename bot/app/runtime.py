@@ -111,11 +111,11 @@ class App:
             self.started.append(platform)
             await self._register_menu(platform)
         self.inbound.open()
-        self._outbox_task = asyncio.create_task(services.outbox.run())
+        self._outbox_task = asyncio.create_task(services.delivery.outbox.run())
         self._housekeep()
         health = self.config.health
         self.silence = SilenceWatch(
-            transports=self.platforms, people=store.people.all, outbox=services.outbox,
+            transports=self.platforms, people=store.people.all, outbox=services.delivery.outbox,
             admin_keys=[a.account for a in self.config.admin_entries()],
             translate=services.translate, default_lang=self.config.language,
             alert_after=health.silence_alert_minutes * 60.0,
@@ -161,7 +161,7 @@ class App:
             body["outbox"] = {"backlog": backlog, "oldest_pending_seconds": oldest_age}
             body["zalo_quota"] = {
                 q.bot: {"month": q.month, "quota": q.quota, "used": q.used, "left": q.left}
-                for q in self.services.quotas.states()
+                for q in self.services.delivery.quotas.states()
             }
         if self.inbound is not None:
             body["intake"] = {
@@ -176,7 +176,7 @@ class App:
         """Tell people whose pending question expired (forms left unanswered)."""
         assert self.services is not None and self.store is not None
         services = self.services
-        return await tell_expired(services.prompts, services.delivery, self.store.people)
+        return await tell_expired(services.prompts, services.delivery.sender, self.store.people)
 
     async def check_silence(self) -> list[str]:
         """Tell the admins when a bot stopped receiving, and when it receives again."""
@@ -191,7 +191,7 @@ class App:
     def follow_up_directives(self) -> dict[str, int]:
         """Queue the directive chases and deadline summaries that have come due."""
         assert self.services is not None
-        return self.services.directive_followup.run_once()
+        return self.services.directives.followup.run_once()
 
     def _follow_up_now(self) -> None:
         try:
@@ -218,7 +218,7 @@ class App:
         if self.services is None:
             return
         try:
-            self.services.housekeeping.run_once()
+            self.services.privacy.housekeeping.run_once()
         except Exception:
             log.exception("housekeeping failed")
 
@@ -237,7 +237,8 @@ class App:
     async def stop(self) -> None:
         """Stop receiving, let in-flight handlers finish their sends, then close everything."""
         if self.services is not None:
-            self.services.outbox.halt()  # no new bulk send; what is queued waits for the restart
+            # No new bulk send; what is queued waits for the restart.
+            self.services.delivery.outbox.halt()
         log.info("stopping: no new work taken; finishing what is in flight")
         for platform in reversed(self.started):
             try:
@@ -250,9 +251,9 @@ class App:
         if self.inbound is not None:
             await self.inbound.drain()
         if self.services is not None:
-            await self.services.acks.drain()
+            await self.services.directives.acks.drain()
         if self.services is not None and self._outbox_task is not None:
-            await self.services.outbox.stop()
+            await self.services.delivery.outbox.stop()
             await asyncio.gather(self._outbox_task, return_exceptions=True)
             self._outbox_task = None
         for platform in reversed(self.started):

@@ -7,7 +7,15 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.app.prompts import Prompts
-from bot.app.services import Services
+from bot.app.services import (
+    AuditDesk,
+    DeliveryDesk,
+    DirectivesDesk,
+    FilesDesk,
+    PeopleDesk,
+    PrivacyDesk,
+    Services,
+)
 from bot.core.areas import AreaTree
 from bot.core.clock import Clock
 from bot.core.i18n import Translator
@@ -39,6 +47,7 @@ from bot.features.handbook.service import Handbook
 from bot.features.people.account_links import Links
 from bot.features.people.directory import People
 from bot.features.people.invites import Invites
+from bot.features.people.notices import RoleNotices
 from bot.features.people.registrations import Registrations
 from bot.features.people.turnover import Turnover
 from bot.features.people.zalo_seats import seats_from_config
@@ -159,6 +168,7 @@ def build_directives(
     outbox: Outbox,
     delivery: Delivery,
     translate: Translator,
+    audit: AuditLog,
 ) -> tuple[Directives, Acks, DirectiveFollowup, DirectiveText]:
     """Directives, their acknowledgements and their follow-up, sharing one text renderer."""
     text = DirectiveText(translate, config.tzinfo())
@@ -167,7 +177,7 @@ def build_directives(
     directives = Directives(
         store=store, areas=areas, clock=clock, tz=config.tzinfo(), outbox=outbox,
         delivery=delivery, pending=PendingActions(store=store, clock=clock), text=text,
-        settings=settings, default_lang=lang,
+        settings=settings, default_lang=lang, audit=audit,
     )  # fmt: skip
     acks = Acks(
         store=store, areas=areas, clock=clock, directives=directives, delivery=delivery,
@@ -192,33 +202,60 @@ def build_watch_and_surveys(
     files: FileStore,
     links: FileLinks,
     translate: Translator,
+    audit: AuditLog,
 ) -> tuple[Clarifications, Surveys]:
     """The rumour watch with its registry of clarifications, and surveys."""
     clarifications = Clarifications(
         store=store, areas=areas, clock=clock, tz=config.tzinfo(), outbox=outbox,
         delivery=delivery, files=files, links=links, text=ClarificationText(translate),
-        default_lang=config.language,
+        default_lang=config.language, audit=audit,
     )  # fmt: skip
     surveys = Surveys(
         store=store, areas=areas, clock=clock, outbox=outbox, delivery=delivery, pending=pending,
         text=SurveyText(translate, config.tzinfo()),
         confirm_minutes=config.directives.confirm_minutes, default_lang=config.language,
+        audit=audit,
     )  # fmt: skip
     return clarifications, surveys
 
 
-def build_invites(
-    config: Config, store: Store, *, areas: AreaTree, clock: Clock, translate: Translator
-) -> tuple[Invites, Turnover]:
-    """Invite codes of imported people, and the officers' turnover commands."""
+def build_people(
+    config: Config,
+    store: Store,
+    *,
+    people: People,
+    areas: AreaTree,
+    clock: Clock,
+    translate: Translator,
+    notifier: Delivery,
+    audit: AuditLog,
+) -> PeopleDesk:
+    """The directory with requests to join, invite codes of imported people, account links,
+    the officers' turnover commands and the notes to whoever a role change is about."""
+    reg = config.registration
     invites = Invites(
-        store=store, areas=areas, clock=clock, translate=translate,
-        ttl=timedelta(days=config.registration.invite_days),
+        store=store, areas=areas, clock=clock, translate=translate, audit=audit,
+        ttl=timedelta(days=reg.invite_days),
         telegram_username=config.platforms.telegram.username,
     )  # fmt: skip
     seats = seats_from_config(config.platforms.zalo.bots)
-    turnover = Turnover(store=store, areas=areas, invites=invites, seats=seats, clock=clock)
-    return invites, turnover
+    links = Links(
+        store=store, people=people, clock=clock, audit=audit,
+        ttl=timedelta(minutes=reg.link_code_minutes),
+    )  # fmt: skip
+    return PeopleDesk(
+        directory=people,
+        registrations=Registrations(
+            store=store, areas=areas, people=people, clock=clock, notifier=notifier, audit=audit
+        ),
+        invites=invites,
+        links=links,
+        turnover=Turnover(
+            store=store, areas=areas, invites=invites, seats=seats, clock=clock, audit=audit
+        ),
+        notices=RoleNotices(notifier=notifier),
+        link_minutes=reg.link_code_minutes,
+    )
 
 
 def build_services(
@@ -232,9 +269,10 @@ def build_services(
     """Every service, wired once; also the web routes that serve file links."""
     areas = AreaTree.from_config(config.areas)
     translate = Translator(config.language)
+    audit = AuditLog(store=store, clock=clock)  # the one trail every feature writes to
     admins = [(a.account, a.area or "") for a in config.admin_entries()]
-    people = People(store=store, areas=areas, admins=admins, clock=clock)
-    groups = Groups(store=store, areas=areas, clock=clock)
+    people = People(store=store, areas=areas, admins=admins, clock=clock, audit=audit)
+    groups = Groups(store=store, areas=areas, clock=clock, audit=audit)
     delivery = Delivery(
         platforms=platforms,
         translate=translate,
@@ -268,7 +306,7 @@ def build_services(
     )  # fmt: skip
     directives, acks, followup, text = build_directives(
         config, store, areas=areas, clock=clock, outbox=outbox, delivery=delivery,
-        translate=translate,
+        translate=translate, audit=audit,
     )  # fmt: skip
     reg = config.registration
     types = (
@@ -288,72 +326,46 @@ def build_services(
     )  # fmt: skip
     handbook = Handbook(
         store=store, areas=areas, clock=clock, files=files, links=links, delivery=delivery,
-        questions=questions, translate=translate,
+        questions=questions, translate=translate, audit=audit,
     )  # fmt: skip
-    privacy, purge = build_privacy(config, store, clock=clock, files=files, translate=translate)
+    privacy, purge = build_privacy(
+        config, store, clock=clock, files=files, translate=translate, audit=audit
+    )
     clarifications, surveys = build_watch_and_surveys(
         config, store, areas=areas, clock=clock, outbox=outbox, delivery=delivery,
-        pending=directives.pending, files=files, links=links, translate=translate,
+        pending=directives.pending, files=files, links=links, translate=translate, audit=audit,
     )  # fmt: skip
-    invites, turnover = build_invites(config, store, areas=areas, clock=clock, translate=translate)
+    people_desk = build_people(
+        config, store, people=people, areas=areas, clock=clock, translate=translate,
+        notifier=delivery, audit=audit,
+    )  # fmt: skip
+    housekeeping = Housekeeping(
+        store=store, clock=clock, files=files, keep_days=config.delivery.keep_days, purge=purge,
+    )  # fmt: skip
+    reminders = Reminders(
+        store=store, areas=areas, clock=clock, tz=config.tzinfo(), reports=reports,
+        running=frozenset(platforms), translate=translate, default_lang=config.language,
+        audit=audit,
+    )  # fmt: skip
     services = Services(
         areas=areas,
-        clock=clock,
         translate=translate,
-        people=people,
-        registrations=Registrations(
-            store=store, areas=areas, people=people, clock=clock, notifier=delivery
-        ),
-        groups=groups,
-        links=Links(
-            store=store,
-            people=people,
-            clock=clock,
-            ttl=timedelta(minutes=reg.link_code_minutes),
-        ),
         prompts=Prompts(store=store, clock=clock, ttl=timedelta(minutes=reg.prompt_minutes)),
-        invites=invites,
-        turnover=turnover,
-        delivery=delivery,
-        outbox=outbox,
-        quotas=quotas,
-        files=files,
-        file_links=links,
+        delivery=DeliveryDesk(sender=delivery, outbox=outbox, quotas=quotas),
+        files=FilesDesk(store=files, links=links, sender=delivery),
+        people=people_desk,
+        groups=groups,
+        privacy=PrivacyDesk(consent=privacy, housekeeping=housekeeping),
+        audit=AuditDesk(log=audit, text=AuditText(translate, config.tzinfo(), areas, store)),
         reports=reports,
-        reminders=Reminders(
-            store=store,
-            areas=areas,
-            clock=clock,
-            tz=config.tzinfo(),
-            reports=reports,
-            running=frozenset(platforms),
-            translate=translate,
-            default_lang=config.language,
-        ),
-        housekeeping=Housekeeping(
-            store=store,
-            clock=clock,
-            files=files,
-            keep_days=config.delivery.keep_days,
-            purge=purge,
-        ),
-        pending=directives.pending,
-        directives=directives,
-        acks=acks,
-        directive_text=text,
-        directive_followup=followup,
+        reminders=reminders,
         digests=digests,
+        directives=DirectivesDesk(service=directives, acks=acks, followup=followup, text=text),
+        confirmations=directives.pending,
+        surveys=surveys,
         questions=questions,
-        question_text=question_text,
         handbook=handbook,
         clarifications=clarifications,
-        clarification_text=clarifications.text,
-        surveys=surveys,
-        survey_text=surveys.text,
-        audit=AuditLog(store=store, clock=clock),
-        privacy=privacy,
-        audit_text=AuditText(translate, config.tzinfo(), areas, store),
-        link_minutes=reg.link_code_minutes,
     )
     return services, file_routes(
         files, signer, revoked=privacy.link_revoked, served=privacy.link_served

@@ -1,10 +1,11 @@
 """`python -m bot backup -o FILE` and `python -m bot restore FILE`.
 
-Backup works while the bot runs: it never opens the store (the running bot holds its lock), it
-copies the files under checkpoint.lock (see bot/store/embedded/backup.py). So it cannot add to the audit
-trail of a running store; it logs the backup and prints it instead. Restore goes only into an
-empty or missing data directory, checks every file against the archive's manifest, then opens
-the store once (replaying its journal, migrating an older schema) and records "store.restore".
+Backup works while the bot runs: it never opens the store (the running bot holds its lock),
+it copies the files under checkpoint.lock (see bot/store/embedded/backup.py). So it cannot add
+to the audit trail of a running store; it logs the backup and prints it instead. Restore goes
+only into an empty or missing data directory, checks every file against the archive's
+manifest, then opens the store once (replaying its journal, migrating an older schema) and
+records "store.restore".
 """
 
 from __future__ import annotations

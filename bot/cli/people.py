@@ -76,10 +76,11 @@ def run_import(
     if isinstance(store, int):
         return store
     username = (bot_username or config.platforms.telegram.username).lstrip("@")
+    audit = AuditLog(store=store, clock=clock)
     translate = Translator(config.language)
     invites = Invites(
         store=store, areas=areas, clock=clock, translate=translate, telegram_username=username,
-        ttl=timedelta(days=config.registration.invite_days),
+        ttl=timedelta(days=config.registration.invite_days), audit=audit,
     )  # fmt: skip
     try:
         now = clock.now()
@@ -92,7 +93,7 @@ def run_import(
             outcomes = apply(rows, store=store, invites=invites, seats=seats, now=now, who=who)
             refused = [o for o in outcomes if o.status == "refused"]
             counts = {s: sum(o.status == s for o in outcomes) for s in ("new", "exists")}
-            AuditLog(store=store, clock=clock).record(
+            audit.record(
                 "people.import", who=who, where="cli", target=path.name,
                 detail={**counts, "refused": len(refused), "rows": len(rows)},
             )  # fmt: skip

@@ -12,7 +12,7 @@ from bot.cli.common import FAILED, OK, USAGE, config_or_none, err, open_for_cli
 from bot.core.clock import SystemClock
 from bot.core.file_writes import write_atomic
 from bot.delivery.file_store import FileStore
-from bot.features.audit.log import cli_who
+from bot.features.audit.log import AuditLog, cli_who
 from bot.features.privacy.person_data import PersonData, PersonNotFound
 from bot.features.privacy.purge import text_fields_of
 
@@ -43,7 +43,7 @@ def run_people(
     store, clock = opened, SystemClock()
     data = PersonData(
         store=store, clock=clock, files=FileStore.in_data_dir(config.data_dir, clock=clock),
-        text_fields=text_fields_of(config.report_types),
+        text_fields=text_fields_of(config.report_types), audit=AuditLog(store=store, clock=clock),
     )  # fmt: skip
     try:
         person = data.find(who)

@@ -49,8 +49,8 @@ def _context(text: str, *, kind: ChatKind, addressed: bool) -> Context:
 async def _answer(text: str, *, kind: ChatKind = ChatKind.GROUP, addressed: bool) -> Any:
     ctx = _context(text, kind=kind, addressed=addressed)
     dispatcher = Dispatcher([router], ctx.services, default_lang="vi")
-    handler = dispatcher._route(ctx)
-    return None if handler is None else await handler(ctx)
+    route = dispatcher._route(ctx)
+    return None if route is None else await route.handler(ctx)
 
 
 async def test_listeners_hear_group_talk_and_stay_quiet_otherwise() -> None:

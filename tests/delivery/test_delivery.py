@@ -41,7 +41,7 @@ async def test_600_messages_to_200_groups_keep_the_limits_and_replies_flow(
         person = app.store.people.by_account(f"telegram:{officer.id}")
         fake.fail_next("sendMessage", status=429, description="Too Many Requests: retry after 1",
                        retry_after=1, times=5)  # fmt: skip
-        job = app.services.outbox.enqueue(
+        job = app.services.delivery.outbox.enqueue(
             messages([group_chat(g.id) for g in groups], 3), kind="test", requested_by=person,
             report_to=f"telegram::{officer.id}",
         )  # fmt: skip
@@ -104,7 +104,7 @@ async def test_removed_group_and_blocked_person_are_marked_unreachable_and_named
         hoa_person = app.store.people.by_account(f"telegram:{hoa.id}")
         batch = messages([group_chat(ok_group.id), group_chat(gone_group.id)], 1)
         batch += messages([private_chat("telegram", "", str(hoa.id))], 1)
-        job = app.services.outbox.enqueue(
+        job = app.services.delivery.outbox.enqueue(
             batch, kind="test", requested_by=person, report_to=f"telegram::{officer.id}"
         )
         result = await finished(app, job, timeout=15)
@@ -136,7 +136,7 @@ async def test_a_message_for_a_platform_that_is_not_running_waits(
     bot, app = await started(tmp_path, config)
     try:
         assert app.services is not None and app.store is not None
-        job = app.services.outbox.enqueue(
+        job = app.services.delivery.outbox.enqueue(
             [Message(private_chat("zalo", "zalo1", "abc"), "Nhắc việc")], kind="test"
         )
         store = app.store

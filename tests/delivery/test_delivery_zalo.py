@@ -51,7 +51,7 @@ async def test_zalo_403_is_retried_until_it_goes_through(
             "sendMessage", error_code=403, description="internal server error", times=2
         )
         assert app.services is not None and app.store is not None
-        job = app.services.outbox.enqueue(
+        job = app.services.delivery.outbox.enqueue(
             [Message(private_chat("zalo", ZALO_BOT, hoa.id), "Nhắc: nộp báo cáo tháng")],
             kind="test",
         )
@@ -77,14 +77,14 @@ async def test_bulk_over_the_quota_is_refused_before_anything_is_stored(
     try:
         assert app.services is not None and app.store is not None
         batch = [Message(private_chat("zalo", ZALO_BOT, p.id), "Họp giao ban") for p in people]
-        assert app.services.outbox.cost(batch) == {ZALO_BOT: 12}
+        assert app.services.delivery.outbox.cost(batch) == {ZALO_BOT: 12}
         with pytest.raises(UserError) as refused:
-            app.services.outbox.enqueue(batch, kind="test")
+            app.services.delivery.outbox.enqueue(batch, kind="test")
         assert refused.value.key == "quota.refused"
         assert refused.value.params == {"bot": ZALO_BOT, "cost": 12, "left": 10}
         assert app.store.outbox.jobs() == []
         long_text = "x" * 2500  # two Zalo messages each
-        assert app.services.outbox.cost(
+        assert app.services.delivery.outbox.cost(
             [Message(private_chat("zalo", ZALO_BOT, "a"), long_text)]
         ) == {ZALO_BOT: 2}
     finally:
@@ -102,7 +102,7 @@ async def test_admins_hear_once_when_a_bot_passes_80_percent(
             await fake_zalo.type_as(p, None, "/huy")
             await fake_zalo.wait_sent(fake_zalo.private(p), 1)
         assert app.services is not None
-        assert app.services.quotas.state(ZALO_BOT).used == 9
+        assert app.services.delivery.quotas.state(ZALO_BOT).used == 9
 
         def alerts() -> list[str]:
             return [m.text for m in fake_telegram.sent(admin_chat) if "Bot Zalo" in m.text]
@@ -127,13 +127,14 @@ async def test_zalo_429_holds_the_rest_of_that_bots_bulk_and_tells_the_admins(
             await fake_zalo.type_as(p, None, "xin chào")
         await eventually(lambda: fake_zalo.quota_used() == 3, what="Zalo's quota to run out")
         assert app.services is not None and app.store is not None
-        await eventually(lambda: app.services.quotas.state(ZALO_BOT).spent, what="the 429")
+        quotas = app.services.delivery.quotas
+        await eventually(lambda: quotas.state(ZALO_BOT).spent, what="the 429")
         await eventually(
             lambda: any("hết lượt tin nhắn" in m.text for m in fake_telegram.sent(admin_chat)),
             what="the admins to be told",
         )
         with pytest.raises(UserError) as refused:
-            app.services.outbox.enqueue(
+            app.services.delivery.outbox.enqueue(
                 [Message(private_chat("zalo", ZALO_BOT, p.id), "Nhắc việc") for p in people],
                 kind="test",
             )
@@ -162,9 +163,9 @@ async def test_a_running_bulk_is_held_when_zalo_says_the_quota_is_spent(
         # the replies still to go: count the messages handled, not the calls made.
         await eventually(lambda: bot.handled >= 6, what="replies")
         assert app.services is not None and app.store is not None
-        assert app.services.quotas.state(ZALO_BOT).spent
+        assert app.services.delivery.quotas.state(ZALO_BOT).spent
         app.store.meta.set(f"quota.spent.{ZALO_BOT}", "")  # an admin believes it was a glitch
-        job = app.services.outbox.enqueue(
+        job = app.services.delivery.outbox.enqueue(
             [Message(private_chat("zalo", ZALO_BOT, p.id), "Nhắc việc") for p in people],
             kind="test",
         )

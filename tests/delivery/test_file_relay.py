@@ -39,17 +39,17 @@ async def test_telegram_document_is_relayed_to_a_group_and_as_a_link_on_zalo(
         doc = sent["document"]
         officer_chat = ChatRef("telegram", "", str(officer.id), ChatKind.PRIVATE)
         assert app.services is not None and app.store is not None
-        data = await app.services.delivery.download(
+        data = await app.services.delivery.sender.download(
             officer_chat, Attachment("document", file_id=doc["file_id"], name=doc["file_name"])
         )
         assert data == PDF
-        stored = app.services.files.put(
+        stored = app.services.files.store.put(
             data, name=doc["file_name"], mime="application/pdf", owner=None
         )
         hoa_person = app.store.people.by_account(f"zalo:{ZALO_BOT}:{hoa.id}")
         attached = OutboxFile(file_id=stored.id, name=stored.name)
         group_ref = ChatRef("telegram", "", str(group.id), ChatKind.GROUP)
-        job = app.services.outbox.enqueue(
+        job = app.services.delivery.outbox.enqueue(
             [
                 Message(group_ref, "Kế hoạch", file=attached),
                 Message(private_chat("zalo", ZALO_BOT, hoa.id), "Kế hoạch", file=attached,

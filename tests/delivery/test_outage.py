@@ -32,7 +32,7 @@ async def test_500s_for_a_while_then_everything_arrives_with_backoff(
         assert app.services is not None and app.store is not None
         fake.fail_next("sendMessage", status=500, description="Internal Server Error",
                        times=OUTAGE_CALLS)  # fmt: skip
-        job = app.services.outbox.enqueue(
+        job = app.services.delivery.outbox.enqueue(
             messages([group_chat(g.id) for g in groups], 1), kind="test"
         )
         done = await finished(app, job, timeout=60)

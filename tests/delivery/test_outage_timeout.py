@@ -107,7 +107,7 @@ async def _outage(fake: Any, app: Any, chats: list[ChatRef], typed: Any) -> Any:
     assert app.services is not None
     hang = Hang()
     fake.hang = hang
-    job = app.services.outbox.enqueue([_message(c) for c in chats], kind="test")
+    job = app.services.delivery.outbox.enqueue([_message(c) for c in chats], kind="test")
     # Typed once a long poll hangs, so only a poll after the outage can bring it in. (A reply
     # is not queued in the outbox: one due while the API hangs is given up after three tries.)
     await eventually(

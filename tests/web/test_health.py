@@ -41,7 +41,7 @@ async def test_health_reports_a_dead_poller_and_a_growing_backlog(
 
         fake_zalo.fail_next("sendMessage", error_code=500, description="Internal", times=1000)
         assert app.services is not None
-        app.services.outbox.enqueue(
+        app.services.delivery.outbox.enqueue(
             [Message(private_chat("zalo", ZALO_BOT, p.id), "Nhắc việc") for p in (hoa, lan)],
             kind="test",
         )

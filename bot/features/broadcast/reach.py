@@ -44,6 +44,17 @@ class Reach:
         return groups, private
 
 
+@dataclass(frozen=True, slots=True)
+class ReachPreview:
+    """A draft's reach as its preview shows it, before /xacnhan."""
+
+    groups: dict[str, int]  # platform → groups
+    private: dict[str, int]  # platform → people written to privately
+    expected: int
+    unreachable: list[str]  # names
+    costs: dict[str, tuple[int, int]]  # Zalo bot → (messages it would spend, left this month)
+
+
 def _shown(platform: str, bot: str) -> str:
     """The app a chat is on, as people know it (the sandbox imitates Telegram or Zalo)."""
     return bot if platform == "sandbox" else platform

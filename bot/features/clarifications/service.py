@@ -61,6 +61,7 @@ class Clarifications:
         links: FileLinks,
         text: ClarificationText,
         default_lang: str,
+        audit: AuditLog,
     ) -> None:
         self.store = store
         self.areas = areas
@@ -72,7 +73,7 @@ class Clarifications:
         self.links = links
         self.text = text
         self.default_lang = default_lang
-        self.audit = AuditLog(store=store, clock=clock)
+        self.audit = audit
         self._rumours: dict[int, tuple[tuple[str, ...], list[Rumour]]] = {}
 
     # --- the registry --------------------------------------------------------------------------

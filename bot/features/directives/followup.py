@@ -10,9 +10,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.core.errors import UserError
-from bot.core.messages import ChatKind, ChatRef, UserRef
+from bot.core.messages import ChatKind
 from bot.core.models import Directive, OutboxStatus, Person
 from bot.delivery.outbox import Message
+from bot.delivery.sender import chat_from_key, private_chat
 from bot.features.broadcast.reach import private_account
 from bot.features.broadcast.wording import excerpt, names
 from bot.features.directives.status import build_status
@@ -128,9 +129,8 @@ class DirectiveFollowup:
         ]  # fmt: skip
         if d.deadline is not None:
             lines.append(t(lang, "directive.deadline_line", deadline=self.text.when(d.deadline)))
-        user = UserRef.parse(account)
         return Message(
-            chat=ChatRef(user.platform, user.bot, user.id, ChatKind.PRIVATE),
+            chat=private_chat(account),
             text="\n".join(lines), buttons=((self.text.ack_button(lang, d.id),),),
             lang=lang, recipient=person.id,
         )  # fmt: skip
@@ -139,9 +139,8 @@ class DirectiveFollowup:
         lang = self.default_lang
         t = self.text.t
         text = t(lang, "directive.chase_group", number=d.id, names=names(people, t, lang, 30))
-        platform, bot, chat_id = chat_key.split(":", 2)
         return Message(
-            chat=ChatRef(platform, bot, chat_id, ChatKind.GROUP), text=text,
+            chat=chat_from_key(chat_key, ChatKind.GROUP), text=text,
             buttons=((self.text.ack_button(lang, d.id),),), lang=lang,
         )  # fmt: skip
 
@@ -158,8 +157,7 @@ class DirectiveFollowup:
             text = "\n".join(
                 [self.text.t(lang, "directive.summary", number=d.id), self.text.status(lang, view)]
             )
-            user = UserRef.parse(account)
-            chat = ChatRef(user.platform, user.bot, user.id, ChatKind.PRIVATE)
+            chat = private_chat(account)
             messages.append(Message(chat=chat, text=text, lang=lang, recipient=author.id))
         try:
             with self.store.atomic():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from bot.core.models import Area, Directive, OutboxStatus
-from bot.features.broadcast.targets import unit_of
+from bot.core.models import Directive, OutboxStatus
+from bot.features.broadcast.sending import job_items
+from bot.features.broadcast.targets import Units
 from bot.features.directives.text import StatusView, UnitRow
 
 if TYPE_CHECKING:
@@ -26,15 +27,8 @@ def build_status(
         person = people.get(pid) or store.people.get(pid)
         return person.name if person else f"#{pid}"
 
-    rows: dict[str, UnitRow] = {}
-
-    def row(area: str) -> UnitRow:
-        code = unit_of(areas, d.targets, area)
-        if code not in rows:
-            rows[code] = UnitRow(areas.get(code) if code in areas else _unknown(code))
-        return rows[code]
-
-    items = store.outbox.for_job(d.job_id) if d.job_id is not None else []
+    row = Units(areas, d.targets, UnitRow)
+    items = job_items(store, d)
     group_area = dict(d.groups)
     private_lost: set[int] = set()
     sent = pending = 0
@@ -69,7 +63,6 @@ def build_status(
         if under and (done == len(under) if group_ack == "all" else done > 0):
             groups_acked += 1
     author = store.people.get(d.author)
-    ordered = sorted(rows.values(), key=lambda r: (r.area.path, r.area.name))
     return StatusView(
         directive=d,
         author=author.name if author else "",
@@ -80,10 +73,5 @@ def build_status(
         acked=sum(1 for pid, _ in d.expected if pid in acked),
         groups=len(d.groups),
         groups_acked=groups_acked,
-        rows=ordered,
+        rows=row.ordered(),
     )
-
-
-def _unknown(code: str) -> Area:
-    """An area that left the config since the directive went out: shown by its code."""
-    return Area(code=code, name=code, kind="", path=(code,))

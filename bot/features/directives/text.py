@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 from bot.core.messages import Button
 from bot.core.models import Area, Directive
-from bot.features.broadcast.wording import excerpt, names
+from bot.features.broadcast.wording import excerpt, names, reach_lines
 
 if TYPE_CHECKING:
     from bot.core.i18n import Translator
+    from bot.features.broadcast.reach import ReachPreview
 
 MAX_ROWS = 40  # units listed in a status; the rest are counted
 
@@ -25,11 +26,7 @@ class Preview:
     text: str
     deadline: datetime | None
     file_name: str
-    groups: dict[str, int]  # platform → groups
-    private: dict[str, int]  # platform → people written to privately
-    expected: int
-    unreachable: list[str]  # names
-    costs: dict[str, tuple[int, int]]  # Zalo bot → (messages it would spend, left this month)
+    reach: ReachPreview
 
 
 @dataclass(slots=True)
@@ -97,23 +94,7 @@ class DirectiveText:
         if p.file_name:
             lines.append(t(lang, "directive.preview_file", name=p.file_name))
         lines.append("")
-        for platform in sorted(set(p.groups) | set(p.private)):
-            lines.append(
-                t(
-                    lang, "directive.preview_reach", platform=platform.capitalize(),
-                    groups=p.groups.get(platform, 0), people=p.private.get(platform, 0),
-                )
-            )  # fmt: skip
-        lines.append(t(lang, "directive.preview_expected", count=p.expected))
-        if p.unreachable:
-            lines.append(
-                t(
-                    lang, "directive.preview_unreachable", count=len(p.unreachable),
-                    names=names(p.unreachable, t, lang),
-                )
-            )  # fmt: skip
-        for bot, (cost, left) in sorted(p.costs.items()):
-            lines.append(t(lang, "directive.preview_cost", bot=bot, cost=cost, left=left))
+        lines += reach_lines(t, lang, p.reach, kind="directive")
         lines += ["", t(lang, "directive.preview_confirm", minutes=minutes)]
         return "\n".join(lines)
 

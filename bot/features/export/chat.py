@@ -38,7 +38,12 @@ SurveySheet = Callable[[Area, datetime, datetime], ExtraSheet | None]
 
 
 def export_for(
-    reports: Reports, actor: Actor, args: str, *, surveys: SurveySheet | None = None
+    reports: Reports,
+    actor: Actor,
+    args: str,
+    *,
+    audit: AuditLog,
+    surveys: SurveySheet | None = None,
 ) -> Spreadsheet:
     """`[period words] [area]`: default this month and the actor's own area; `surveys` adds a
     sheet of the surveys sent into the area in the period."""
@@ -70,7 +75,7 @@ def export_for(
             extra.append(sheet)
     data = to_xlsx(rows, types=reports.types, tz=reports.tz, extra=extra)
     name = f"bao-cao-{area.code}-{period.key}.xlsx"
-    AuditLog(store=reports.store, clock=reports.clock).by(
+    audit.by(
         actor, "export.reports", target=area.code,
         detail={"period": period.key, "rows": len(rows), "format": "xlsx"},
     )  # fmt: skip

@@ -25,11 +25,11 @@ BINDERS = (Role.OFFICER, Role.ADMIN)
 class Groups:
     """Binds groups to areas after checking the sender's role and group admin rights."""
 
-    def __init__(self, *, store: Store, areas: AreaTree, clock: Clock) -> None:
+    def __init__(self, *, store: Store, areas: AreaTree, clock: Clock, audit: AuditLog) -> None:
         self.store = store
         self.areas = areas
         self.clock = clock
-        self.audit = AuditLog(store=store, clock=clock)
+        self.audit = audit
 
     def binding(self, chat_key: str) -> GroupBinding | None:
         binding = self.store.groups.get(chat_key)

@@ -72,6 +72,7 @@ class Handbook:
         delivery: Delivery,
         questions: Questions,
         translate: Translator,
+        audit: AuditLog,
     ) -> None:
         self.store = store
         self.areas = areas
@@ -81,7 +82,7 @@ class Handbook:
         self.delivery = delivery
         self.questions = questions
         self.translate = translate
-        self.audit = AuditLog(store=store, clock=clock)
+        self.audit = audit
 
     # --- reading -------------------------------------------------------------------------------
 

@@ -24,12 +24,14 @@ log = logging.getLogger(__name__)
 class Links:
     """Issues codes from one account and redeems them from another, moving roles along."""
 
-    def __init__(self, *, store: Store, people: People, clock: Clock, ttl: timedelta) -> None:
+    def __init__(
+        self, *, store: Store, people: People, clock: Clock, ttl: timedelta, audit: AuditLog
+    ) -> None:
         self.store = store
         self.people = people
         self.clock = clock
         self.ttl = ttl
-        self.audit = AuditLog(store=store, clock=clock)
+        self.audit = audit
 
     def issue(self, inc: Incoming) -> LinkCode:
         """A fresh 6-digit code for the sender's person, valid for `ttl`."""

@@ -45,7 +45,13 @@ class People:
     """Looks people up by platform identity and keeps their accounts and roles."""
 
     def __init__(
-        self, *, store: Store, areas: AreaTree, admins: Sequence[tuple[str, str]], clock: Clock
+        self,
+        *,
+        store: Store,
+        areas: AreaTree,
+        admins: Sequence[tuple[str, str]],
+        clock: Clock,
+        audit: AuditLog,
     ) -> None:
         self.store = store
         self.areas = areas
@@ -54,7 +60,7 @@ class People:
         for key, area in admins:
             self.config_admins.setdefault(key, []).append(area or areas.root.code)
         self.clock = clock
-        self.audit = AuditLog(store=store, clock=clock)
+        self.audit = audit
 
     # --- identity ---------------------------------------------------------------------------
 

@@ -74,6 +74,7 @@ class Invites:
         clock: Clock,
         ttl: timedelta,
         translate: Translator,
+        audit: AuditLog,
         telegram_username: str = "",
     ) -> None:
         self.store = store
@@ -82,7 +83,7 @@ class Invites:
         self.ttl = ttl
         self.translate = translate
         self.telegram_username = telegram_username
-        self.audit = AuditLog(store=store, clock=clock)
+        self.audit = audit
 
     # --- issuing -------------------------------------------------------------------------------
 

@@ -37,14 +37,21 @@ class Registrations:
     """Collaborators ask to join a village; officers of that village's area approve or refuse."""
 
     def __init__(
-        self, *, store: Store, areas: AreaTree, people: People, clock: Clock, notifier: Notifier
+        self,
+        *,
+        store: Store,
+        areas: AreaTree,
+        people: People,
+        clock: Clock,
+        notifier: Notifier,
+        audit: AuditLog,
     ) -> None:
         self.store = store
         self.areas = areas
         self.people = people
         self.clock = clock
         self.notifier = notifier
-        self.audit = AuditLog(store=store, clock=clock)
+        self.audit = audit
 
     def villages_matching(self, text: str) -> list[Area]:
         """Villages whose code or name matches `text`, best first."""

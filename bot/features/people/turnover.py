@@ -49,13 +49,14 @@ class Turnover:
         invites: Invites,
         seats: Sequence[Seat],
         clock: Clock,
+        audit: AuditLog,
     ) -> None:
         self.store = store
         self.areas = areas
         self.invites = invites
         self.seats = list(seats)
         self.clock = clock
-        self.audit = AuditLog(store=store, clock=clock)
+        self.audit = audit
 
     def may_manage(self, actor: Actor, target: Person) -> None:
         """Forbidden unless `actor` may change `target`: every grant of theirs inside the

@@ -61,13 +61,14 @@ class Privacy:
         tz: tzinfo,
         translate: Translator,
         settings: PrivacySection,
+        audit: AuditLog,
     ) -> None:
         self.store = store
         self.clock = clock
         self.tz = tz
         self.translate = translate
         self.settings = settings
-        self.audit = AuditLog(store=store, clock=clock)
+        self.audit = audit
         self._told: dict[tuple[str, str], date] = {}  # (chat, account) → day the notice went
 
     # -- consent -------------------------------------------------------------------------------

@@ -37,12 +37,13 @@ class PersonData:
         clock: Clock,
         files: FileStore,
         text_fields: Mapping[str, Collection[str]],
+        audit: AuditLog,
     ) -> None:
         self.store = store
         self.clock = clock
         self.files = files
         self.text_fields = text_fields
-        self.audit = AuditLog(store=store, clock=clock)
+        self.audit = audit
 
     def find(self, text: str) -> Person:
         """A person by id (12, #12), account key (telegram:42) or exact name."""

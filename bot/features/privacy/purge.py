@@ -45,6 +45,7 @@ class RetentionPurge:
         settings: PrivacySection,
         text_fields: Mapping[str, Collection[str]],
         kept_files: Callable[[], set[str]],
+        audit: AuditLog,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -52,6 +53,7 @@ class RetentionPurge:
         self.settings = settings
         self.text_fields = text_fields
         self.kept_files = kept_files
+        self.audit = audit
 
     def cutoff(self, kind: str, now: datetime) -> datetime:
         return now - timedelta(days=self.settings.days(kind))
@@ -80,7 +82,7 @@ class RetentionPurge:
         deleted += self.files.purge(before=cut("files", now), keep=self.kept_files())
         removed["files"] = deleted
         if any(removed.values()):
-            AuditLog(store=store, clock=self.clock).record(
+            self.audit.record(
                 "privacy.purge", who="bot", where="housekeeping",
                 detail={k: v for k, v in removed.items() if v},
             )  # fmt: skip
@@ -96,15 +98,22 @@ def text_fields_of(report_types: Iterable[ReportTypeConfig]) -> dict[str, frozen
 
 
 def build_privacy(
-    config: Config, store: Store, *, clock: Clock, files: FileStore, translate: Translator
+    config: Config,
+    store: Store,
+    *,
+    clock: Clock,
+    files: FileStore,
+    translate: Translator,
+    audit: AuditLog,
 ) -> tuple[Privacy, RetentionPurge]:
     """The consent service and the retention purge, from config (used by bot.app.wiring)."""
     privacy = Privacy(
         store=store, clock=clock, tz=config.tzinfo(), translate=translate,
-        settings=config.privacy,
+        settings=config.privacy, audit=audit,
     )  # fmt: skip
     purge = RetentionPurge(
         store=store, clock=clock, files=files, settings=config.privacy,
         text_fields=text_fields_of(config.report_types), kept_files=lambda: kept_files(store),
+        audit=audit,
     )  # fmt: skip
     return privacy, purge

@@ -49,6 +49,7 @@ class Reminders:
         running: frozenset[tuple[str, str]],
         translate: Translator,
         default_lang: str,
+        audit: AuditLog,
     ) -> None:
         self.store = store
         self.areas = areas
@@ -58,7 +59,7 @@ class Reminders:
         self.running = running
         self.t = translate
         self.default_lang = default_lang
-        self.audit = AuditLog(store=store, clock=clock)
+        self.audit = audit
         # Set by the composition root: the scheduler re-times a reminder that was added or removed.
         self.on_change: Callable[[int], None] = lambda _id: None
 

@@ -64,7 +64,7 @@ def question(ctx: Context, state: dict[str, object]) -> tuple[str, tuple[tuple[B
     typed = str(state.get("typed", ""))
     if typed:
         lines.append(f"→ {typed}")
-    caps = ctx.services.delivery.caps(ctx.incoming.chat)
+    caps = ctx.capabilities()
     buttons = caps is None or caps.buttons
     # Each button names the form's owner: in a group, only they can answer with it.
     own = f"form:{ctx.incoming.sender.id}"

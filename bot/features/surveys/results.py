@@ -8,7 +8,8 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from bot.core.models import Area, OutboxStatus, Survey
-from bot.features.broadcast.targets import unit_of
+from bot.features.broadcast.sending import job_items
+from bot.features.broadcast.targets import Units, unit_of
 from bot.features.export.rows import ExtraSheet, local_time
 from bot.features.surveys.text import SurveyResults, SurveyUnit
 
@@ -40,16 +41,7 @@ def build_results(store: Store, areas: AreaTree, s: Survey) -> SurveyResults:
     """Delivered copies, answers per option, and per unit of the target (the communes of a
     region) the answers and the people asked who have not answered."""
     answers = store.survey_answers.for_survey(s.id)
-    units: dict[str, SurveyUnit] = {}
-
-    def unit(area: str) -> SurveyUnit:
-        code = unit_of(areas, s.targets, area) if area else ""
-        if code not in units:
-            known = areas.get(code) if code in areas else None
-            place = known or Area(code=code, name=code or "?", kind="", path=(code,))
-            units[code] = SurveyUnit(place, counts=[0] * len(s.options))
-        return units[code]
-
+    unit = Units(areas, s.targets, lambda place: SurveyUnit(place, counts=[0] * len(s.options)))
     counts = [0] * len(s.options)
     answered = set()
     for a in answers:
@@ -64,14 +56,14 @@ def build_results(store: Store, areas: AreaTree, s: Survey) -> SurveyResults:
         if pid not in answered:
             person = store.people.get(pid)
             row.missing.append(person.name if person else f"#{pid}")
-    items = store.outbox.for_job(s.job_id) if s.job_id is not None else []
+    items = job_items(store, s)
     author = store.people.get(s.author)
     return SurveyResults(
         survey=s, author=author.name if author else "", messages=len(items),
         sent=sum(1 for i in items if i.status is OutboxStatus.SENT), answers=len(answers),
         counts=counts, expected=len(s.expected),
         expected_answered=sum(1 for pid, _ in s.expected if pid in answered),
-        units=sorted(units.values(), key=lambda u: (u.area.path, u.area.name)),
+        units=unit.ordered(),
     )  # fmt: skip
 
 

@@ -4,17 +4,18 @@ the platform has one, numbered typed answers elsewhere), and the results per com
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.core.actor import Actor
-from bot.core.errors import Forbidden, NotFound, UserError
-from bot.core.messages import ChatKind, ChatRef, Incoming, UserRef
-from bot.core.models import Area, Person, Role, Survey, SurveyAnswer
-from bot.delivery.outbox import Message, requester_chat
-from bot.features.audit.log import AuditLog
-from bot.features.broadcast.reach import Reach, compute_reach
+from bot.core.errors import Forbidden, UserError
+from bot.core.messages import ChatKind, ChatRef, Incoming
+from bot.core.models import Area, Person, Survey, SurveyAnswer
+from bot.delivery.outbox import Message
+from bot.delivery.sender import chat_from_key, private_chat
+from bot.features.broadcast.reach import Reach
+from bot.features.broadcast.sending import Broadcast
 from bot.features.surveys.grammar import parse_survey
 from bot.features.surveys.results import build_results, survey_sheet
 from bot.features.surveys.text import SurveyPreview, SurveyResults
@@ -24,16 +25,13 @@ if TYPE_CHECKING:
     from bot.core.clock import Clock
     from bot.delivery.outbox import Outbox
     from bot.delivery.sender import Delivery
+    from bot.features.audit.log import AuditLog
     from bot.features.broadcast.confirmations import PendingActions
     from bot.features.export.rows import ExtraSheet
     from bot.features.surveys.text import SurveyText
     from bot.store.base import Store
 
 log = logging.getLogger(__name__)
-
-SENDERS = (Role.OFFICER, Role.ADMIN)
-READERS = (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
-PENDING_KIND = "survey"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,62 +56,51 @@ class Surveys:
         text: SurveyText,
         confirm_minutes: int,
         default_lang: str,
+        audit: AuditLog,
     ) -> None:
         self.store = store
         self.areas = areas
         self.clock = clock
-        self.outbox = outbox
         self.delivery = delivery
-        self.pending = pending
         self.text = text
         self.confirm_minutes = confirm_minutes
         self.default_lang = default_lang
         self._polls: dict[str, tuple[int, str]] = {}  # poll id → (survey, chat key)
-        self.audit = AuditLog(store=store, clock=clock)
+        self.sends = Broadcast(
+            "survey", store=store, areas=areas, outbox=outbox, delivery=delivery,
+            pending=pending, audit=audit,
+        )  # fmt: skip
 
     # --- preview and confirmation --------------------------------------------------------------
 
     def prepare(self, actor: Actor, args: str) -> SurveyPreview:
         """Read the command and keep the draft until /xacnhan; nothing is sent yet."""
-        person = self._sender(actor)
+        person = self.sends.sender(actor)
         parsed = parse_survey(args, self.areas)
-        targets = self._targets(actor, parsed.targets)
-        reach = self.reach(targets, person)
-        if not reach.groups and not reach.private:
-            raise UserError("survey.nobody", targets=", ".join(a.name for a in targets))
+        targets = self.sends.targets(actor, parsed.targets, find=self.areas.get)
+        reach = self.sends.reach_someone(targets, person)
         draft = Survey(
             id=0, author=person.id, targets=tuple(a.code for a in targets),
             question=parsed.question, options=parsed.options, created_at=self.clock.now(),
         )  # fmt: skip
         messages = self.messages(draft, reach, person)
-        groups, private = reach.count_by_platform()
-        self.pending.set(
-            person.id, PENDING_KIND,
+        self.sends.keep(
+            person,
             {"targets": list(draft.targets), "question": draft.question,
              "options": list(draft.options)},
-            ttl=timedelta(minutes=self.confirm_minutes),
+            minutes=self.confirm_minutes,
         )  # fmt: skip
-        costs = self.outbox.cost(messages)
         return SurveyPreview(
             targets=tuple(targets), question=draft.question, options=draft.options,
-            groups=dict(groups), private=dict(private),
-            polls=sum(1 for m in messages if m.poll), expected=len(reach.expected),
-            unreachable=[r.person.name for r in reach.unreachable],
-            costs={bot: (cost, self.outbox.quotas.state(bot).left) for bot, cost in costs.items()},
+            polls=sum(1 for m in messages if m.poll), reach=self.sends.preview(reach, messages),
         )  # fmt: skip
 
     def confirm(self, actor: Actor) -> Survey:
         """Send the sender's pending survey: numbered, stored and queued in one commit."""
-        person = self._sender(actor)
-        action, expired = self.pending.get(person.id)
-        if action is None or action.kind != PENDING_KIND:
-            raise UserError("survey.pending_expired" if expired else "survey.nothing_pending")
-        data = action.data
+        person, data = self.sends.take(actor)
         targets = [self.areas.get(c) for c in data["targets"] if c in self.areas]
-        for area in targets:
-            if not actor.covers(self.areas, area.code, SENDERS):
-                raise Forbidden("survey.not_your_area", area=area.name)
-        reach = self.reach(targets, person)
+        self.sends.check_scope(actor, targets)
+        reach = self.sends.reach(targets, person)
         with self.store.atomic():
             survey = self.store.surveys.add(
                 Survey(
@@ -122,58 +109,35 @@ class Surveys:
                     created_at=self.clock.now(),
                 )
             )  # fmt: skip
-            job = self.outbox.enqueue(
-                self.messages(survey, reach, person), kind="survey", requested_by=person,
-                report_to=requester_chat(person, prefer=actor.user.key), ref=f"survey:{survey.id}",
-            )  # fmt: skip
-            survey = replace(
-                survey, job_id=job.id, groups=tuple((g.chat_key, g.area) for g in reach.groups),
-                expected=tuple((r.person.id, r.area) for r in reach.expected),
-            )  # fmt: skip
-            self.store.surveys.save(survey)
-            self.pending.clear(person.id)
-            self.audit.by(
-                actor,
-                "survey.send",
-                target=f"survey:{survey.id}",
-                detail={"areas": list(survey.targets), "messages": job.total},
+            survey, job = self.sends.queue(
+                actor, person, survey, reach, self.messages(survey, reach, person)
             )
+            self.store.surveys.save(survey)
+            self.sends.done(actor, person, survey, job)
         log.info("survey=%s job=%s messages=%d", survey.id, job.id, job.total)
         return survey
 
     def cancel(self, actor: Actor) -> bool:
         """Drop the sender's pending survey (from /huy); whether there was one."""
-        return self.pending.drop(actor, PENDING_KIND)
+        return self.sends.cancel(actor)
 
     def copies(self, s: Survey) -> int:
-        job = self.store.outbox.get_job(s.job_id) if s.job_id is not None else None
-        return job.total if job else 0
+        return self.sends.copies(s)
 
     # --- who and how ---------------------------------------------------------------------------
-
-    def reach(self, targets: list[Area], author: Person | None) -> Reach:
-        return compute_reach(
-            areas=self.areas, targets=[a.code for a in targets], people=self.store.people.all(),
-            groups=self.store.groups.all(), running=set(self.delivery.platforms),
-            author=author.id if author else None,
-        )  # fmt: skip
 
     def messages(self, s: Survey, reach: Reach, author: Person) -> list[Message]:
         """A native poll into each chat whose platform has polls, the question as numbered text
         (answered by typing) everywhere else."""
         author_name = author.name
-        chats: list[tuple[ChatRef, str, int | None]] = []
-        for group in reach.groups:
-            platform, bot, chat_id = group.chat_key.split(":", 2)
-            chats.append(
-                (ChatRef(platform, bot, chat_id, ChatKind.GROUP), self.default_lang, None)
-            )
-        for recipient, account in reach.private:
-            user = UserRef.parse(account)
-            chat = ChatRef(user.platform, user.bot, user.id, ChatKind.PRIVATE)
-            chats.append(
-                (chat, recipient.person.language or self.default_lang, recipient.person.id)
-            )
+        chats: list[tuple[ChatRef, str, int | None]] = [
+            (chat_from_key(g.chat_key, ChatKind.GROUP), self.default_lang, None)
+            for g in reach.groups
+        ]
+        chats += [
+            (private_chat(account), r.person.language or self.default_lang, r.person.id)
+            for r, account in reach.private
+        ]
         out = []
         for chat, lang, person_id in chats:
             caps = self.delivery.caps(chat)
@@ -184,24 +148,6 @@ class Surveys:
                 out.append(Message(chat, self.text.message(lang, s, author_name), lang=lang,
                                    recipient=person_id))  # fmt: skip
         return out
-
-    def _sender(self, actor: Actor) -> Person:
-        if actor.person is None:
-            raise Forbidden("directive.no_person")
-        return actor.person
-
-    def _targets(self, actor: Actor, codes: tuple[str, ...]) -> list[Area]:
-        if not codes:
-            found = [self.areas.get(c) for c in actor.areas_of(SENDERS) if c in self.areas]
-            return [
-                a for a in found
-                if not any(o.code != a.code and self.areas.contains(o.code, a.code) for o in found)
-            ]  # fmt: skip
-        targets = [self.areas.get(c) for c in codes]
-        for area in targets:
-            if not actor.covers(self.areas, area.code, SENDERS):
-                raise Forbidden("survey.not_your_area", area=area.name)
-        return targets
 
     # --- answers -------------------------------------------------------------------------------
 
@@ -274,26 +220,15 @@ class Surveys:
     # --- reading -------------------------------------------------------------------------------
 
     def get(self, number: int) -> Survey:
-        survey = self.store.surveys.get(number)
-        if survey is None:
-            raise NotFound("survey.not_found", number=number)
-        return survey
+        return self.sends.found(self.store.surveys.get(number), number)
 
     def readable(self, actor: Actor, number: int) -> Survey:
-        s = self.get(number)
-        if actor.reads(self.areas, author=s.author, targets=s.targets, roles=READERS):
-            return s
-        raise Forbidden("survey.not_yours", number=number)
+        return self.sends.readable(actor, self.get(number))
 
     def recent(self, actor: Actor, *, limit: int = 10) -> list[tuple[Survey, int]]:
         """The newest surveys the actor may read, with how many answered, newest first."""
-        found = []
-        for s in reversed(self.store.surveys.all()):
-            if actor.reads(self.areas, author=s.author, targets=s.targets, roles=READERS):
-                found.append((s, len(self.store.survey_answers.for_survey(s.id))))
-            if len(found) >= limit:
-                break
-        return found
+        found = self.sends.newest(actor, self.store.surveys.all(), limit=limit)
+        return [(s, len(self.store.survey_answers.for_survey(s.id))) for s in found]
 
     def results(self, actor: Actor, number: int) -> SurveyResults:
         """Survey `number`: delivered, answers per option, and per commune who answered what."""

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.core.models import Area, Survey
-from bot.features.broadcast.wording import names
+from bot.features.broadcast.wording import names, reach_lines
 
 if TYPE_CHECKING:
     from bot.core.i18n import Translator
+    from bot.features.broadcast.reach import ReachPreview
 
 MAX_ROWS = 40
 
@@ -22,12 +23,8 @@ class SurveyPreview:
     targets: tuple[Area, ...]
     question: str
     options: tuple[str, ...]
-    groups: dict[str, int]
-    private: dict[str, int]
     polls: int  # messages that go as native polls
-    expected: int
-    unreachable: list[str]
-    costs: dict[str, tuple[int, int]]
+    reach: ReachPreview
 
 
 @dataclass(slots=True)
@@ -84,21 +81,8 @@ class SurveyText:
         lines = [t(lang, "survey.preview_header", targets=where), "", p.question]
         lines += [f"{i}. {o}" for i, o in enumerate(p.options, start=1)]
         lines.append("")
-        for platform in sorted(set(p.groups) | set(p.private)):
-            lines.append(
-                t(lang, "survey.preview_reach", platform=platform.capitalize(),
-                  groups=p.groups.get(platform, 0), people=p.private.get(platform, 0))
-            )  # fmt: skip
-        if p.polls:
-            lines.append(t(lang, "survey.preview_polls", count=p.polls))
-        lines.append(t(lang, "survey.preview_expected", count=p.expected))
-        if p.unreachable:
-            lines.append(
-                t(lang, "survey.preview_unreachable", count=len(p.unreachable),
-                  names=names(p.unreachable, t, lang))
-            )  # fmt: skip
-        for bot, (cost, left) in sorted(p.costs.items()):
-            lines.append(t(lang, "directive.preview_cost", bot=bot, cost=cost, left=left))
+        polls = [t(lang, "survey.preview_polls", count=p.polls)] if p.polls else []
+        lines += reach_lines(t, lang, p.reach, kind="survey", after_chats=polls)
         lines += ["", t(lang, "survey.preview_confirm", minutes=minutes)]
         return "\n".join(lines)
 

@@ -167,7 +167,7 @@ async def test_telegram_directive_to_200_groups_and_300_people_keeps_the_limits(
         assert "Đã gửi 500/500 tin · Đã nhận 25/500 người (5%)" in status
         assert "Nhóm đã xác nhận: 10/200" in status
         assert app.services is not None
-        await app.services.acks.drain()
+        await app.services.directives.acks.drain()
 
         refused = [e for e in fake.log.entries if e.status == 429]
         assert len(refused) == 7, "the fake's own flood limiter refused a call"

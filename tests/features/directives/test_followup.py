@@ -38,7 +38,7 @@ async def test_chase_once_then_summary_at_the_deadline(world: World, clock: Manu
     await d.say(team.lan, d.private(team.lan), "ok 1")
     if world.platform == "telegram":
         # Tú blocked the bot once, so he can only be chased in his commune's group.
-        app.services.people.mark_unreachable(team.tu.key)
+        app.services.people.directory.mark_unreachable(team.tu.key)
 
     assert app.follow_up_directives() == {"chases": 0, "summaries": 0}, "not due yet"
     clock.advance(hours=24, minutes=1)

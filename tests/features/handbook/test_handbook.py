@@ -116,7 +116,7 @@ async def test_a_note_with_a_file_is_kept(tg_world: World, clock: ManualClock) -
     clock.advance(days=40)  # past delivery.keep_days
     app = tg_world.bot.app
     assert app is not None and app.services is not None
-    app.services.housekeeping.run_once()
+    app.services.privacy.housekeeping.run_once()
     await read()
 
 
@@ -128,7 +128,8 @@ async def test_a_note_file_reaches_each_platform(world: World) -> None:
     d = world.driver
     app = world.bot.app
     assert app is not None and app.services is not None and app.store is not None
-    stored = app.services.files.put(PDF, name="Hướng dẫn.pdf", mime="application/pdf", owner=None)
+    files = app.services.files.store
+    stored = files.put(PDF, name="Hướng dẫn.pdf", mime="application/pdf", owner=None)
     app.store.handbook.add(
         HandbookNote(
             id=0, area="18133", topic="Hướng dẫn", text="Xem tệp.", created_at=app.clock.now(),

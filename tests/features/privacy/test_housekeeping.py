@@ -19,19 +19,19 @@ async def test_housekeeping_removes_only_what_is_past_its_time(
     assert app.services is not None and app.store is not None
     bot = "" if world.platform == "telegram" else "zalo1"
     chat = private_chat(world.platform, bot, str(hoa.handle.id))
-    done = app.services.outbox.enqueue([Message(chat, "Nhắc việc")], kind="test")
+    done = app.services.delivery.outbox.enqueue([Message(chat, "Nhắc việc")], kind="test")
     await finished(app, done, timeout=10)
     # A second job that cannot finish yet: its chat is unknown to the platform.
-    stuck = app.services.outbox.enqueue(
+    stuck = app.services.delivery.outbox.enqueue(
         [Message(private_chat(world.platform, bot, "999999"), "x")], kind="test"
     )
     clock.advance(days=31)
-    removed = app.services.housekeeping.run_once()
+    removed = app.services.privacy.housekeeping.run_once()
     assert removed["outbox"] == 1
     assert removed["seen_updates"] >= 1
     assert app.store.outbox.get_job(done.id) is None
     assert app.store.outbox.get_job(stuck.id) is not None
-    assert app.services.housekeeping.run_once()["outbox"] == 0
+    assert app.services.privacy.housekeeping.run_once()["outbox"] == 0
 
 
 async def test_a_zalo_requester_gets_only_the_final_summary(world: World) -> None:
@@ -44,7 +44,7 @@ async def test_a_zalo_requester_gets_only_the_final_summary(world: World) -> Non
     assert app.services is not None and app.store is not None
     bot = "" if world.platform == "telegram" else "zalo1"
     person = app.store.people.by_account(boss.key)
-    job = app.services.outbox.enqueue(
+    job = app.services.delivery.outbox.enqueue(
         [Message(private_chat(world.platform, bot, str(hoa.handle.id)), "Nhắc việc")],
         kind="test", requested_by=person,
         report_to=private_chat(world.platform, bot, str(boss.handle.id)).key,

@@ -35,6 +35,7 @@ from bot.core.models import (
 )  # fmt: skip
 from bot.delivery.file_store import FileLinks, FileStore
 from bot.delivery.link_signing import LinkSigner
+from bot.features.audit.log import AuditLog
 from bot.features.privacy.consent import Privacy
 from bot.store import Store, open_store
 from bot.store.engine.codec import encode
@@ -113,7 +114,8 @@ async def _site(data: Path, signer: LinkSigner) -> AsyncIterator[tuple[Store, Fi
     store = open_store(data)
     files = FileStore.in_data_dir(data)
     privacy = Privacy(store=store, clock=SystemClock(), tz=UTC, translate=None,  # type: ignore[arg-type]
-                      settings=PrivacySection())  # fmt: skip
+                      settings=PrivacySection(),
+                      audit=AuditLog(store=store, clock=SystemClock()))  # fmt: skip
     app = web.Application()
     app.add_routes(file_routes(files, signer, revoked=privacy.link_revoked,
                                served=privacy.link_served))  # fmt: skip

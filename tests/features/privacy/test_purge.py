@@ -12,6 +12,7 @@ from bot.core.clock import ManualClock
 from bot.core.messages import ChatKind, ChatRef, Incoming, UpdateKind, UserRef
 from bot.core.models import OutboxItem, OutboxStatus, Question, Report, RumourSighting
 from bot.delivery.file_store import FileStore
+from bot.features.audit.log import AuditLog
 from bot.features.privacy.purge import WATERMARK, RetentionPurge
 from bot.store.memory import MemoryStore
 
@@ -72,6 +73,7 @@ def test_purge_removes_only_what_is_past_its_retention(tmp_path: Path) -> None:
     purge = RetentionPurge(
         store=store, clock=clock, files=files, settings=settings,
         text_fields={"danso": frozenset({"ghi_chu"})}, kept_files=set,
+        audit=AuditLog(store=store, clock=clock),
     )  # fmt: skip
 
     removed = purge.run_once()

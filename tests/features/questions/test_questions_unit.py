@@ -44,7 +44,7 @@ def test_parse_note_refuses(words: str) -> None:
 def _handbook(store: MemoryStore) -> Handbook:
     return Handbook(
         store=store, areas=TREE, clock=None, files=None, links=None, delivery=None,  # type: ignore[arg-type]
-        questions=None, translate=None,  # type: ignore[arg-type]
+        questions=None, translate=None, audit=None,  # type: ignore[arg-type]
     )  # fmt: skip
 
 

@@ -209,7 +209,7 @@ async def test_telegram_edit_reply_and_photo_correct_and_keep(tg_world: World) -
     assert {r.area_name for r in reports} == {"Thôn Sơn Ninh"}  # the name when written
     with_photo = [r for r in reports if r.photo]
     assert len(with_photo) == 1 and with_photo[0].values == {"sinh": 1}
-    assert app.services.files.read(with_photo[0].photo) == b"\x89PNG fake image"
+    assert app.services.files.store.read(with_photo[0].photo) == b"\x89PNG fake image"
 
 
 async def test_a_form_left_unanswered_expires_with_a_note(
