@@ -15,11 +15,15 @@ from telegram import Bot, Update
 from telegram import error as tg
 
 from bot.platforms.telegram.http import AiohttpRequest
+from bot.platforms.webhook_body import BodyRefused, read_body
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "poll_answer"]
 MAX_WEBHOOK_BODY = 1024 * 1024
+# Seconds for a webhook body to arrive whole, from the end of the headers: a sender (or a proxy
+# streaming for it) that stalls gets 408 instead of holding the handler.
+WEBHOOK_BODY_TIMEOUT = 30.0
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 
 Take = Callable[[Update], Awaitable[None]]
@@ -68,16 +72,19 @@ async def poll(bot: Bot, take: Take, *, timeout: int) -> None:
 
 async def webhook_update(request: web.Request, *, secret: str, bot: Bot | None) -> Update | int:
     """The update a webhook call carries, or the HTTP status that refuses it (wrong secret,
-    too large, not running: `bot` is None, unreadable)."""
+    too large, not running: `bot` is None, unreadable). A body that does not arrive whole
+    within WEBHOOK_BODY_TIMEOUT raises HTTPRequestTimeout (408)."""
     given = request.headers.get(SECRET_HEADER, "")
     if not secrets.compare_digest(given.encode(), secret.encode()):
         log.warning("telegram webhook call with a wrong or missing secret refused")
         return 401
-    if (request.content_length or 0) > MAX_WEBHOOK_BODY:
-        return 413
-    body = await request.content.read(MAX_WEBHOOK_BODY + 1)
-    if len(body) > MAX_WEBHOOK_BODY:
-        return 413
+    try:
+        body = await read_body(request, limit=MAX_WEBHOOK_BODY, timeout=WEBHOOK_BODY_TIMEOUT)
+    except BodyRefused as refused:
+        if refused.status != 408:
+            return refused.status
+        log.warning("telegram webhook body not received within %ss", WEBHOOK_BODY_TIMEOUT)
+        raise web.HTTPRequestTimeout(text=refused.reason) from None
     if bot is None:
         return 503  # Telegram will redeliver
     try:

@@ -242,16 +242,30 @@ class ZaloPlatform:
         except Refused as exc:
             log.warning("zalo bot %s: webhook call refused: %s", self.bot, exc.reason)
             return exc.response()
+        if self._stopping:
+            # stop() began while the body arrived: the core may no longer take anything in.
+            return web.json_response({"ok": False}, status=503)
         self.last_receive_at = time.monotonic()
-        # Answer at once and work in a task: Zalo's patience and retry policy are unknown.
-        task = asyncio.create_task(self._handle_all(updates))
+        # Zalo hears 200 only once the core took every update in, and the core makes each one
+        # durable first (then handles it in a task of its own, so this is quick): a crash before
+        # the answer loses nothing, and a redelivery is dropped by its message id. The work is
+        # a task stop() waits for, shielded from the request's cancellation.
+        task = asyncio.create_task(self._take_all(updates))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        if not await asyncio.shield(task):
+            return web.json_response({"ok": False}, status=500)
         return web.json_response({"ok": True})
 
-    async def _handle_all(self, updates: list[dict[str, object]]) -> None:
+    async def _take_all(self, updates: list[dict[str, object]]) -> bool:
+        """Hand each update to the sink; False when the sink failed on one (its id was then
+        forgotten, so a redelivery gets another chance)."""
+        taken = True
         for update in updates:
             await self._handle(update)
+            key = message_key(update)
+            taken = taken and (not key or key in self._seen)
+        return taken
 
     # -- sending ---------------------------------------------------------------------------
 

@@ -9,12 +9,16 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.platforms.webhook_body import BodyRefused, read_body
 from bot.platforms.zalo.updates import unwrap
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Bot-Api-Secret-Token"  # noqa: S105 (a header name, not a secret)
 MAX_BODY = 1024 * 1024  # S4 caps webhook bodies at 1 MB too
+# Seconds for a body to arrive whole, from the end of the headers: a sender (or a proxy
+# streaming for it) that stalls gets 408 instead of holding the handler.
+BODY_TIMEOUT = 30.0
 
 
 class Refused(Exception):
@@ -30,18 +34,18 @@ class Refused(Exception):
 
 
 async def read_updates(request: web.Request, *, secret: str) -> list[dict[str, Any]]:
-    """The updates in a webhook call, or Refused (401, 415, 413, 400) before any is processed."""
+    """The updates in a webhook call, or Refused (401, 415, 413, 408, 400) before any is
+    processed."""
     given = request.headers.get(SECRET_HEADER, "")
     # Zalo echoes the shared secret (not an HMAC): compare in constant time, never accept "".
     if not secret or not secrets.compare_digest(given.encode(), secret.encode()):
         raise Refused(401, "wrong secret")
     if request.content_type != "application/json":
         raise Refused(415, "expected application/json")
-    if (request.content_length or 0) > MAX_BODY:
-        raise Refused(413, "body too large")
-    raw = await request.content.read(MAX_BODY + 1)
-    if len(raw) > MAX_BODY:
-        raise Refused(413, "body too large")
+    try:
+        raw = await read_body(request, limit=MAX_BODY, timeout=BODY_TIMEOUT)
+    except BodyRefused as refused:
+        raise Refused(refused.status, refused.reason) from None
     try:
         body = json.loads(raw)
     except ValueError:
@@ -56,3 +60,4 @@ async def read_updates(request: web.Request, *, secret: str) -> list[dict[str, A
     if not updates:
         raise Refused(400, "no update in body")
     return updates
+
