@@ -44,7 +44,11 @@ def _run(config_path: str | None, *, sandbox_flag: bool | None = None) -> int:
     sandbox = (
         Sandbox(config) if (sandbox_flag if sandbox_flag is not None else not platforms) else None
     )
-    routes, index = sandbox_routes(sandbox) if sandbox is not None else ([], None)
+    routes, index = (
+        sandbox_routes(sandbox, public_url=config.web.public_base_url)
+        if sandbox is not None
+        else ([], None)
+    )
     app = App(config, platforms=platforms, web_routes=routes, index=index)
     _banner(config, app, sandbox=sandbox is not None)
 

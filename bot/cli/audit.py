@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 from collections.abc import Mapping
@@ -15,6 +13,7 @@ from bot.core.admin_records import AuditEntry
 from bot.core.areas import AreaTree
 from bot.core.clock import SystemClock
 from bot.core.i18n import Translator
+from bot.core.sheets import csv_text
 from bot.features.audit.text import AuditText
 
 AuditFormat = Literal["text", "csv", "json"]
@@ -64,13 +63,13 @@ def run_audit(
         if fmt == "json":
             out = json.dumps([_row(e, text, lang) for e in entries], ensure_ascii=False, indent=1)
         elif fmt == "csv":
-            buf = io.StringIO()
-            writer = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
-            writer.writeheader()
+            # Names come from chats: the shared writer keeps `=2*3…` from running as a formula.
+            table: list[list[object]] = [list(FIELDS)]
             for e in entries:
                 row = _row(e, text, lang)
-                writer.writerow({**row, "detail": json.dumps(row["detail"], ensure_ascii=False)})
-            out = buf.getvalue().rstrip("\n")
+                row["detail"] = json.dumps(row["detail"], ensure_ascii=False)
+                table.append([row[f] for f in FIELDS])
+            out = csv_text(table, newline="\n").rstrip("\n")
         else:
             count = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
             head = f"Audit trail {first} – {last}: {count}"

@@ -10,8 +10,6 @@ outbox).
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from collections.abc import Mapping
 from datetime import timedelta
@@ -25,6 +23,7 @@ from bot.core.file_writes import write_atomic
 from bot.core.i18n import Translator
 from bot.core.messages import ChatKind
 from bot.core.models import OutboxItem, OutboxStatus
+from bot.core.sheets import csv_bytes
 from bot.delivery.sender import private_chat
 from bot.features.audit.log import AuditLog, cli_who
 from bot.features.people.importing import Outcome, apply, read_rows
@@ -76,8 +75,8 @@ def run_import(
     if isinstance(store, int):
         return store
     username = (bot_username or config.platforms.telegram.username).lstrip("@")
-    audit = AuditLog(store=store, clock=clock)
     translate = Translator(config.language)
+    audit = AuditLog(store=store, clock=clock)
     invites = Invites(
         store=store, areas=areas, clock=clock, translate=translate, telegram_username=username,
         ttl=timedelta(days=config.registration.invite_days), audit=audit,
@@ -163,15 +162,15 @@ def _tell_admins(
 
 
 def _out_csv(outcomes: list[Outcome], areas: AreaTree, invites: Invites, lang: str) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(OUT_COLUMNS)
+    """The invites file: UTF-8 with a BOM (Excel keeps the Vietnamese letters), names and notes
+    from the sheet written as text (bot.core.sheets: `=…` never runs as a formula)."""
+    table: list[list[object]] = [list(OUT_COLUMNS)]
     for o in outcomes:
         row, inv = o.row, o.invite
         instruction = invites.instruction(inv, lang) if inv else o.reason
         if o.status == "exists" and inv is None:
             instruction = "already imported (no live invite: bound already, or ask /moilai)"
-        writer.writerow(
+        table.append(
             [
                 row.line,
                 o.person_id or "",
@@ -189,5 +188,4 @@ def _out_csv(outcomes: list[Outcome], areas: AreaTree, invites: Invites, lang: s
                 row.note,
             ]
         )
-    # utf-8-sig: Excel opens it with the Vietnamese letters intact.
-    return buf.getvalue().encode("utf-8-sig")
+    return csv_bytes(table)

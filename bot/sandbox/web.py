@@ -1,9 +1,12 @@
 """The sandbox's web routes on the one web server: the page, its assets, and a small JSON API
-with Server-Sent Events for what the bot says (contract in README "The sandbox")."""
+with Server-Sent Events for what the bot says (contract in README "The sandbox"). Every route
+checks the Host and Origin, and calls that change something the page's token
+(bot.sandbox.guard)."""
 
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import logging
 from pathlib import Path
@@ -12,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox.graph import Sandbox, SandboxError
+from bot.sandbox.guard import TOKEN_META, SandboxGuard
 from bot.web.downloads import content_disposition
 from bot.web.server import Handler
 
@@ -22,15 +26,38 @@ PING_SECONDS = 15.0
 MAX_TEXT = 10_000  # what the page may post; the bot itself refuses what a platform would
 
 
-def sandbox_routes(sandbox: Sandbox) -> tuple[list[web.RouteDef], Handler]:
+def sandbox_routes(
+    sandbox: Sandbox, *, public_url: str | None = None
+) -> tuple[list[web.RouteDef], Handler]:
     """The sandbox's routes and its page (the server's "/"); each request looks up the current
-    graph, since a reset swaps it."""
+    graph, since a reset swaps it. `public_url`: the deployment's web.public_base_url, whose
+    host may serve the page too (the sandbox's own config points file links at /sandbox)."""
+    guard = SandboxGuard(bound_host=sandbox.config.web.host, public_url=public_url)
+
+    def guarded(handler: Handler, *, changes: bool = False) -> Handler:
+        async def checked(request: web.Request) -> web.StreamResponse:
+            refusal = guard.refusal(request.headers, changes=changes)
+            if refusal is not None:
+                log.info("sandbox refused %s %s: %s", request.method, request.path, refusal)
+                return _forbidden(request, refusal)
+            return await handler(request)
+
+        return checked
 
     async def index(request: web.Request) -> web.StreamResponse:
         page = STATIC / "index.html"
         if not page.exists():
             return web.Response(text="sandbox page missing", status=500)
-        return web.FileResponse(page, headers={"Cache-Control": "no-cache"})
+        text = page.read_text(encoding="utf-8")
+        token = TOKEN_META.replace('content=""', f'content="{html.escape(guard.token())}"')
+        return web.Response(
+            text=text.replace(TOKEN_META, token), content_type="text/html",
+            headers={
+                "Cache-Control": "no-store",  # a token per page: never from a cache
+                # No other site may frame the page and have a trainer click in it.
+                "Content-Security-Policy": "frame-ancestors 'none'", "X-Frame-Options": "DENY",
+            },
+        )  # fmt: skip
 
     async def static(request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
@@ -159,18 +186,19 @@ def sandbox_routes(sandbox: Sandbox) -> tuple[list[web.RouteDef], Handler]:
             raise web.HTTPNotFound
         return await route.handler(request)  # type: ignore[union-attr]
 
+    # /chat moves the person to the app asked for (sandbox.use_app): it needs the token too.
     return [
-        web.get("/sandbox/static/{name}", static),
-        web.get("/sandbox/api/state", state),
-        web.get("/sandbox/api/chat", chat),
-        web.post("/sandbox/api/say", say),
-        web.post("/sandbox/api/press", press),
-        web.post("/sandbox/api/reset", reset),
-        web.get("/sandbox/api/events", events),
-        web.get("/sandbox/api/files/{file_id}", files),
-        web.get("/sandbox/f/{token}/{name}", signed),
-        web.get("/sandbox/f/{token}", signed),
-    ], index
+        web.get("/sandbox/static/{name}", guarded(static)),
+        web.get("/sandbox/api/state", guarded(state)),
+        web.get("/sandbox/api/chat", guarded(chat, changes=True)),
+        web.post("/sandbox/api/say", guarded(say, changes=True)),
+        web.post("/sandbox/api/press", guarded(press, changes=True)),
+        web.post("/sandbox/api/reset", guarded(reset, changes=True)),
+        web.get("/sandbox/api/events", guarded(events)),
+        web.get("/sandbox/api/files/{file_id}", guarded(files)),
+        web.get("/sandbox/f/{token}/{name}", guarded(signed)),
+        web.get("/sandbox/f/{token}", guarded(signed)),
+    ], guarded(index)
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -185,6 +213,12 @@ async def _body(request: web.Request) -> dict[str, Any]:
 
 def _refused(error: str) -> web.Response:
     return _json({"ok": False, "error": error}, status=400)
+
+
+def _forbidden(request: web.Request, error: str) -> web.Response:
+    if request.path.startswith("/sandbox/api/"):
+        return _json({"ok": False, "error": error}, status=403)
+    return web.Response(text=error, status=403)
 
 
 def _json(data: Any, *, status: int = 200) -> web.Response:

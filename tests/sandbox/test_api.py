@@ -1,10 +1,12 @@
 """The sandbox over its HTTP API (the page's contract): demo people in roles, live events,
-buttons, files on both imitated apps, reset; and it never reaches a real chat."""
+buttons, files on both imitated apps, reset; it never reaches a real chat, and only its own
+page, by this server's own names, can drive it."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,20 +21,35 @@ from bot.sandbox.web import sandbox_routes
 from tests.fakes.telegram_api import FakeTelegram
 from tests.support.harness import bot_environ, eventually, write_config
 
+TOKEN = re.compile(r'<meta name="sandbox-token" content="([^"]+)">')
+
 
 class Page:
-    """What the browser page does, as HTTP calls."""
+    """What the browser page does, as HTTP calls: it loads "/" and sends the token it finds."""
 
     def __init__(self, http: aiohttp.ClientSession, base: str) -> None:
         self.http = http
         self.base = base
+        self.token = ""
+
+    async def load(self) -> Page:
+        async with self.http.get(self.base + "/") as resp:
+            assert resp.status == 200
+            found = TOKEN.search(await resp.text())
+        assert found, "the page carries no token"
+        self.token = found.group(1)
+        return self
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"X-Sandbox-Token": self.token}
 
     async def get(self, path: str, **params: str) -> Any:
-        async with self.http.get(self.base + path, params=params) as resp:
+        async with self.http.get(self.base + path, params=params, headers=self.headers) as resp:
             return resp.status, await resp.json()
 
     async def post(self, path: str, body: dict[str, Any]) -> Any:
-        async with self.http.post(self.base + path, json=body) as resp:
+        async with self.http.post(self.base + path, json=body, headers=self.headers) as resp:
             return resp.status, await resp.json()
 
     async def say(self, persona: str, text: str, *, app: str = "telegram", where: str = "private",
@@ -58,7 +75,7 @@ async def sandbox_page(tmp_path: Path) -> AsyncIterator[tuple[Page, Sandbox, App
     await sandbox.start()
     await app.start()
     async with aiohttp.ClientSession() as http:
-        yield Page(http, f"http://127.0.0.1:{app.web_port}"), sandbox, app
+        yield await Page(http, f"http://127.0.0.1:{app.web_port}").load(), sandbox, app
     await sandbox.stop()
     await app.stop()
 
@@ -199,7 +216,7 @@ async def test_beside_a_real_platform_it_never_sends_there(
         assert sandbox.app is not None and set(sandbox.app.platforms) == set(sandbox.platforms)
         assert sandbox.config.data_dir != config.data_dir
         async with aiohttp.ClientSession() as http:
-            page = Page(http, f"http://127.0.0.1:{app.web_port}")
+            page = await Page(http, f"http://127.0.0.1:{app.web_port}").load()
             _, state = await page.get("/sandbox/api/state")
             officer = _who(state, "officer")
             await page.say(officer, "/chithi all: Thử")
@@ -211,3 +228,55 @@ async def test_beside_a_real_platform_it_never_sends_there(
     finally:
         await sandbox.stop()
         await app.stop()
+
+
+async def test_other_sites_and_other_host_names_cannot_drive_it(sandbox_page: Any) -> None:
+    """A web page the trainer opens elsewhere posts text/plain (no preflight) to act as the
+    admin: refused. A DNS-rebinding page (its own name now pointing here) can neither read the
+    page's token nor call the API. The page itself still works, and still needs its token."""
+    page, _, app = sandbox_page
+    _, state = await page.get("/sandbox/api/state")
+    admin = _who(state, "admin")
+    say = {"persona": admin, "text": "/vaitro 1 admin 42"}
+    url = page.base + "/sandbox/api/say"
+    evil = "http://evil.example"
+    forged = json.dumps(say)
+
+    async def status(method: str, path: str, **kwargs: Any) -> tuple[int, str]:
+        async with page.http.request(method, page.base + path, **kwargs) as resp:
+            return resp.status, await resp.text()
+
+    # Cross-site: a form or fetch from another site, with or without a token it cannot know.
+    plain = {"Content-Type": "text/plain", "Origin": evil}
+    assert (await status("POST", "/sandbox/api/say", data=forged, headers=plain))[0] == 403
+    stolen = {**plain, "X-Sandbox-Token": page.token}
+    assert (await status("POST", "/sandbox/api/say", data=forged, headers=stolen))[0] == 403
+    null = {**page.headers, "Origin": "null"}
+    assert (await status("POST", "/sandbox/api/reset", json={}, headers=null))[0] == 403
+    other_port = {**page.headers, "Origin": f"http://127.0.0.1:{app.web_port + 1}"}
+    assert (await status("POST", "/sandbox/api/say", json=say, headers=other_port))[0] == 403
+    # No token, or a made-up one: refused even with no Origin (curl, an old browser).
+    async with page.http.post(url, json=say) as resp:
+        assert resp.status == 403 and "token" in (await resp.json())["error"]
+    made_up = {"X-Sandbox-Token": page.token.split(".")[0] + ".0123456789abcdef"}
+    assert (await status("POST", "/sandbox/api/say", json=say, headers=made_up))[0] == 403
+    assert (await status("POST", "/sandbox/api/reset", json={}))[0] == 403
+    assert (await status("GET", f"/sandbox/api/chat?persona={admin}&app=zalo"))[0] == 403
+
+    # DNS rebinding: the request reaches this server under another name.
+    rebound = {"Host": f"evil.example:{app.web_port}"}
+    code, body = await status("GET", "/", headers=rebound)
+    assert code == 403 and "sandbox-token" not in body
+    assert (await status("GET", "/sandbox/api/state", headers=rebound))[0] == 403
+    token_too = {**rebound, **page.headers}
+    assert (await status("POST", "/sandbox/api/say", json=say, headers=token_too))[0] == 403
+    assert (await status("POST", "/sandbox/api/reset", json={}, headers=token_too))[0] == 403
+
+    # Nothing was said; the page itself (its own Origin, its token) and localhost still work.
+    assert (await page.chat(admin))["messages"] == []
+    own = {**page.headers, "Origin": page.base}
+    assert (await status("POST", "/sandbox/api/say", json=say, headers=own))[0] == 200
+    local = {"Host": f"localhost:{app.web_port}"}
+    assert (await status("GET", "/sandbox/api/state", headers=local))[0] == 200
+    code, body = await status("GET", "/", headers=local)
+    assert code == 200 and TOKEN.search(body)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -13,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from bot.core.areas import AreaTree
 from bot.core.models import Report
 from bot.core.periods import Period, PeriodKind, parse_key, period_of
+from bot.core.sheets import csv_bytes
 from bot.features.reports.types import ReportType, ReportTypes
 
 if TYPE_CHECKING:
@@ -28,8 +27,6 @@ FORMER = ("former_area", "former_name")
 # The event date an event report may carry among its values; not a field of its own.
 EVENT_DATE_KEY = "ngay"
 _SPAN: dict[PeriodKind, int] = {"day": 0, "week": 1, "month": 2, "quarter": 3}
-# A cell starting with one of these is a formula to Excel: report text comes from chat users.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,21 +240,6 @@ def columns(types: ReportTypes, type_code: str | None = None) -> list[str]:
     return [*LEADING, *field_codes(types, type_code), *TRAILING]
 
 
-def safe_text(text: str) -> str:
-    """Text that a spreadsheet shows as typed: a leading ' stops `=…` from running."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):  # before int: bool is an int
-        return "1" if value else "0"
-    if isinstance(value, int):
-        return str(value)
-    return safe_text(str(value))
-
-
 def local_time(moment: datetime, tz: tzinfo) -> datetime:
     """`moment` in the deployment's zone, without the zone (spreadsheets want naive times)."""
     return moment.astimezone(tz).replace(tzinfo=None)
@@ -271,21 +253,20 @@ def to_csv(
     Columns are `columns(types, type_code)`, with `extra_columns` when rows need them.
     Booleans (yes/no fields, `late`) are 1 and 0;
     `received_at` is local time as `YYYY-MM-DD HH:MM:SS`; a field a row lacks is empty; text
-    starting with = + - @ gets a leading ' so that Excel does not run it as a formula.
+    starting with = + - @, a tab or a CR gets a leading ' so that Excel does not run it as a
+    formula (bot.core.sheets writes every cell).
     """
     rows = list(rows)
     former, removed = extra_columns(rows, field_codes(types, type_code))
     fields = field_codes(types, type_code) + removed
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*LEADING, *former, *fields, *TRAILING])
+    table: list[list[Any]] = [[*LEADING, *former, *fields, *TRAILING]]
     for row in rows:
         cells = [row.area_code, row.area_name, row.period, row.report_type]
         cells += [row.former_area, row.former_name] if former else []
         cells += [row.values.get(f) for f in fields] + [row.reporter, row.platform]
         received = local_time(row.received_at, tz).strftime("%Y-%m-%d %H:%M:%S")
-        writer.writerow([*map(_csv_cell, cells), received, _csv_cell(row.late), row.version])
-    return out.getvalue().encode("utf-8-sig")
+        table.append([*cells, received, row.late, row.version])
+    return csv_bytes(table)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.core.sheets import DATE_FORMAT, DATETIME_FORMAT, put_cell
 from bot.features.export.rows import (
     LEADING,
     TRAILING,
@@ -49,8 +50,6 @@ EVENT_HEADINGS = {
     "version": "Số tin báo",
 }
 YES, NO = "có", "không"
-DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
-DATE_FORMAT = "dd/mm/yyyy"
 MIN_WIDTH, MAX_WIDTH = 8, 45
 _BAD_TITLE_CHARS = str.maketrans({c: " " for c in "[]:*?/\\"})
 
@@ -68,7 +67,7 @@ def workbook_bytes(
     Each sheet: row 1 the Vietnamese column names (bold), row 2 the column codes (grey), both
     frozen with the area columns; a filter on row 2. Numbers are numbers, yes/no and `late`
     are "có"/"không", dates and times are real Excel dates in local time; text stays text (a
-    value starting with "=" is never a formula).
+    value starting with "=" is never a formula: bot.core.sheets writes every cell).
     """
     chosen = list(types)
     if type_code is not None:
@@ -112,10 +111,10 @@ def _fill(sheet: Worksheet, rt: ReportType, rows: list[ExportRow], tz: tzinfo) -
     widths = [max(len(n), len(c)) for n, c in zip(names, codes, strict=True)]
     bold, grey = Font(bold=True), Font(italic=True, color="808080")
     for col, (name, code) in enumerate(zip(names, codes, strict=True), start=1):
-        top = sheet.cell(row=1, column=col, value=name)
+        top = put_cell(sheet, 1, col, name)
         top.font = bold
         top.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.cell(row=2, column=col, value=code).font = grey
+        put_cell(sheet, 2, col, code).font = grey
     for index, row in enumerate(rows, start=3):
         head: list[Any] = [row.area_code, row.area_name, row.period, row.report_type]
         head += [row.former_area, row.former_name] if former else []
@@ -124,7 +123,7 @@ def _fill(sheet: Worksheet, rt: ReportType, rows: list[ExportRow], tz: tzinfo) -
         when = local_time(row.received_at, tz)
         cells += [row.reporter, row.platform, when, YES if row.late else NO, row.version]
         for col, value in enumerate(cells, start=1):
-            _put(sheet, index, col, value)
+            put_cell(sheet, index, col, value)
             widths[col - 1] = max(widths[col - 1], _shown_width(value))
     for col, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(col)].width = min(
@@ -140,11 +139,11 @@ def _fill_table(sheet: Worksheet, table: ExtraSheet) -> None:
     widths = [max(len(n), len(c)) for n, c in zip(table.names, table.codes, strict=True)]
     bold, grey = Font(bold=True), Font(italic=True, color="808080")
     for col, (name, code) in enumerate(zip(table.names, table.codes, strict=True), start=1):
-        sheet.cell(row=1, column=col, value=name).font = bold
-        sheet.cell(row=2, column=col, value=code).font = grey
+        put_cell(sheet, 1, col, name).font = bold
+        put_cell(sheet, 2, col, code).font = grey
     for index, row in enumerate(table.rows, start=3):
         for col, value in enumerate(row, start=1):
-            _put(sheet, index, col, value)
+            put_cell(sheet, index, col, value)
             widths[col - 1] = max(widths[col - 1], _shown_width(value))
     for col, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(col)].width = min(
@@ -166,17 +165,6 @@ def _field_value(spec: FieldSpec, value: Any) -> Any:
         except ValueError:
             log.warning("export: a %s value is not an ISO date: %r", spec.code, value)
     return value
-
-
-def _put(sheet: Worksheet, row: int, col: int, value: Any) -> None:
-    cell = sheet.cell(row=row, column=col, value=value)
-    if isinstance(value, str):
-        # openpyxl makes any text starting with "=" a formula; report text comes from chats.
-        cell.data_type = "s"
-    elif isinstance(value, datetime):
-        cell.number_format = DATETIME_FORMAT
-    elif isinstance(value, date):
-        cell.number_format = DATE_FORMAT
 
 
 def _shown_width(value: Any) -> int:

@@ -55,10 +55,15 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+// The server puts a token in the page it serves; every call that changes something carries it
+// (another site's page cannot read it, so it cannot act here as a demo person).
+const TOKEN = document.querySelector('meta[name="sandbox-token"]')?.content || "";
+
 async function api(path, body) {
-  const opts = body === undefined ? {} : {
+  const headers = { "X-Sandbox-Token": TOKEN };
+  const opts = body === undefined ? { headers } : {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: { ...headers, "Content-Type": "application/json" },
     body: JSON.stringify(body),
   };
   const resp = await fetch(path, opts);
