@@ -47,6 +47,7 @@ from bot.features.handbook.service import Handbook
 from bot.features.people.account_links import Links
 from bot.features.people.directory import People
 from bot.features.people.invites import Invites
+from bot.features.people.link_notices import LinkNotices
 from bot.features.people.notices import RoleNotices
 from bot.features.people.registrations import Registrations
 from bot.features.people.turnover import Turnover
@@ -242,6 +243,7 @@ def build_people(
     links = Links(
         store=store, people=people, clock=clock, audit=audit,
         ttl=timedelta(minutes=reg.link_code_minutes),
+        notices=LinkNotices(delivery=notifier, tz=config.tzinfo()),
     )  # fmt: skip
     return PeopleDesk(
         directory=people,

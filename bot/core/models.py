@@ -98,12 +98,33 @@ class GroupBinding:
 
 @dataclass(frozen=True, slots=True)
 class LinkCode:
-    """A one-time code that links another platform account to a person."""
+    """A one-time /lienket code that links another platform account to a person, and what came
+    of it (kept for the owner's undo). The code itself is not kept: its first digits (`prefix`,
+    which a typed code names) and a SHA-256 `digest` of all of it are."""
 
-    code: str
+    code: str  # the record's key: a short number the owner's undo names (older records: the code)
     person_id: int
-    expires_at: datetime
-    used: bool = False
+    expires_at: datetime  # when the code stops working; once it linked, when its undo is over
+    used: bool = False  # spent: it linked, a newer code replaced it, or wrong tries killed it
+    prefix: str = ""
+    digest: str = ""
+    account: str = ""  # the account that asked for it: told of each use, the one that may undo
+    failures: int = 0  # wrong codes typed that named its prefix
+    linked: str = ""  # the account it linked ("" while unused)
+    linked_at: datetime | None = None
+    from_person: int | None = None  # whom that account belonged to before
+    from_roles: tuple[RoleGrant, ...] = ()  # …and their roles, when the link emptied that person
+    undone_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkFailure:
+    """One wrong /lienket code: when, from which account (a SHA-256 tag of its key, not the
+    key) and by which person, if the account had one."""
+
+    at: datetime
+    account: str
+    person_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,7 +60,8 @@ async def test_sigkill_keeps_people_roles_registrations_groups_and_links(
             -1001111111111, "Nhóm Hương Sơn", admins=[officer.handle], members=[collab.handle]
         )
         assert "✅ Nhóm này đã gắn" in (await t.say(officer, group, "/gannhom 18133"))[0]
-        code = re.search(r"\d{6}", (await t.say(collab, c_chat, "/lienket"))[0]).group(0)  # type: ignore[union-attr]
+        asked = (await t.say(collab, c_chat, "/lienket"))[0]
+        code = re.search(r"/lienket ([\d ]+\d)", asked).group(1)  # type: ignore[union-attr]
         assert (
             "Đã liên kết"
             in (await z.say(collab_zalo, zl.private(collab_zalo), f"/lienket {code}"))[0]

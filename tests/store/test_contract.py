@@ -14,6 +14,7 @@ from bot.core.models import (
     Account,
     GroupBinding,
     LinkCode,
+    LinkFailure,
     Prompt,
     RegistrationStatus,
     Report,
@@ -127,22 +128,48 @@ class TestStoreContract:
         assert s.groups.all() == [GroupBinding("telegram:-100", "xa-3", bound_by=1, bound_at=T0)]
         assert s.groups.get("zalo:bot:g") is None
 
-    def test_link_codes_are_single_use_and_expire(self, harness: Harness) -> None:
-        """A code is taken once before it expires; purge drops used and expired codes."""
+    def test_link_codes_are_numbered_kept_for_undo_and_purged(self, harness: Harness) -> None:
+        """Codes get short numbers; live ones are unspent and unexpired; purge keeps a link until
+        its undo is over (its expires_at) and drops other codes once spent or expired."""
         s = harness.store
-        s.link_codes.add(LinkCode("123456", 1, expires_at=T0 + timedelta(minutes=10)))
-        s.link_codes.add(LinkCode("654321", 2, expires_at=T0 + timedelta(minutes=10)))
-        s.link_codes.add(LinkCode("999999", 3, expires_at=T0 + timedelta(days=1)))
-        taken = s.link_codes.take("123456", now=T0)
-        assert taken == LinkCode("123456", 1, expires_at=T0 + timedelta(minutes=10), used=True)
+        soon, later = T0 + timedelta(minutes=10), T0 + timedelta(days=1)
+        first = s.link_codes.add(LinkCode("", 1, soon, prefix="482", digest="d1", account="a"))
+        second = s.link_codes.add(LinkCode("", 2, soon, prefix="482", digest="d2", account="a"))
+        third = s.link_codes.add(LinkCode("", 3, later, prefix="117", digest="d3", account="b"))
+        assert [c.code for c in (first, second, third)] == ["1", "2", "3"]
+        undo_over = T0 + timedelta(days=30)
+        linked = replace(first, used=True, linked="zalo:z:9", linked_at=T0, expires_at=undo_over)
+        s.link_codes.save(linked)
+        s.link_codes.save(replace(third, used=True))  # replaced by a newer one: no link
         s = harness.reopen()
-        assert s.link_codes.take("123456", now=T0) is None
-        assert s.link_codes.take("654321", now=T0 + timedelta(minutes=10)) is None
-        assert s.link_codes.take("000000", now=T0) is None
-        assert s.link_codes.purge(now=T0 + timedelta(hours=1)) == 2
+        assert [c.code for c in s.link_codes.live(now=T0)] == ["2"]
+        assert s.link_codes.live(now=soon) == []
+        assert [c.code for c in s.link_codes.asked_by("a")] == ["2", "1"]
+        assert s.link_codes.get("1") == linked
+        assert s.link_codes.purge(now=soon) == 2  # 2 expired, 3 spent; the link stays
         s = harness.reopen()
-        assert s.link_codes.purge(now=T0 + timedelta(hours=1)) == 0
-        assert s.link_codes.take("999999", now=T0) is not None
+        assert s.link_codes.asked_by("b") == []
+        assert s.link_codes.purge(now=undo_over) == 1  # the link's undo is over
+        assert s.link_codes.add(LinkCode("", 4, later)).code == "4"  # numbers are not reused
+
+    def test_wrong_link_codes_and_the_pause_are_kept(self, harness: Harness) -> None:
+        """The wrong codes of the last day and the pause survive a reopen."""
+        s = harness.store
+        for minutes in (0, 30, 90):
+            at = T0 + timedelta(minutes=minutes)
+            s.link_codes.add_failure(
+                LinkFailure(at, "tag", 7), keep_after=at - timedelta(minutes=61)
+            )
+        s.link_codes.pause(T0 + timedelta(hours=2))
+        s = harness.reopen()
+        assert [f.at for f in s.link_codes.failures(since=T0 - timedelta(days=1))] == [
+            T0 + timedelta(minutes=30),
+            T0 + timedelta(minutes=90),
+        ]  # the first was forgotten when the third came
+        assert s.link_codes.failures(since=T0 + timedelta(minutes=30))[0].person_id == 7
+        assert s.link_codes.paused_until() == T0 + timedelta(hours=2)
+        s.link_codes.pause(None)
+        assert harness.reopen().link_codes.paused_until() is None
 
     def test_one_prompt_per_chat_and_user(self, harness: Harness) -> None:
         """A new prompt replaces the old one of the same chat and user, not others."""

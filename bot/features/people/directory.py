@@ -85,11 +85,15 @@ class People:
     def grants_of(
         self, person: Person | None, user: UserRef | None = None
     ) -> tuple[RoleGrant, ...]:
-        """Stored grants of an active person plus config-admin grants of any of their accounts."""
+        """Stored grants of an active person plus config-admin grants. The config names
+        accounts: an acting account (`user`) is an admin only when it is named itself, never
+        through another account linked to the same person; without one (who receives what),
+        any of the person's accounts counts."""
         grants: list[RoleGrant] = []
         keys = {user.key} if user else set()
         if person is not None:
-            keys |= {a.key for a in person.accounts}
+            if user is None:
+                keys |= {a.key for a in person.accounts}
             if person.active:
                 grants.extend(person.roles)
         for key in sorted(keys):

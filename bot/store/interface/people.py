@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from bot.core.models import Account, LinkCode, Person, Registration, RoleGrant
+from bot.core.models import Account, LinkCode, LinkFailure, Person, Registration, RoleGrant
 
 
 class PeopleRepo(Protocol):
@@ -56,14 +56,37 @@ class RegistrationsRepo(Protocol):
 
 
 class LinkCodesRepo(Protocol):
-    """One-time codes that link another platform account to a person."""
+    """One-time codes that link another platform account to a person, what came of each (for
+    the owner's undo), and the wrong codes typed lately with the pause they may cause (the
+    budgets of /lienket, kept so that a restart resets nothing)."""
 
-    def add(self, code: LinkCode) -> None:
-        """Store a code (replacing an earlier one with the same text)."""
+    def add(self, code: LinkCode) -> LinkCode:
+        """Store a new code under the next short number (1, 2, 3…, set as its `code`)."""
 
-    def take(self, code: str, *, now: datetime) -> LinkCode | None:
-        """If the code exists, is unused and expires after `now`: mark it used and return it
-        (with used=True); otherwise None. A code can be taken once."""
+    def get(self, number: str) -> LinkCode | None:
+        """The code record with this number, or None."""
+
+    def save(self, code: LinkCode) -> None:
+        """Replace the record with the same number."""
+
+    def live(self, *, now: datetime) -> list[LinkCode]:
+        """Codes neither spent nor expired at `now`, by number."""
+
+    def asked_by(self, account: str) -> list[LinkCode]:
+        """Every kept code the account asked for, newest first."""
 
     def purge(self, *, now: datetime) -> int:
-        """Delete used and expired codes; return how many went."""
+        """Delete what no one needs any more: spent codes that linked nothing, and every record
+        past its `expires_at` (for a link: its undo is over); return how many went."""
+
+    def add_failure(self, failure: LinkFailure, *, keep_after: datetime) -> None:
+        """Note a wrong code, forgetting those noted at or before `keep_after`."""
+
+    def failures(self, *, since: datetime) -> list[LinkFailure]:
+        """The wrong codes noted after `since`, oldest first."""
+
+    def paused_until(self) -> datetime | None:
+        """Until when no code is taken (set by `pause`), or None."""
+
+    def pause(self, until: datetime | None) -> None:
+        """Take no code until `until` (None: take them again)."""

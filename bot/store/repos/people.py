@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
@@ -9,13 +10,15 @@ from typing import Any, cast
 from bot.core.models import (
     Account,
     LinkCode,
+    LinkFailure,
     Person,
     Registration,
     RegistrationStatus,
     RoleGrant,
 )
 from bot.store.base import DuplicateKeyError
-from bot.store.engine.tables import PeopleTable, Table
+from bot.store.engine.codec import decode, encode
+from bot.store.engine.tables import MetaEntry, PeopleTable, Table
 from bot.store.engine.transaction import Core
 from bot.store.repos.meta import next_id
 
@@ -101,24 +104,69 @@ class RegistrationsRepo:
 
 
 class LinkCodesRepo:
+    """Code records in their table; the wrong codes and the pause in meta (a short list:
+    at most a day of wrong codes, which the bot's own hourly budget keeps to a few hundred)."""
+
+    _NEXT, _FAILURES, _PAUSED = "link_codes.next", "link_codes.failures", "link_codes.paused"
+
     def __init__(self, core: Core) -> None:
         self._core = core
         self._table = cast(Table, core.tables["link_codes"])
 
-    def add(self, code: LinkCode) -> None:
+    def add(self, code: LinkCode) -> LinkCode:
+        with self._core.atomic():
+            entry: MetaEntry | None = self._core.get("meta", self._NEXT)
+            number = int(entry.value) if entry is not None else 1
+            while str(number) in self._table.rows:  # never an older record's key
+                number += 1
+            self._core.put("meta", self._NEXT, MetaEntry(self._NEXT, number + 1))
+            code = replace(code, code=str(number))
+            self.save(code)
+        return code
+
+    def get(self, number: str) -> LinkCode | None:
+        return cast(LinkCode | None, self._table.get(number))
+
+    def save(self, code: LinkCode) -> None:
         self._core.put("link_codes", code.code, code)
 
-    def take(self, code: str, *, now: datetime) -> LinkCode | None:
-        found: LinkCode | None = self._table.get(code)
-        if found is None or found.used or found.expires_at <= now:
-            return None
-        taken = replace(found, used=True)
-        self._core.put("link_codes", code, taken)
-        return taken
+    def live(self, *, now: datetime) -> list[LinkCode]:
+        return self._by_number(
+            c for c in self._table.values() if not c.used and c.expires_at > now and c.digest
+        )
+
+    def asked_by(self, account: str) -> list[LinkCode]:
+        mine = self._by_number(c for c in self._table.values() if c.account == account)
+        return mine[::-1]
 
     def purge(self, *, now: datetime) -> int:
-        gone = [c.code for c in self._table.values() if c.used or c.expires_at <= now]
+        codes = [
+            c.code for c in self._table.values()
+            if c.expires_at <= now or (c.used and not c.linked)
+        ]  # fmt: skip
         with self._core.atomic():
-            for code in gone:
+            for code in codes:
                 self._core.put("link_codes", code, None)
-        return len(gone)
+        return len(codes)
+
+    def add_failure(self, failure: LinkFailure, *, keep_after: datetime) -> None:
+        kept = [encode(f) for f in self.failures(since=keep_after)]
+        kept.append(encode(failure))
+        self._core.put("meta", self._FAILURES, MetaEntry(self._FAILURES, kept))
+
+    def failures(self, *, since: datetime) -> list[LinkFailure]:
+        entry: MetaEntry | None = self._core.get("meta", self._FAILURES)
+        noted = [decode(LinkFailure, raw) for raw in (entry.value if entry else [])]
+        return [f for f in noted if f.at > since]
+
+    def paused_until(self) -> datetime | None:
+        entry: MetaEntry | None = self._core.get("meta", self._PAUSED)
+        return datetime.fromisoformat(entry.value) if entry and entry.value else None
+
+    def pause(self, until: datetime | None) -> None:
+        value = until.isoformat() if until is not None else None
+        self._core.put("meta", self._PAUSED, MetaEntry(self._PAUSED, value))
+
+    @staticmethod
+    def _by_number(codes: Iterable[LinkCode]) -> list[LinkCode]:
+        return sorted(codes, key=lambda c: int(c.code) if c.code.isdigit() else 0)
