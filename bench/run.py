@@ -4,7 +4,8 @@
     python bench/run.py --only digest      one measure (or several: --only store,digest)
     python bench/run.py --quick            fewer samples, to try the benchmarks out
 
-Measures: inbound, broadcast, store, digest, startup (start-up time and memory). Every figure
+Measures: inbound, broadcast, store, digest, startup (start-up time and memory), rumours (the
+rumour watch on a labelled set, before and after, and its cost per message). Every figure
 with an anchor is measured against it in the same run. Benchmarks report, they never fail:
 the exit code is 0 whatever the verdicts (non-zero only if a benchmark itself broke).
 """
@@ -28,7 +29,7 @@ for folder in (ROOT, BENCH):
 
 from common import Context, Outcome, Row, machine  # noqa: E402
 
-ORDER = ("inbound", "broadcast", "store", "digest", "startup")
+ORDER = ("inbound", "broadcast", "store", "digest", "startup", "rumours")
 RESULTS = BENCH / "RESULTS.md"
 
 # Fixes made because of these benchmarks, with the figures before and after (the run rewrites

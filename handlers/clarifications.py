@@ -1,9 +1,12 @@
 """/dinhchinh (/clarify): officers keep official clarifications and the rumour phrases they
-answer; the watch posts a clarification under group talk that repeats a rumour."""
+answer; the watch posts a clarification under group talk that repeats a rumour; from an alert,
+officers teach it ("không phải tin đồn", "thêm câu này": the buttons, or `/dinhchinh khong 12`,
+`/dinhchinh them-cau 12` typed where there are no buttons)."""
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from bot.core.context import Context, Reply
 from bot.core.errors import UserError
@@ -11,11 +14,17 @@ from bot.core.models import Role
 from bot.core.router import Router
 from bot.core.text import fold
 
+if TYPE_CHECKING:
+    from bot.features.clarifications.teaching import Taught
+
 router = Router("clarifications")
 
 _VERB = re.compile(r"^\s*(\S+)\s*(.*)$", re.DOTALL)
 _NUMBER = re.compile(r"^\s*#?(\d{1,6})\b\s*(.*)$", re.DOTALL)
 ADD, LIST, EDIT, RETIRE = {"them", "add"}, {"ds", "list"}, {"sua", "edit"}, {"go", "xoa", "retire"}
+NOT_RUMOUR, PHRASE = {"khong", "ko", "not"}, {"them-cau", "themcau", "add-phrase"}
+POPUP = 200  # characters Telegram shows in a button's answer
+_PHRASE_AFTER_ADD = re.compile(r"^\s*cau\s+#?(\d{1,6})\s*$")  # "them cau 12", typed with a space
 
 
 @router.command("dinhchinh", "clarify", where="P", roles=(Role.OFFICER,))
@@ -29,6 +38,17 @@ async def clarify(ctx: Context) -> Reply:
     text = service.text
     if verb in LIST:
         return _list(ctx)
+    spaced = _PHRASE_AFTER_ADD.match(fold(rest))
+    if verb in ADD and spaced:
+        return _taught(ctx, service.add_phrase(ctx.actor, int(spaced.group(1))))
+    if verb in NOT_RUMOUR | PHRASE:
+        numbered = _NUMBER.match(rest)
+        if numbered is None or numbered.group(2).strip():
+            raise UserError("clarify.teach_usage")
+        number = int(numbered.group(1))
+        if verb in NOT_RUMOUR:
+            return _taught(ctx, service.not_rumour(ctx.actor, number))
+        return _taught(ctx, service.add_phrase(ctx.actor, number))
     if verb in ADD:
         file = await service.keep_file(ctx.incoming, ctx.actor.person)
         c = service.add(ctx.actor, rest, file=file)
@@ -63,6 +83,38 @@ def _list(ctx: Context) -> Reply:
     ]
     lines.append(ctx.t("clarify.list_footer"))
     return Reply("\n".join(lines))
+
+
+def _taught(ctx: Context, taught: Taught) -> Reply:
+    number = taught.clarification
+    if taught.phrase:
+        key = "clarify.phrase_added" if taught.new else "clarify.phrase_again"
+        return ctx.reply(key, number=number, phrase=taught.phrase)
+    key = "clarify.not_rumour_done" if taught.new else "clarify.not_rumour_again"
+    return ctx.reply(key, number=number)
+
+
+@router.callback("rumour")
+async def teach_button(ctx: Context) -> Reply | None:
+    """The buttons under an alert: `rumour:not_rumour:<sighting>`, `rumour:phrase:<sighting>`.
+    The answer pops up and stays in the chat; the buttons go (the step is taken)."""
+    _, action, number = [*ctx.incoming.callback_data.split(":"), "", ""][:3]
+    service = ctx.services.clarifications
+    if not number.isdigit() or action not in ("not_rumour", "phrase"):
+        await ctx.answer_button()
+        return None
+    try:
+        if not ctx.actor.has_any((Role.OFFICER,)):
+            raise UserError("clarify.sighting_not_yours", number=number)
+        teach = service.not_rumour if action == "not_rumour" else service.add_phrase
+        reply = _taught(ctx, teach(ctx.actor, int(number)))
+    except UserError as exc:
+        await ctx.answer_button(ctx.t(exc.key, **exc.params))
+        return None
+    popup = reply.text if len(reply.text) <= POPUP else reply.text[: POPUP - 1] + "…"
+    await ctx.answer_button(popup)
+    await ctx.remove_buttons()
+    return reply
 
 
 @router.heard()

@@ -365,6 +365,9 @@ class Clarification:
     file: OutboxFile | None = None
     updated_at: datetime | None = None
     retired_at: datetime | None = None
+    # Messages officers marked "không phải tin đồn" from an alert: their shape is not this
+    # rumour (a field with a default: older stores read as before, no migration).
+    exceptions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,6 +386,8 @@ class RumourSighting:
     phrase: str = ""
     replied: bool = False  # the clarification was posted under it (once a group and day)
     alerted: int = 0  # officers told
+    sure: bool = True  # False: the watch could not tell a repetition from a denial (not answered)
+    taught: str = ""  # what an officer did from its alert: "not_rumour" or "phrase"
 
 
 @dataclass(frozen=True, slots=True)

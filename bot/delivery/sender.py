@@ -279,9 +279,10 @@ class Delivery:
             log.warning("group admin check failed: %s", exc)
             return None
 
-    async def hears_group(self, chat: ChatRef) -> bool | None:
+    async def hears_group(self, chat: ChatRef, *, strict: bool = False) -> bool | None:
         """Whether ordinary talk reaches the bot in group `chat` (in a private chat: in groups on
-        its platform in general); None when the platform cannot tell or is not running."""
+        its platform in general); None when the platform cannot tell or is not running, or when
+        asking failed (`strict`: then the DeliveryError is raised)."""
         platform = self.platform_for(chat)
         if platform is None:
             return None
@@ -289,6 +290,8 @@ class Delivery:
             return await platform.hears_group(chat if chat.kind is ChatKind.GROUP else None)
         except DeliveryError as exc:
             log.info("hearing check failed platform=%s: %s", chat.platform, exc)
+            if strict:
+                raise
             return None
 
     async def answer_callback(self, chat: ChatRef, callback_id: str, text: str = "") -> None:

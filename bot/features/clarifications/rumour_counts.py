@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.core.models import Area
+from bot.core.models import Area, RumourSighting
 
 if TYPE_CHECKING:
     from bot.core.areas import AreaTree
@@ -23,6 +23,12 @@ class RumourCount:
     units: tuple[tuple[str, int], ...]  # (unit name, sightings), most first
 
 
+def counted(s: RumourSighting) -> bool:
+    """Whether a sighting counts as the rumour repeated: one the watch was sure of and no officer
+    marked "không phải tin đồn", or one an officer confirmed by adding its words as a phrase."""
+    return s.taught == "phrase" or (s.sure and s.taught != "not_rumour")
+
+
 def rumour_counts(
     store: Store, areas: AreaTree, area: Area, units: list[Area], start: datetime, end: datetime
 ) -> list[RumourCount]:
@@ -30,7 +36,7 @@ def rumour_counts(
     clarification, most first, each split over the units (communes) of the area."""
     per: dict[int, dict[str, int]] = {}
     for s in store.sightings.since(start):
-        if s.at > end or s.area not in areas:
+        if s.at > end or s.area not in areas or not counted(s):
             continue
         if not (areas.contains(area.code, s.area) or areas.contains(s.area, area.code)):
             continue

@@ -1,81 +1,46 @@
-"""Does a chat message repeat a registered rumour? Folded tokens, order-tolerant phrase coverage.
+"""Does a chat message repeat a registered rumour? Read words, weighted phrase coverage, and
+the sentence's structure for denials.
 
-People write the same rumour many ways: without diacritics, in another order, with chat
-spellings ("vacxin", "ko"), inside a longer message, or as a question. A phrase matches when
-most of its words occur close together in the message, with Vietnamese compound words
-("vắc xin", "vô sinh") counting fully only when their syllables stand side by side. A message
-that denies the rumour ("không gây", "tin đồn sai") is not a sighting of it.
+A message is read (`reading.read`: chat spellings, digits and health words of one meaning
+unified, denial and question phrases marked). A phrase matches where most of its weight is found
+close together in one sentence, in any order; a word counts fully next to a phrase neighbour,
+UNBOUND elsewhere; the health words ("vô sinh", "cán bộ") weigh more than others, the words
+that only link a claim ("gây", "làm") less. Then `denials.judge` says whether the message
+repeats or asks (SURE), denies (DENIED), or cannot be told (UNSURE, also a match just short of
+THRESHOLD: maybe a new wording); a message whose shape an officer marked "không phải tin đồn"
+for that clarification is EXCEPTED.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.core.text import fold
+from bot.features.clarifications.chat_words import NEG
+from bot.features.clarifications.denials import Verdict, judge
+from bot.features.clarifications.health_words import CAUSE, CONCEPTS
+from bot.features.clarifications.reading import Words, read, tokens
 
-THRESHOLD = 0.7  # share of a phrase's words found (a word out of place counts UNBOUND)
-UNBOUND = 0.6  # a word present, but not next to either of its neighbours in the phrase
+THRESHOLD = 0.7  # share of a phrase's weight found (a word out of place counts UNBOUND)
+NEAR_MISS = 0.55  # to THRESHOLD, with every health word: maybe a new wording, officers asked
+UNBOUND = 0.6  # a word present, but not near either of its neighbours in the phrase
+NEAR = {1: 1.0, 2: 0.85, 3: 0.75}  # a word this far from a phrase neighbour
 MIN_WORDS = 3  # a shorter phrase would match ordinary talk
-BEFORE = 2  # a negation this many words before the match still denies it
-CAUSE, CURE, NEG = "<gay>", "<chua>", "<khong>"
+SHAPE_SHARE = 0.75  # of an exception's words around the claim that a message must share
+EXCEPTED = "excepted"
 
-_WORD = re.compile(r"[^\W_]+")
-# Read before folding: diacritics tell "chưa" (not yet) from "chữa" (cure), "là" from "lá".
-_MARKED = {
-    "không": NEG, "chẳng": NEG, "chả": NEG, "chưa": NEG, "hông": NEG, "là": "",
-    "chữa": CURE, "trị": CURE, "khỏi": CURE,
-}  # fmt: skip
-# Folded chat spellings and words of one meaning ("" drops a filler word).
-_FOLDED = {
-    "khong": NEG, "ko": NEG, "k": NEG, "kg": NEG, "khg": NEG, "hok": NEG, "hem": NEG,
-    "gay": CAUSE, "lam": CAUSE, "bi": CAUSE, "khien": CAUSE, "do": CAUSE, "vi": CAUSE,
-    "chua": CURE, "tri": CURE, "khoi": CURE,
-    "dc": "duoc", "j": "gi", "vs": "voi",
-    "vacxin": "vac xin", "vaccine": "vac xin", "vaccin": "vac xin", "vacin": "vac xin",
-    "vaxin": "vac xin", "vacsin": "vac xin",
-    "nghe": "", "noi": "", "bao": "", "don": "", "rang": "", "thi": "", "ma": "", "se": "",
-    "da": "", "dang": "", "cac": "", "nhung": "", "mot": "", "cai": "", "nay": "", "day": "",
-    "nhe": "", "nha": "", "a": "", "oi": "", "ha": "", "luon": "", "roi": "", "cua": "",
-    "va": "", "voi": "", "cho": "", "ay": "", "ra": "", "duoc": "", "co": "",
-}  # fmt: skip
-# Two words of one meaning, read after the single words ("dẫn đến", "điều trị").
-_PAIRS = {("dan", "den"): CAUSE, ("dieu", CURE): CURE}
-# Someone repeating the clarification, not the rumour: the message is no sighting.
-_DENIAL_TEXTS = (
-    "sai sự thật", "tin sai", "tin giả", "tin đồn sai", "bác bỏ", "đính chính", "không đúng",
-    "không có cơ sở", "không có căn cứ", "chưa được chứng minh", "không phải sự thật",
-    "hoàn toàn sai", "không hề", "fake",
-)  # fmt: skip
+__all__ = ["THRESHOLD", "Match", "Rumour", "Shape", "Verdict", "best_match", "tokens", "usable"]
 
 
-def tokens(text: str) -> list[str]:
-    """The words of `text` for matching: folded, chat spellings and synonyms unified, fillers
-    dropped, a word repeated right after itself kept once ("đu đủ" → "du")."""
-    words: list[str] = []
-    nfc = unicodedata.normalize("NFC", text.casefold())
-    for raw in _WORD.findall(nfc):
-        marked = _MARKED.get(raw)
-        mapped = marked if marked is not None else _FOLDED.get(fold(raw), fold(raw))
-        words += mapped.split()
-    merged: list[str] = []
-    for word in words:
-        pair = (merged[-1], word) if merged else None
-        if pair in _PAIRS:
-            merged[-1] = _PAIRS[pair]
-        elif not merged or merged[-1] != word:
-            merged.append(word)
-    return [w for i, w in enumerate(merged) if i == 0 or merged[i - 1] != w]
-
-
-_DENIALS = tuple(tokens(d) for d in _DENIAL_TEXTS)
+def weight(word: str) -> float:
+    if word == CAUSE:
+        return 0.5
+    return 1.5 if word in CONCEPTS else 1.0
 
 
 def phrase_words(phrase: str) -> tuple[str, ...]:
     """A rumour phrase as it is matched (its negation too: "trẻ không cần tiêm nhắc lại")."""
-    return tuple(tokens(phrase))
+    return read(phrase).words
 
 
 def usable(phrase: str) -> bool:
@@ -85,15 +50,59 @@ def usable(phrase: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Rumour:
-    """One registered phrase of a clarification, already split into words."""
+    """One registered phrase of a clarification, already read."""
 
     key: int  # the clarification's number
     phrase: str
     words: tuple[str, ...]
+    total: float = 0.0  # the weight of its words
 
     @classmethod
     def of(cls, key: int, phrase: str) -> Rumour:
-        return cls(key, phrase, phrase_words(phrase))
+        words = phrase_words(phrase)
+        return cls(key, phrase, words, sum(weight(w) for w in set(words)))
+
+    def needed(self, present: set[str] | frozenset[str]) -> float:
+        """The weight to cover: a linking word ("gây", "làm") only when the message has one."""
+        if CAUSE in self.words and CAUSE not in present:
+            return self.total - weight(CAUSE)
+        return self.total
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """A message an officer marked "không phải tin đồn" for clarification `key`: the words
+    around its claim (its frame), or all its words when it was the bare claim. Stored as those
+    words as read (folded, the claim left out of the frame), never as the message itself."""
+
+    key: int
+    frame: frozenset[str]
+    words: frozenset[str]
+
+    @classmethod
+    def of(cls, key: int, text: str, rumours: Iterable[Rumour]) -> Shape:
+        w = read(text)
+        found = _best(w, [r for r in rumours if r.key == key])
+        frame = set(w.words)
+        if found is not None:
+            _, _, first, last = found
+            frame = set(w.words[:first] + w.words[last + 1 :])
+        return cls(key, frozenset(frame), frozenset(w.words))
+
+    @classmethod
+    def parse(cls, key: int, stored: str) -> Shape:
+        frame, _, words = stored.partition("|")
+        return cls(key, frozenset(frame.split()), frozenset(words.split()))
+
+    def stored(self) -> str:
+        return f"{' '.join(sorted(self.frame))} | {' '.join(sorted(self.words))}"
+
+    def fits(self, w: Words, first: int, last: int) -> bool:
+        if len(self.frame) >= 2:
+            around = set(w.words[:first] + w.words[last + 1 :])
+            return len(self.frame & around) >= SHAPE_SHARE * len(self.frame)
+        mine = set(w.words)
+        return len(mine & self.words) >= 0.9 * max(len(mine), len(self.words))
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,74 +110,107 @@ class Match:
     key: int
     phrase: str
     score: float
+    verdict: str  # a Verdict, or EXCEPTED
+    first: int = 0  # the claim: words[first..last] of the message as read
+    last: int = 0
 
 
-def denies(words: Sequence[str]) -> bool:
-    """Whether the message denies a rumour in so many words ("tin đồn sai", "bác bỏ")."""
-    joined = f" {' '.join(words)} "
-    return any(f" {' '.join(d)} " in joined for d in _DENIALS)
-
-
-def best_match(text: str, rumours: Iterable[Rumour]) -> Match | None:
-    """The registered phrase this message repeats best, or None."""
-    words = tokens(text)
-    if not words:
+def best_match(
+    text: str | Words, rumours: Iterable[Rumour], shapes: Iterable[Shape] = ()
+) -> Match | None:
+    """The registered phrase this message repeats best, with what the message does with it
+    (repeats or asks, denies, unclear, or a shape an officer excepted); None: no phrase."""
+    w = read(text) if isinstance(text, str) else text
+    found = _best(w, rumours)
+    if found is None:
         return None
-    present = set(words)
-    best: Match | None = None
-    denied: bool | None = None
+    rumour, score, first, last = found
+    if any(s.key == rumour.key and s.fits(w, first, last) for s in shapes):
+        verdict = EXCEPTED
+    else:
+        verdict = judge(
+            w.words, w.cues, w.sentence, w.questions, first, last, negated=NEG in rumour.words
+        )  # fmt: skip
+        if score < THRESHOLD and verdict is Verdict.SURE:
+            verdict = Verdict.UNSURE
+    return Match(rumour.key, rumour.phrase, round(score, 3), verdict, first, last)
+
+
+def _best(w: Words, rumours: Iterable[Rumour]) -> tuple[Rumour, float, int, int] | None:
+    if not w.words:
+        return None
+    present = set(w.words)
+    best: tuple[Rumour, float, int, int] | None = None
+    scored: dict[tuple[str, ...], tuple[float, int, int] | None] = {}  # phrases read alike
     for rumour in rumours:
-        wanted = set(rumour.words)
-        if len(wanted) < MIN_WORDS or len(wanted & present) < THRESHOLD * len(wanted):
-            continue  # cheap test first: most messages share few words with a phrase
-        score = phrase_score(rumour.words, words)
-        if score < THRESHOLD or (best is not None and score <= best.score):
+        if rumour.words not in scored:
+            scored[rumour.words] = _scored(rumour, w, present)
+        found = scored[rumour.words]
+        if found is None:
             continue
-        if denied is None:
-            denied = denies(words)
-        if denied:
-            return None
-        best = Match(rumour.key, rumour.phrase, round(score, 3))
+        score, first, last = found
+        # The best score; of equal ones the tighter claim (a wider one may take in a denial).
+        if best is None or (score, best[3] - best[2]) > (best[1], last - first):
+            best = (rumour, score, first, last)
     return best
 
 
-def phrase_score(phrase: Sequence[str], words: Sequence[str]) -> float:
-    """The best score of `phrase` over windows of the message that carry no negation (or, for
-    a rumour that is itself a negation, windows that do)."""
-    limit = len(phrase) + max(4, len(phrase))
+def _scored(rumour: Rumour, w: Words, present: set[str]) -> tuple[float, int, int] | None:
+    shared = present.intersection(rumour.words)
+    if len(shared) < 2 or len(set(rumour.words)) < MIN_WORDS:
+        return None  # cheap tests first: most messages share little with a phrase
+    if sum(weight(x) for x in shared) < NEAR_MISS * rumour.needed(present):
+        return None
+    score, first, last = phrase_score(rumour, w)
+    near = _all_concepts(rumour.words, w.words[first : last + 1])
+    return (score, first, last) if score >= (NEAR_MISS if near else THRESHOLD) else None
+
+
+def phrase_score(rumour: Rumour, w: Words) -> tuple[float, int, int]:
+    """The best score of a phrase over windows of one sentence of the message, with the claim's
+    first and last word; of equal windows the last wins (its claim is the one said last)."""
+    phrase = rumour.words
     wanted = set(phrase)
-    negated = NEG in wanted
-    starts = [i for i, w in enumerate(words) if w in wanted]
-    best = 0.0
-    for start in starts:
-        window = words[start : start + limit]
+    limit = len(phrase) + max(4, len(phrase))
+    best = (0.0, 0, 0)
+    for start, word in enumerate(w.words):
+        if word not in wanted:
+            continue
+        end = start
+        while end < len(w) and end - start < limit and w.sentence[end] == w.sentence[start]:
+            end += 1
+        window = w.words[start:end]
         score, first, last = _window_score(phrase, window)
-        if score <= best:
-            continue
-        lo = max(0, start + first - BEFORE)
-        if (NEG in words[lo : start + last + 1]) != negated:
-            continue
-        best = score
+        score /= rumour.needed(set(window))
+        if score >= best[0]:
+            best = (score, start + first, start + last)
     return best
+
+
+def _all_concepts(phrase: Sequence[str], claim: Sequence[str]) -> bool:
+    """A near miss is worth asking about only when it holds every health word of the phrase
+    (and the phrase has one): "sốt xuất huyết" alone is no new wording of a cure."""
+    concepts = CONCEPTS.intersection(phrase)
+    return bool(concepts) and concepts <= set(claim)
 
 
 def _window_score(phrase: Sequence[str], window: Sequence[str]) -> tuple[float, int, int]:
-    """Each phrase word found scores 1 next to a phrase neighbour, UNBOUND elsewhere."""
-    where: dict[str, list[int]] = {}
-    for i, w in enumerate(window):
-        where.setdefault(w, []).append(i)
+    """Each phrase word found scores its weight next to a found phrase neighbour, less a word or
+    two away (NEAR), UNBOUND times it elsewhere; with the first and last position found."""
+    where: dict[str, int] = {}
+    for i, x in enumerate(window):
+        where.setdefault(x, i)
+    found = [x for x in dict.fromkeys(phrase) if x in where]
+    concepts = CONCEPTS.intersection(phrase)
+    missing = len(concepts) - len(concepts.intersection(found))
+    if len(found) < 2 or missing > (1 if len(concepts) >= 3 else 0):
+        return 0.0, 0, 0  # the health words carry the claim: all of them, or all but one of 3
+    if NEG in phrase and NEG not in where:
+        return 0.0, 0, 0  # a rumour that is a negation ("không cần tiêm") needs it said
     total = 0.0
-    found: list[int] = []
-    for i, word in enumerate(phrase):
-        spots = where.get(word)
-        if not spots:
-            continue
-        found += spots
-        neighbours = {phrase[j] for j in (i - 1, i + 1) if 0 <= j < len(phrase)}
-        bound = any(
-            window[k] in neighbours for s in spots for k in (s - 1, s + 1) if 0 <= k < len(window)
-        )
-        total += 1.0 if bound else UNBOUND
-    if not found:
-        return 0.0, 0, 0
-    return total / len(phrase), min(found), max(found)
+    for i, x in enumerate(found):
+        neighbours = {found[j] for j in (i - 1, i + 1) if 0 <= j < len(found)}
+        gaps = [abs(where[n] - where[x]) for n in neighbours]
+        total += weight(x) * max((NEAR.get(g, UNBOUND) for g in gaps), default=UNBOUND)
+    spots = [where[x] for x in found]
+    return total, min(spots), max(spots)

@@ -1,25 +1,26 @@
-"""Official clarifications against rumours: the registry officers keep, and the watch that
-answers a rumour in a group with its clarification and tells the area's officers."""
+"""Official clarifications against rumours: the registry officers keep; the watch that answers
+a rumour in a group with its clarification and tells the area's officers (watch.py); and the
+steps by which officers teach it from an alert (teaching.py)."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta
+from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.core.actor import Actor
 from bot.core.errors import Forbidden, NotFound, UserError
-from bot.core.messages import ChatKind, ChatRef, Incoming, OutFile, UserRef
-from bot.core.models import Area, Clarification, OutboxFile, Person, Role, RumourSighting
+from bot.core.messages import ChatKind, ChatRef, Incoming
+from bot.core.models import Area, Clarification, OutboxFile, Person, Role
 from bot.core.places import resolve
-from bot.delivery.attachments import file_for_chat, keep_attachment
-from bot.delivery.outbox import Message
+from bot.delivery.attachments import keep_attachment
 from bot.features.audit.log import AuditLog
-from bot.features.broadcast.reach import private_account
-from bot.features.clarifications.rumour_match import Rumour, best_match
-from bot.features.clarifications.text import ClarificationParts, excerpt, parse_parts
+from bot.features.clarifications.rumour_counts import counted
+from bot.features.clarifications.teaching import Taught, Teaching
+from bot.features.clarifications.text import ClarificationParts, parse_parts
+from bot.features.clarifications.watch import Heard, RumourWatch
 
 if TYPE_CHECKING:
     from bot.core.areas import AreaTree
@@ -34,15 +35,6 @@ log = logging.getLogger(__name__)
 
 KEEPERS = (Role.OFFICER, Role.ADMIN)
 RECENT_DAYS = 7  # sightings counted in /dinhchinh ds
-
-
-@dataclass(frozen=True, slots=True)
-class Heard:
-    """What the watch answers in the group (None from watch(): stay quiet)."""
-
-    text: str
-    file: OutFile | None
-    clarification: int
 
 
 class Clarifications:
@@ -74,7 +66,14 @@ class Clarifications:
         self.text = text
         self.default_lang = default_lang
         self.audit = audit
-        self._rumours: dict[int, tuple[tuple[str, ...], list[Rumour]]] = {}
+        self.watcher = RumourWatch(
+            store=store, areas=areas, clock=clock, tz=tz, outbox=outbox, delivery=delivery,
+            files=files, links=links, text=text, default_lang=default_lang,
+        )  # fmt: skip
+        self.teaching = Teaching(
+            store=store, areas=areas, clock=clock, audit=audit, watch=self.watcher,
+            keepers=KEEPERS,
+        )  # fmt: skip
 
     # --- the registry --------------------------------------------------------------------------
 
@@ -153,10 +152,14 @@ class Clarifications:
 
     def sightings_of(self, number: int, *, days: int = RECENT_DAYS) -> int:
         since = self.clock.now() - timedelta(days=days)
-        return sum(1 for s in self.store.sightings.since(since) if s.clarification == number)
+        return sum(
+            1
+            for s in self.store.sightings.since(since)
+            if s.clarification == number and counted(s)
+        )
 
     def area_name(self, code: str) -> str:
-        return self.areas.get(code).name if code in self.areas else code
+        return self.watcher.area_name(code)
 
     def _area(self, actor: Actor, named: str | None) -> Area:
         if named:
@@ -170,119 +173,33 @@ class Clarifications:
         return min(mine, key=lambda a: len(a.path))  # the widest
 
     def _overlap(self, a: str, b: str) -> bool:
-        if a not in self.areas or b not in self.areas:
-            return False
-        return self.areas.contains(a, b) or self.areas.contains(b, a)
+        return self.watcher._overlap(a, b)
 
     async def keep_file(self, inc: Incoming, person: Person | None) -> OutboxFile | None:
         """The document or photo sent with the command or in the message replied to, kept."""
         owner = person.id if person else None
         return await keep_attachment(inc, delivery=self.delivery, files=self.files, owner=owner)
 
-    # --- the watch -----------------------------------------------------------------------------
+    # --- the watch and its teaching -------------------------------------------------------------
 
-    async def hearing_note(self, chat: ChatRef) -> str:
+    async def hearing_note(self, chat: ChatRef, *, strict: bool = False) -> str:
         """The catalog key of a note that the watch cannot read ordinary talk in group `chat`
-        (in a private chat: in groups on its platform) and how to let it; "" when it can."""
-        if await self.delivery.hears_group(chat) is not False:
+        (in a private chat: in groups on its platform) and how to let it; "" when it can, or
+        cannot tell (`strict`: a DeliveryError when the platform could not be asked)."""
+        if await self.delivery.hears_group(chat, strict=strict) is not False:
             return ""
         if chat.platform != "telegram":
             return "watch.mentions_only"
         return "watch.deaf_group" if chat.kind is ChatKind.GROUP else "watch.deaf_privacy"
 
     def watch(self, inc: Incoming) -> Heard | None:
-        """A group message that repeats a registered rumour: store the sighting, tell the area's
-        officers, and give the clarification to post under it (once a group, clarification and
-        day; later sightings that day are stored and told, not answered again)."""
-        if inc.chat.kind is not ChatKind.GROUP or inc.sender_is_bot or not inc.text.strip():
-            return None
-        binding = self.store.groups.get(inc.chat.key)
-        if binding is None or not binding.active or binding.area not in self.areas:
-            return None
-        found = best_match(inc.text, self._rumours_for(binding.area))
-        if found is None:
-            return None
-        c = self.store.clarifications.get(found.key)
-        if c is None:
-            return None
-        now = self.clock.now()
-        day = datetime.combine(now.astimezone(self.tz).date(), time(), self.tz)
-        today = [
-            s for s in self.store.sightings.since(day)
-            if s.clarification == c.id and s.chat_key == inc.chat.key
-        ]  # fmt: skip
-        answer = not any(s.replied for s in today)
-        repeat = any(s.sender == inc.sender.key for s in today)
-        group = binding.title or self.area_name(binding.area)
-        messages = [] if repeat else self._alerts(c, inc, binding.area, group, replied=answer)
-        sighting = RumourSighting(
-            id=0, clarification=c.id, chat_key=inc.chat.key, area=binding.area,
-            sender=inc.sender.key, sender_name=inc.sender_name, text=excerpt(inc.text),
-            at=now, message_id=inc.message_id, phrase=found.phrase, replied=answer,
-            alerted=len(messages),
-        )  # fmt: skip
-        try:
-            with self.store.atomic():
-                self.store.sightings.add(sighting)
-                if messages:
-                    self.outbox.enqueue(messages, kind="rumour.alert", ref=f"clarification:{c.id}")
-        except UserError as exc:  # a Zalo quota that cannot cover the alerts: keep the sighting
-            log.warning("clarification=%s alerts not sent: %s", c.id, exc.key)
-            self.store.sightings.add(replace(sighting, alerted=0))
-        log.info(
-            "rumour sighting clarification=%s score=%s replied=%s alerted=%d",
-            c.id, found.score, answer, len(messages),
-        )  # fmt: skip
-        if not answer:
-            return None
-        return Heard(self.text.reply(self.default_lang, c), self._file(c, inc.chat), c.id)
+        """Group talk: the clarification to post under a rumour, or None (see RumourWatch)."""
+        return self.watcher.watch(inc)
 
-    def _rumours_for(self, area: str) -> list[Rumour]:
-        """The phrases of active clarifications whose area holds the group's or lies inside it."""
-        found: list[Rumour] = []
-        for c in self.store.clarifications.all():
-            if c.retired_at is not None or not self._overlap(c.area, area):
-                continue
-            cached = self._rumours.get(c.id)
-            if cached is None or cached[0] != c.phrases:
-                cached = (c.phrases, [Rumour.of(c.id, p) for p in c.phrases])
-                self._rumours[c.id] = cached
-            found += cached[1]
-        return found
+    def not_rumour(self, actor: Actor, sighting: int) -> Taught:
+        """From an alert: "không phải tin đồn" (see Teaching)."""
+        return self.teaching.not_rumour(actor, sighting)
 
-    def _alerts(
-        self, c: Clarification, inc: Incoming, area: str, group: str, *, replied: bool
-    ) -> list[Message]:
-        running = set(self.delivery.platforms)
-        out = []
-        for person in self.store.people.all():
-            if not person.active or any(a.key == inc.sender.key for a in person.accounts):
-                continue
-            if not any(
-                g.role is Role.OFFICER
-                and g.area in self.areas
-                and self.areas.contains(g.area, area)
-                for g in person.roles
-            ):
-                continue
-            account = private_account(person, running)
-            if not account:
-                continue
-            lang = person.language or self.default_lang
-            user = UserRef.parse(account)
-            text = self.text.alert(
-                lang, c, group=group, sender=inc.sender_name, text=inc.text, replied=replied
-            )
-            out.append(
-                Message(
-                    chat=ChatRef(user.platform, user.bot, user.id, ChatKind.PRIVATE),
-                    text=text, lang=lang, recipient=person.id,
-                )
-            )  # fmt: skip
-        return out
-
-    def _file(self, c: Clarification, chat: ChatRef) -> OutFile | None:
-        """The clarification's file: uploaded where files go, else as a signed link."""
-        if c.file is None:
-            return None
-        return file_for_chat(self.files, self.links, self.delivery, c.file, chat, person=0)
+    def add_phrase(self, actor: Actor, sighting: int) -> Taught:
+        """From an alert: the message's claim becomes a phrase (see Teaching)."""
+        return self.teaching.add_phrase(actor, sighting)

@@ -130,14 +130,24 @@ class ClarificationText:
         )  # fmt: skip
 
     def alert(
-        self, lang: str, c: Clarification, *, group: str, sender: str, text: str, replied: bool
+        self,
+        lang: str,
+        c: Clarification,
+        *,
+        group: str,
+        sender: str,
+        text: str,
+        replied: bool,
+        sure: bool = True,
     ) -> str:
-        """The private note to an officer: where, who, what, and what the bot did."""
+        """The private note to an officer: where, who, what, and what the bot did (when the
+        watch is unsure: that it did not answer, and why)."""
+        head = "clarify.alert" if sure else "clarify.alert_unsure"
         done = "clarify.alert_replied" if replied else "clarify.alert_already"
         return "\n".join(
             [
-                self.t(lang, "clarify.alert", group=group, sender=sender, number=c.id),
+                self.t(lang, head, group=group, sender=sender, number=c.id),
                 f"«{excerpt(text)}»",
-                self.t(lang, done, number=c.id),
+                self.t(lang, done if sure else "clarify.alert_unsure_done", number=c.id),
             ]
         )

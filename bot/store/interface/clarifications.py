@@ -30,6 +30,9 @@ class SightingsRepo(Protocol):
     def add(self, sighting: RumourSighting) -> RumourSighting:
         """Store under the next id; returns it with its id."""
 
+    def get(self, sighting_id: int) -> RumourSighting | None:
+        """The sighting with this id, or None (also once purged)."""
+
     def save(self, sighting: RumourSighting) -> None:
         """Replace the sighting with the same id."""
 

@@ -44,6 +44,9 @@ class SightingsRepo:
             self.save(stored)
         return stored
 
+    def get(self, sighting_id: int) -> RumourSighting | None:
+        return cast(RumourSighting | None, self._table.get(sighting_id))
+
     def save(self, sighting: RumourSighting) -> None:
         self._core.put("sightings", sighting.id, sighting)
 

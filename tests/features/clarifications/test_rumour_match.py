@@ -1,10 +1,27 @@
-"""The rumour matcher over a fixed set of messages that should and should not match."""
+"""The rumour matcher over the first fixed set of messages that should and should not match
+(written for the matcher before issue #22, kept as a regression check), and its parts: reading
+chat Vietnamese, denials by structure, questions, near misses, officers' exceptions."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.features.clarifications.rumour_match import Rumour, best_match, tokens, usable
+from bot.features.clarifications.rumour_match import (
+    Match,
+    Rumour,
+    Shape,
+    Verdict,
+    best_match,
+    tokens,
+    usable,
+)
+
+
+def answered(text: str, rumours: list[Rumour]) -> Match | None:
+    """The match the watch answers in the group (None: it stays quiet there)."""
+    found = best_match(text, rumours)
+    return found if found is not None and found.verdict == Verdict.SURE else None
+
 
 # Four clarifications, with the phrases an officer would register for each.
 PHRASES = {
@@ -98,7 +115,7 @@ def test_precision_and_recall_on_the_fixed_set() -> None:
     true_pos = false_neg = false_pos = 0
     misses: list[str] = []
     for text, key in SHOULD_MATCH:
-        found = best_match(text, RUMOURS)
+        found = answered(text, RUMOURS)
         if found is not None and found.key == key:
             true_pos += 1
         else:
@@ -109,7 +126,7 @@ def test_precision_and_recall_on_the_fixed_set() -> None:
             misses.append(f"wrong clarification {found.key} for: {text}")
     for text in SHOULD_NOT_MATCH:
         found = best_match(text, RUMOURS)
-        if found is not None:
+        if found is not None and found.verdict in (Verdict.SURE, Verdict.UNSURE):
             false_pos += 1
             misses.append(f"false alarm ({found.key}, {found.score}): {text}")
     precision = true_pos / (true_pos + false_pos) if true_pos + false_pos else 0.0
@@ -126,17 +143,27 @@ def test_precision_and_recall_on_the_fixed_set() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Vắc-xin HPV", ["vac", "xin", "hpv"]),
-        ("vacxin", ["vac", "xin"]),
+        ("Vắc-xin HPV", ["<tiem>", "hpv"]),
+        ("vacxin", ["<tiem>"]),
+        ("Chích ngừa xong bị vô sinh", ["<tiem>", "<gay>", "<vosinh>"]),
         ("chữa khỏi", ["<chua>"]),
         ("chưa khỏi", ["<khong>", "<chua>"]),
-        ("lá đu đủ là", ["la", "du"]),
+        ("lá đu đủ là", ["du"]),
         ("ko gây ra", ["<khong>", "<gay>"]),
-        ("dẫn đến vô sinh", ["<gay>", "vo", "sinh"]),
+        ("dẫn đến vô sinh", ["<gay>", "<vosinh>"]),
+        ("vk đc lấy nhiều ck", ["<vo>", "lay", "<chong+>"]),
+        ("cho phụ nữ cưới 2 chồng", ["<vo>", "lay", "<chong+>"]),
+        ("đẻ con thứ 3 thoải mái", ["sinh", "<con3>", "<ok>"]),
+        ("cb giờ đc đẻ đứa thứ ba", ["<canbo>", "gio", "sinh", "<con3>"]),
+        ("họp thứ 3", ["hop", "thu", "ba"]),  # Tuesday, not a third child
+        ("mấy bà ơi vợ được lấyyy nhiều chồnggg rồiii", ["may", "bà", "<vo>", "lay", "<chong+>"]),
+        ("bỏ qđ77", ["bo", "quyet", "dinh", "77"]),
+        ("tiêm vào là sau này ko đẻ được", ["<tiem>", "<gay>", "<vosinh>"]),
     ],
 )
 def test_tokens_unify_spellings(text: str, expected: list[str]) -> None:
-    """Diacritics, hyphens, chat spellings and synonyms become the same words."""
+    """Diacritics, hyphens, teencode, digits, drawn-out letters and words of one meaning
+    become the same words."""
     assert tokens(text) == expected
 
 
@@ -150,12 +177,103 @@ def test_short_phrases_are_not_usable() -> None:
 def test_a_rumour_that_is_a_negation() -> None:
     """A claim with "không" matches only where the negation is said, and not when denied."""
     rumours = [Rumour.of(5, "trẻ không cần tiêm nhắc lại sởi")]
-    assert best_match("nghe nói tre ko can tiem nhac lai soi nữa", rumours) is not None
-    assert best_match("Trẻ vẫn cần tiêm nhắc lại vắc xin sởi", rumours) is None
-    assert best_match("Trẻ không cần tiêm nhắc lại sởi là tin sai", rumours) is None
+    assert answered("nghe nói tre ko can tiem nhac lai soi nữa", rumours) is not None
+    assert answered("Trẻ vẫn cần tiêm nhắc lại vắc xin sởi", rumours) is None
+    assert answered("Trẻ không cần tiêm nhắc lại sởi là tin sai", rumours) is None
 
 
 def test_the_best_of_several_clarifications_wins() -> None:
     """Words shared by two rumours: the one the message repeats more fully is chosen."""
     found = best_match("uống thuốc tránh thai khẩn cấp gây vô sinh", RUMOURS)
     assert found is not None and found.key == 4
+
+
+MANY_HUSBANDS = [Rumour.of(7, "vợ được lấy nhiều chồng"), Rumour.of(7, "phụ nữ được lấy 2 chồng")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Không có chuyện phụ nữ được lấy nhiều chồng đâu",
+        "Sửa luật không có nghĩa là vợ được lấy nhiều chồng, đừng hiểu nhầm",
+        "Vợ được lấy nhiều chồng là hiểu sai nhé",
+        "Vợ được lấy nhiều chồng là tin đồn thất thiệt, đừng tin",
+        "Đừng tin mấy cái link bảo phụ nữ được lấy hai chồng, toàn bịa đặt",
+        "Làm gì có chuyện vk đc lấy nhiều ck, toàn tin vớ vẩn",
+        "Ai bảo vợ được lấy nhiều chồng thì đọc bài của Bộ Tư pháp nhé, toàn chuyện nhảm",
+        "Pháp luật không hề cho phép vợ lấy nhiều chồng",
+        "Chả có luật nào cho vợ lấy nhiều chồng cả",
+        "Vợ được lấy nhiều chồng là tin đồn",
+    ],
+)
+def test_denials_in_everyday_words(text: str) -> None:
+    """The issue's denials: negation reaching over the claim, before or after it."""
+    found = best_match(text, MANY_HUSBANDS)
+    assert found is not None and found.verdict == Verdict.DENIED
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Có thật là vợ được lấy nhiều chồng không?",
+        "vk dc lay nhieu ck phai k mn",
+        "Vợ lấy 2 chồng có hợp pháp ko vậy?",
+        "Ủa vk được lấy thêm ck thật hả",
+        "Có phải vợ được lấy nhiều chồng không, nghe bảo luật mới rồi",
+        "Vợ được lấy nhiều chồng là tin đồn hay thật vậy?",
+        "Nghe tin đồn là vợ được lấy nhiều chồng, thật hả mn",
+    ],
+)
+def test_questions_are_answered_not_denied(text: str) -> None:
+    """ "… không?" closing a question asks; the clarification answers it."""
+    assert answered(text, MANY_HUSBANDS) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dạo này có tin đồn là vợ được lấy nhiều chồng đấy",  # telling of it, or warning?
+        "Đừng tin. Vợ được lấy nhiều chồng là chuyện trên mạng",  # a denial a sentence before
+        "Vợ được lấy nhiều chồng là tin giả à?",  # asking whether it is false
+        "Phụ nữ giờ được có nhiều chồng cùng lúc",  # a wording just short of the phrases
+    ],
+)
+def test_unsure_is_told_not_answered(text: str) -> None:
+    found = best_match(text, MANY_HUSBANDS)
+    assert found is not None and found.verdict == Verdict.UNSURE, found
+
+
+def test_an_exception_holds_for_its_shape() -> None:
+    """An officer's "không phải tin đồn" keeps the words around the claim: the same shape is
+    excepted whichever wording of the rumour sits in it; other talk is not."""
+    marked = "Ai bảo vợ được lấy nhiều chồng thì đọc lại Luật Hôn nhân và gia đình nhé"
+    shape = Shape.parse(7, Shape.of(7, marked, MANY_HUSBANDS).stored())  # as kept in the store
+    assert {"doc", "luat", "hon", "nhan"} <= shape.frame and "<chong+>" not in shape.frame
+    assert "vợ" not in Shape.of(7, marked, MANY_HUSBANDS).stored(), "words as read, not the text"
+    same = "Ai bảo vk đc lấy 2 ck thì đọc lại luật hôn nhân gia đình nha"
+    found = best_match(same, MANY_HUSBANDS, [shape])
+    assert found is not None and found.verdict == "excepted"
+    assert answered("vk đc lấy nhiều ck đó mấy bà", MANY_HUSBANDS) is not None
+    other = best_match("vk đc lấy nhiều ck đó mấy bà", MANY_HUSBANDS, [shape])
+    assert other is not None and other.verdict == Verdict.SURE
+    elsewhere = Shape.of(8, marked, MANY_HUSBANDS)  # another clarification's exception
+    assert best_match(same, MANY_HUSBANDS, [elsewhere]).verdict == Verdict.SURE  # type: ignore[union-attr]
+
+
+def test_older_records_read_with_the_new_fields_empty() -> None:
+    """Clarifications and sightings stored before #22 have no exceptions, sure or taught: they
+    read with the defaults (so no migration step), and a sighting then counts as before."""
+    from datetime import UTC, datetime
+
+    from bot.core.models import Clarification, RumourSighting
+    from bot.features.clarifications.rumour_counts import counted
+    from bot.store.engine.codec import decode, encode
+
+    c = encode(Clarification(1, "R1", "Sai.", ("vợ được lấy nhiều chồng",), datetime.now(UTC)))
+    s = encode(RumourSighting(1, 1, "telegram::-5", "R1", "u", "Hoa", "…", datetime.now(UTC)))
+    for record in (c, s):
+        for new in ("exceptions", "sure", "taught"):
+            record.pop(new, None)
+    assert decode(Clarification, c).exceptions == ()
+    old = decode(RumourSighting, s)
+    assert old.sure and old.taught == "" and counted(old)
