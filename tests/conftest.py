@@ -1,9 +1,10 @@
 """Shared fixtures: the fake Telegram and Zalo API servers, and a World per platform (a bot wired
-to them, stopped after the test)."""
+to them, stopped after the test); the event loop of each async test."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +14,24 @@ from bot.core.clock import ManualClock
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
 from tests.support.harness import TG_TOKEN, ZALO_TOKEN, World
+from tests.support.virtual_time import VirtualTimeLoop
+
+# How the run is spread over the cores (pytest-xdist) and in what order.
+pytest_plugins = ["tests.support.parallel_run"]
+
+# Fixtures that run a bot in the test's own process: their tests run on virtual time too.
+IN_PROCESS_BOTS = frozenset({"world", "tg_world"})
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> Mapping[str, Callable[[], asyncio.AbstractEventLoop]]:
+    """The event loop of an async test: on virtual time (tests/support/virtual_time.py) when
+    it is marked `virtual_time` or drives an in-process World, else an ordinary one."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if item.get_closest_marker("virtual_time") is not None or fixtures & IN_PROCESS_BOTS:
+        return {"virtual_time": VirtualTimeLoop}
+    return {"asyncio": asyncio.new_event_loop}
 
 
 @pytest.fixture
@@ -39,7 +58,6 @@ async def fake_zalo() -> AsyncIterator[FakeZalo]:
     fake.add_bot(ZALO_TOKEN, name="Bot Dân số")
     yield fake
     await fake.stop()
-
 
 
 @pytest.fixture(params=["telegram", "zalo"])

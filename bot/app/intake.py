@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -110,7 +109,7 @@ class Inbound:
         polite reply per burst), or when their chat already has too much waiting."""
         verdict = Verdict.ALLOW
         if self.throttle is not None and not inc.sender_is_bot:
-            verdict = self.throttle.check(inc.sender.key, time.monotonic())
+            verdict = self.throttle.check(inc.sender.key)
         if verdict is Verdict.ALLOW and self._waiting[inc.chat.key] < self.max_waiting:
             return True
         self.throttled += 1

@@ -7,6 +7,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core.clock import LoopTicker, Ticker
+
 MAX_PEOPLE = 10_000  # buckets kept; an idle one is full again, so forgetting the oldest is safe
 WARN_EVERY = 60.0  # seconds: one polite note per person in this time, however long the flood
 
@@ -25,14 +27,16 @@ class _Bucket:
 
 
 class Throttle:
-    """`rate` events a minute per person on average, up to `burst` at once."""
+    """`rate` events a minute per person on average, up to `burst` at once; time is `ticker`'s."""
 
-    def __init__(self, *, per_minute: float, burst: int) -> None:
+    def __init__(self, *, per_minute: float, burst: int, ticker: Ticker | None = None) -> None:
         self.rate = per_minute / 60.0
         self.burst = float(burst)
+        self.ticker = ticker or LoopTicker()
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
 
-    def check(self, person: str, now: float) -> Verdict:
+    def check(self, person: str) -> Verdict:
+        now = self.ticker.monotonic()
         bucket = self._buckets.get(person)
         if bucket is None:
             bucket = self._buckets[person] = _Bucket(self.burst, now)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from bot.core.clock import LoopTicker, Ticker
 from bot.core.messages import ChatKind, Outgoing
 from bot.core.models import JobStatus, OutboxItem, OutboxJob, OutboxStatus
 from bot.delivery.sender import chat_from_key
@@ -38,9 +38,12 @@ class Progress:
         translate: Translator,
         default_lang: str,
         describe: Callable[[OutboxItem], str],
+        ticker: Ticker | None = None,
     ) -> None:
+        """`ticker` spaces the progress edits (the event loop's time unless a test gives one)."""
         self.store = store
         self.clock = clock
+        self.ticker = ticker or LoopTicker()
         self.delivery = delivery
         self.translate = translate
         self.default_lang = default_lang
@@ -91,11 +94,10 @@ class Progress:
         if counts["done"] >= job.total:
             await self.finish(job)
             return
-        if (
-            job.progress_message_id
-            and time.monotonic() - self._last_edit.get(job.id, 0) >= EDIT_EVERY
-        ):
-            self._last_edit[job.id] = time.monotonic()
+        now = self.ticker.monotonic()
+        last = self._last_edit.get(job.id)
+        if job.progress_message_id and (last is None or now - last >= EDIT_EVERY):
+            self._last_edit[job.id] = now
             chat = chat_from_key(job.report_chat, ChatKind.PRIVATE)
             text = self.translate(
                 self._lang(job), "outbox.progress", done=counts["done"], total=job.total

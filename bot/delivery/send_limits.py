@@ -12,6 +12,8 @@ dated again when its answer comes (`Slot.done`): it arrived no later than that, 
 stalled. (An answer slower than `settle` dates it `settle` after it left: a connection stuck
 that long is no measure of anything.) Each window is also counted a margin longer. The cost is
 a round trip per window: over a 200 ms link, 30 calls take 1.2 s, not 1 s.
+
+Time is the limiter's `Ticker` (the event loop's in production, moved by hand in tests).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import asyncio
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 
+from bot.core.clock import LoopTicker, Ticker
 from bot.core.messages import ChatKind, ChatRef
 
 # Chat limiters are cheap but one per chat ever seen would grow without end; an idle one is
@@ -77,25 +80,27 @@ class Window:
 class Slot:
     """One call's places in its windows; `done()` once the platform has answered."""
 
-    __slots__ = ("entries", "left", "settle")
+    __slots__ = ("entries", "left", "settle", "ticker")
 
-    def __init__(self, entries: list[list[float]], left: float, settle: float) -> None:
+    def __init__(
+        self, entries: list[list[float]], left: float, settle: float, ticker: Ticker
+    ) -> None:
         self.entries = entries
         self.left = left
         self.settle = settle
+        self.ticker = ticker
 
     def done(self) -> None:
         """Date the call to its answer (it arrived by then), or `settle` after it left."""
         if self.entries:
-            when = min(asyncio.get_running_loop().time(), self.left + self.settle)
+            when = min(self.ticker.monotonic(), self.left + self.settle)
             for entry in self.entries:
                 entry[0] = max(entry[0], when)
 
 
-async def _wait_for(windows: tuple[Window, ...]) -> None:
-    loop = asyncio.get_running_loop()
-    while (wait := max(w.wait(loop.time()) for w in windows)) > 0:
-        await asyncio.sleep(wait)
+async def _wait_for(windows: tuple[Window, ...], ticker: Ticker) -> None:
+    while (wait := max(w.wait(ticker.monotonic()) for w in windows)) > 0:
+        await ticker.sleep(wait)
 
 
 class _ChatLimit:
@@ -112,8 +117,9 @@ class _ChatLimit:
 class SendLimiter:
     """Holds each send until the bot's and the chat's limits allow it; urgent sends first."""
 
-    def __init__(self, limits: RateLimits) -> None:
+    def __init__(self, limits: RateLimits, *, ticker: Ticker | None = None) -> None:
         self.limits = limits
+        self.ticker = ticker or LoopTicker()
         total = limits.per_second_total
         self._total = (Window(total, 1.0, limits.margin),) if total else ()
         self._total_lock = asyncio.Lock()
@@ -152,7 +158,7 @@ class SendLimiter:
         limit = self._chat_limit(chat)
         if limit is None:
             return True
-        now = asyncio.get_running_loop().time()
+        now = self.ticker.monotonic()
         return not limit.lock.locked() and all(w.wait(now) <= 0 for w in limit.windows)
 
     async def acquire(self, chat: ChatRef, *, urgent: bool) -> Slot:
@@ -163,13 +169,13 @@ class SendLimiter:
         limit = self._chat_limit(chat)
         if limit is None:
             entries = await self._acquire_total(urgent=urgent)
-            return Slot(entries, asyncio.get_running_loop().time(), self.limits.settle)
+            return Slot(entries, self.ticker.monotonic(), self.limits.settle, self.ticker)
         async with limit.lock:
-            await _wait_for(limit.windows)
+            await _wait_for(limit.windows, self.ticker)
             entries = await self._acquire_total(urgent=urgent)
-            now = asyncio.get_running_loop().time()
+            now = self.ticker.monotonic()
             entries += [window.take(now) for window in limit.windows]
-        return Slot(entries, now, self.limits.settle)
+        return Slot(entries, now, self.limits.settle, self.ticker)
 
     async def _acquire_total(self, *, urgent: bool) -> list[list[float]]:
         if not self._total:
@@ -188,5 +194,5 @@ class SendLimiter:
 
     async def _take_total(self) -> list[list[float]]:
         async with self._total_lock:  # first come, first served
-            await _wait_for(self._total)
-            return [self._total[0].take(asyncio.get_running_loop().time())]
+            await _wait_for(self._total, self.ticker)
+            return [self._total[0].take(self.ticker.monotonic())]

@@ -99,6 +99,7 @@ async def test_webhook_refuses_wrong_or_missing_secret_and_processes_nothing(
         await bot.stop()
 
 
+@pytest.mark.virtual_time  # the poller's pauses between polls on the loop's time, skipped
 async def test_zalo_redelivered_update_is_handled_once_even_across_a_restart(
     tmp_path: Path, clock: ManualClock
 ) -> None:

@@ -17,6 +17,10 @@ from tests.fakes.zalo_api import FakeZalo
 from tests.support.delivery_helpers import finished, private_chat, start_config, started
 from tests.support.harness import ZALO_BOT, ZALO_TOKEN, RunningBot, eventually
 
+# Waits (retries, limits, timeouts) on the loop's time, by the bot and the fake alike; idle
+# waits skipped.
+pytestmark = pytest.mark.virtual_time
+
 
 async def _people(fake: FakeZalo, n: int) -> list:
     """Zalo people of the bot (each must still write first to be reachable)."""

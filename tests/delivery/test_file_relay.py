@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from bot.core.messages import Attachment, ChatKind, ChatRef
 from bot.core.models import OutboxFile
@@ -15,6 +16,9 @@ from tests.fakes.zalo_api import FakeZalo
 from tests.support.delivery_helpers import finished, private_chat, start_config, started
 from tests.support.harness import ZALO_BOT
 
+# Waits (retries, limits, timeouts) on the loop's time, by the bot and the fake alike; idle
+# waits skipped.
+pytestmark = pytest.mark.virtual_time
 PDF = b"%PDF-1.4 ke hoach chien dich thang 12 " * 50
 
 

@@ -8,10 +8,15 @@ import itertools
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 from bot.core.models import JobStatus, OutboxStatus
 from tests.fakes.telegram_api import FakeTelegram
 from tests.support.delivery_helpers import finished, group_chat, messages, start_config, started
 
+# Waits (retries, limits, timeouts) on the loop's time, by the bot and the fake alike; idle
+# waits skipped.
+pytestmark = pytest.mark.virtual_time
 OUTAGE_CALLS = 30  # the next 30 sends all fail with 500
 
 

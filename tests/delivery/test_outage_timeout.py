@@ -15,6 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from bot.core.messages import ChatRef
@@ -32,6 +33,9 @@ from tests.support.delivery_helpers import (
 )
 from tests.support.harness import ZALO_BOT, eventually
 
+# Waits (retries, limits, timeouts) on the loop's time, by the bot and the fake alike; idle
+# waits skipped.
+pytestmark = pytest.mark.virtual_time
 REQUEST_TIMEOUT, POLL_TIMEOUT = 0.5, 1
 # Zalo names no wait, so its adapter's own backoff (from half the retry base up to 30 times
 # it, counted over all its sends) sets the pace there: a smaller base keeps the test short.

@@ -164,7 +164,7 @@ async def test_kills_during_bulk_sends_lose_nothing_and_repeat_only_what_was_in_
     )  # fmt: skip
     points = kill_points(platform)
     print(f"outbox crash: seed={SEED} platform={platform} kill points={points}")
-    bot = BotProcess(config, bot_environ())
+    bot = BotProcess(config, bot_environ(), forked=True)  # two starts a round: forked
     try:
         for round_, k in enumerate(points, start=1):
             job_id = _queue(config, chats, round_)

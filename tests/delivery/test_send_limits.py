@@ -1,13 +1,16 @@
 """The send limiter's promises: no sliding window ever holds more calls than its limit, whatever
 the order of waiting; a chat's window counts a message from when it really goes; replies go
-ahead of bulk. (Only upper bounds: a slow machine sends fewer, never more.)"""
+ahead of bulk. (Only upper bounds: a slow machine sends fewer, never more.) Time is a
+ManualTicker that the tests move: no real second is waited."""
 
 from __future__ import annotations
 
 import asyncio
 
+from bot.core.clock import ManualTicker
 from bot.core.messages import ChatKind, ChatRef
 from bot.delivery.send_limits import RateLimits, SendLimiter
+from tests.support.ticking import run_moving
 
 A = ChatRef("telegram", "", "1", ChatKind.PRIVATE)
 B = ChatRef("telegram", "", "2", ChatKind.PRIVATE)
@@ -15,16 +18,15 @@ GROUP = ChatRef("telegram", "", "-3", ChatKind.GROUP)
 
 
 async def _times(
-    limiter: SendLimiter, chats: list[ChatRef], *, urgent: bool = False
+    limiter: SendLimiter, ticker: ManualTicker, chats: list[ChatRef], *, urgent: bool = False
 ) -> list[tuple[str, float]]:
-    loop = asyncio.get_running_loop()
     out: list[tuple[str, float]] = []
 
     async def one(chat: ChatRef) -> None:
         await limiter.acquire(chat, urgent=urgent)
-        out.append((chat.key, loop.time()))
+        out.append((chat.key, ticker.monotonic()))
 
-    await asyncio.gather(*(one(c) for c in chats))
+    await run_moving(ticker, asyncio.gather(*(one(c) for c in chats)))
     return out
 
 
@@ -38,9 +40,10 @@ def _most_in_a_window(stamps: list[float], span: float) -> int:
 
 async def test_no_window_holds_more_than_its_limit() -> None:
     limits = RateLimits(per_second_total=20, per_minute_per_group=3, per_second_per_chat=5)
-    limiter = SendLimiter(limits)
+    ticker = ManualTicker()
+    limiter = SendLimiter(limits, ticker=ticker)
     chats = [A, B, *MORE]
-    times = await _times(limiter, chats * 6 + [GROUP] * 3)  # 39: more than 20 a second
+    times = await _times(limiter, ticker, chats * 6 + [GROUP] * 3)  # 39: more than 20 a second
     assert _most_in_a_window([t for _, t in times], 1 + limits.margin) == 20  # all, no more
     for chat in [*chats, GROUP]:
         mine = [t for k, t in times if k == chat.key]
@@ -51,16 +54,18 @@ async def test_no_window_holds_more_than_its_limit() -> None:
 
 
 async def test_a_chat_is_ready_only_when_its_gap_has_passed() -> None:
-    limiter = SendLimiter(RateLimits(per_second_total=None, per_second_per_chat=1))
+    ticker = ManualTicker()
+    limiter = SendLimiter(RateLimits(per_second_total=None, per_second_per_chat=1), ticker=ticker)
     assert limiter.chat_ready(A)
     await limiter.acquire(A, urgent=False)
     assert not limiter.chat_ready(A) and limiter.chat_ready(B)
-    await asyncio.sleep(limiter.spacing(A))
+    ticker.advance(limiter.spacing(A))
     assert limiter.chat_ready(A)
 
 
 async def test_replies_go_ahead_of_bulk() -> None:
-    limiter = SendLimiter(RateLimits(per_second_total=20, per_second_per_chat=None))
+    ticker = ManualTicker()
+    limiter = SendLimiter(RateLimits(per_second_total=20, per_second_per_chat=None), ticker=ticker)
     order: list[str] = []
 
     async def send(name: str, chat: ChatRef, urgent: bool) -> None:
@@ -73,5 +78,5 @@ async def test_replies_go_ahead_of_bulk() -> None:
     bulk = [asyncio.create_task(send(f"bulk{i}", A, False)) for i in range(1, 4)]
     await asyncio.sleep(0)
     late = asyncio.create_task(send("reply2", B, True))  # asked after the bulk, goes before it
-    await asyncio.gather(*bulk, first, late)
+    await run_moving(ticker, asyncio.gather(*bulk, first, late))
     assert order == ["bulk0"] * 20 + ["reply1", "reply2", "bulk1", "bulk2", "bulk3"], order

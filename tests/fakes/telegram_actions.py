@@ -219,6 +219,7 @@ class ChatActions(UpdateMethods):
         stored.data.pop(f"{'entities' if key == 'text' else 'caption_entities'}", None)
         if entities:
             stored.data["entities" if key == "text" else "caption_entities"] = entities
+        stored.touch()
         message = stored.public()
         for b in listeners:
             if self.hears(b, self.chats[chat.id], message):

@@ -11,7 +11,14 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.loopback import Hang, LoggedRequest, LoopbackServer, RequestLog, monotonic
+from tests.fakes.loopback import (
+    Hang,
+    LoggedRequest,
+    LoopbackServer,
+    RequestLog,
+    monotonic,
+    poll_pauses,
+)
 from tests.fakes.telegram_actions import ANONYMOUS_ADMIN, ChatActions
 from tests.fakes.telegram_model import (
     ANONYMOUS_ADMIN_ID,
@@ -129,11 +136,12 @@ class FakeTelegram(ChatActions):
         self, chat: FakeChat, *, bot: str | None = None, include_deleted: bool = False
     ) -> list[SentMessage]:
         """The bot's messages in the chat, in order (deleted ones only on request)."""
-        me = self.default_bot(bot).user.id
+        state = self.default_bot(bot)
+        me = state.user.id
         return [
-            m
-            for m in self.history(chat, bot=bot)
-            if m.from_id == me and (include_deleted or not m.deleted)
+            m.view()
+            for m in self.conv(state, chat).messages.values()
+            if m.data["from"]["id"] == me and (include_deleted or not m.deleted)
         ]
 
     def pinned(self, chat: FakeChat, *, bot: str | None = None) -> list[ChatMessage]:
@@ -167,24 +175,24 @@ class FakeTelegram(ChatActions):
     ) -> list[SentMessage]:
         """Poll (bounded) until the bot has sent at least `n` messages to `chat`."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline, pauses = loop.time() + timeout, poll_pauses()
         while len(sent := self.sent(chat, bot=bot)) < n:
             if loop.time() >= deadline:
                 msg = f"bot sent {len(sent)} of {n} messages to chat {chat.id} in {timeout}s"
                 raise TimeoutError(msg)
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(next(pauses))
         return sent
 
     async def wait_polling(self, timeout: float = 5.0, *, bot: str | None = None) -> None:
         """Poll (bounded) until a getUpdates call of the bot is blocked in its long poll."""
         state = self.default_bot(bot)
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline, pauses = loop.time() + timeout, poll_pauses()
         while state.polls_waiting == 0:
             if loop.time() >= deadline:
                 msg = f"no long poll started within {timeout}s"
                 raise TimeoutError(msg)
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(next(pauses))
 
     # --- HTTP ----------------------------------------------------------------------------
 

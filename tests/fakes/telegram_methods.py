@@ -246,4 +246,5 @@ def _edited(stored: Any, markup: Any) -> Any:
     if markup:
         stored.data["reply_markup"] = markup
     stored.data["edit_date"] = int(time.time())
+    stored.touch()
     return stored.public()

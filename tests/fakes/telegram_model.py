@@ -115,8 +115,21 @@ class StoredMessage:
     edits: list[str] = field(default_factory=list)
     pinned: bool = False
     deleted: bool = False
+    revision: int = 0  # moved on by touch() whenever `data` changes in place
+    _view: tuple[tuple[int, bool, bool, int], ChatMessage] | None = None
+
+    def touch(self) -> None:
+        """`data` changed (an edit): the next view is made anew."""
+        self.revision += 1
 
     def view(self) -> ChatMessage:
+        """The message as a snapshot; made once per state, since tests read chats often."""
+        key = (self.revision, self.pinned, self.deleted, len(self.edits))
+        if self._view is None or self._view[0] != key:
+            self._view = (key, self._snapshot())
+        return self._view[1]
+
+    def _snapshot(self) -> ChatMessage:
         d = self.data
         reply = d.get("reply_to_message")
         return ChatMessage(

@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp import web
 
 from tests.fakes.flood import FloodLimiter
-from tests.fakes.loopback import Hang, LoopbackServer, RequestLog
+from tests.fakes.loopback import Hang, LoopbackServer, RequestLog, poll_pauses
 from tests.fakes.zalo_http import ZaloHttp
 from tests.fakes.zalo_methods import Fault
 from tests.fakes.zalo_model import (
@@ -245,23 +245,23 @@ class FakeZalo(ZaloHttp):
     ) -> list[ZaloMessage]:
         """Poll (bounded) until the bot has sent at least `n` messages into `chat`."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline, pauses = loop.time() + timeout, poll_pauses()
         while len(sent := self.sent(chat)) < n:
             if loop.time() > deadline:
                 msg = f"bot sent {len(sent)} of {n} expected messages within {timeout}s"
                 raise AssertionError(msg)
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(next(pauses))
         return sent
 
     async def wait_polling(self, timeout: float = 5.0) -> None:
         """Poll (bounded) until some getUpdates call is waiting in its long poll."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline, pauses = loop.time() + timeout, poll_pauses()
         while self.polls_waiting == 0:
             if loop.time() > deadline:
                 msg = f"no getUpdates call waited within {timeout}s"
                 raise AssertionError(msg)
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(next(pauses))
 
     def quota_used(self, bot: str | None = None) -> int:
         return self._bot(bot).sent_count

@@ -1,17 +1,21 @@
-"""Helpers for delivery tests: a bot on the fakes in real time, and checks of the fakes' logs."""
+"""Helpers for delivery tests: a bot on the fakes on the loop's time, and checks of the fakes'
+logs."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict, deque
 from pathlib import Path
 from typing import Any
 
 from bot.app.runtime import App
+from bot.core.clock import Clock
 from bot.core.messages import ChatKind, ChatRef
 from bot.core.models import JobStatus, OutboxJob
 from bot.delivery.outbox import Message
 from tests.fakes.loopback import LoggedRequest
 from tests.support.harness import RunningBot, bot_environ, eventually, write_config
+from tests.support.virtual_time import LoopClock, VirtualTimeLoop
 
 # Every method the fake's flood limiter counts: sends, edits of text or buttons, pins, polls.
 SEND_METHODS = (
@@ -33,9 +37,17 @@ def start_config(folder: Path, *, tg: Any = None, zl: Any = None, **kw: Any) -> 
     )
 
 
+def loop_clock() -> Clock | None:
+    """The wall clock for a bot on this test's loop: on virtual time one that moves with the
+    loop (a retry due in 2 s comes after 2 s of the loop), else None (the system's)."""
+    loop = asyncio.get_running_loop()
+    return LoopClock(loop) if isinstance(loop, VirtualTimeLoop) else None
+
+
 async def started(folder: Path, config: Path) -> tuple[RunningBot, App]:
-    """A bot on real time (retries and chat spacing need time to pass)."""
-    bot = RunningBot(config, bot_environ(), None)
+    """A bot on the loop's time (retries and chat spacing need time to pass): real time, or
+    virtual time for a test marked so."""
+    bot = RunningBot(config, bot_environ(), loop_clock())
     return bot, await bot.start()
 
 

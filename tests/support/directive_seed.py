@@ -14,15 +14,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.config.loading import load_config
 from bot.core.models import Account, GroupBinding, Role, RoleGrant
 from bot.store import open_store
 from tests.fakes.loopback import LoggedRequest
 from tests.fakes.telegram_api import FakeChat, FakeTelegram, FakeUser
 from tests.fakes.zalo_api import FakeZalo, ZaloUser
-from tests.support.harness import ZALO_BOT, ZALO_TOKEN, bot_environ
+from tests.support.harness import ZALO_BOT, ZALO_TOKEN, bot_environ, read_yaml, write_yaml
 
 REGION = "R1"
 DIRECTIVE = "Triển khai chiến dịch truyền thông dân số tháng 12 tại tất cả các thôn, tổ dân phố"
@@ -112,9 +110,9 @@ def seed_store(
 
 def with_zalo_bots(config: Path, bots: list[dict[str, Any]]) -> None:
     """Replace the config's Zalo bots (a deployment with several, each with its own people)."""
-    doc = yaml.safe_load(config.read_text("utf-8"))
+    doc = read_yaml(config)
     doc["platforms"]["zalo"]["bots"] = bots
-    config.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), "utf-8")
+    write_yaml(config, doc)
 
 
 def deadline_words(days: int = 10) -> tuple[str, str]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,8 +16,10 @@ import yaml
 from bot.app.runtime import App
 from bot.config.loading import Config, load_config
 from bot.core.clock import Clock
+from tests.fakes.loopback import poll_pauses
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
+from tests.support.bot_process import BotProcess as BotProcess  # where the tests look for it
 
 TG_TOKEN = "5123456789:AAFakeTelegramTokenForTests_abcdefghij"
 ZALO_TOKEN = "8877665544332211:zaloSecretTokenForTestsOnlyXYZ123"
@@ -57,11 +61,32 @@ AREAS: dict[str, Any] = {
 }
 
 
-def _shipped_report_types() -> dict[str, Any]:
-    """The report types of the shipped config.yaml, so tests use what districts get."""
-    path = Path(__file__).resolve().parents[2] / "config.yaml"
-    shipped = yaml.safe_load(path.read_text("utf-8"))
+# libyaml when PyYAML has it: a config is written for nearly every test.
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML file (a config the tests wrote or ship), parsed."""
+    return yaml.load(path.read_text("utf-8"), Loader=_Loader)
+
+
+def write_yaml(path: Path, doc: Any) -> None:
+    """Write `doc` as YAML, in the order given, Vietnamese left readable."""
+    text = yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
+    path.write_text(text, encoding="utf-8")
+
+
+@functools.cache
+def _shipped_report_types_once() -> dict[str, Any]:
+    shipped = read_yaml(Path(__file__).resolve().parents[2] / "config.yaml")
     return {k: shipped[k] for k in ("report_types", "default_report_type") if k in shipped}
+
+
+def _shipped_report_types() -> dict[str, Any]:
+    """The report types of the shipped config.yaml, so tests use what districts get (read
+    once per test process; each caller gets its own copy)."""
+    return copy.deepcopy(_shipped_report_types_once())
 
 
 def write_config(
@@ -109,7 +134,7 @@ def write_config(
         **(extra or {}),
     }
     path = folder / "config.yaml"
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    write_yaml(path, doc)
     return path
 
 
@@ -125,12 +150,12 @@ def bot_environ(*, webhook_secret: str = "") -> dict[str, str]:
 async def eventually(check: Callable[[], bool], *, timeout: float = 5.0, what: str = "") -> None:
     """Poll `check` (bounded) until it holds; fail with `what` otherwise."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline, pauses = loop.time() + timeout, poll_pauses()
     while not check():
         if loop.time() > deadline:
             msg = f"timed out waiting for {what or check}"
             raise AssertionError(msg)
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(next(pauses))
 
 
 class RunningBot:
@@ -265,48 +290,6 @@ class World:
     async def restart(self) -> App:
         await self.bot.stop()
         return await self.bot.start()
-
-
-class BotProcess:
-    """`python -m bot run` as a real child process, for crash and start-up tests."""
-
-    def __init__(self, config_path: Path, environ: dict[str, str]) -> None:
-        import os
-
-        self.config_path = config_path
-        self.env = {**os.environ, **environ, "PYTHONUNBUFFERED": "1"}
-        self.proc: asyncio.subprocess.Process | None = None
-        self.log_path = config_path.parent / "bot-stderr.log"
-
-    async def start(self) -> None:
-        import sys
-
-        root = Path(__file__).resolve().parents[2]
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--config", str(self.config_path),
-            cwd=root, env=self.env, stdout=asyncio.subprocess.PIPE,
-            stderr=self.log_path.open("ab"),
-        )  # fmt: skip
-
-    async def kill(self) -> None:
-        """SIGKILL: no clean-up of any kind runs in the child."""
-        assert self.proc is not None
-        self.proc.kill()
-        await self.proc.wait()
-        self.proc = None
-
-    async def stop(self) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.terminate()
-            try:
-                await asyncio.wait_for(self.proc.wait(), 10)
-            except TimeoutError:
-                self.proc.kill()
-                await self.proc.wait()
-        self.proc = None
-
-    def stderr(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
 class ReplyWaiter:

@@ -7,11 +7,9 @@ import io
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
-from tests.support.harness import TG_TOKEN, ZALO_TOKEN, write_config
+from tests.support.harness import TG_TOKEN, ZALO_TOKEN, read_yaml, write_config, write_yaml
 
 ZALO_BOTS = {
     "zalo1": ZALO_TOKEN,
@@ -31,12 +29,12 @@ def deployment(
         if token not in zalo.bots:
             zalo.add_bot(token, name=f"Bot Dân số {name}")
     path = write_config(folder, admins=admins, telegram_url=tg.base_url, zalo_url=zalo.base_url)
-    doc: dict[str, Any] = yaml.safe_load(path.read_text("utf-8"))
+    doc: dict[str, Any] = read_yaml(path)
     doc["platforms"]["telegram"]["username"] = USERNAME
     doc["platforms"]["zalo"]["bots"] = [{"name": n, "max_users": cap} for n in ZALO_BOTS]
     # Hundreds of welcomes at once: the senders' own limits are tested in test_delivery.
     doc["delivery"] = {"telegram": UNLIMITED, "zalo": UNLIMITED}
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    write_yaml(path, doc)
     return path
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
 from bot.app.runtime import App
 from bot.delivery.outbox import Message
@@ -20,6 +21,7 @@ async def _health(app: App) -> tuple[int, dict[str, Any]]:
             return resp.status, await resp.json()
 
 
+@pytest.mark.virtual_time  # retries and their backoff on the loop's time, waits skipped
 async def test_health_reports_a_dead_poller_and_a_growing_backlog(
     tmp_path: Path, fake_zalo: FakeZalo
 ) -> None:

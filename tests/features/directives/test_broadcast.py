@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
 from bot.core.models import JobStatus, OutboxStatus
 from tests.fakes.telegram_api import FakeTelegram, SentMessage
 from tests.fakes.zalo_api import FakeZalo
-from tests.support.delivery_helpers import finished, start_config, window_breaches
+from tests.support.delivery_helpers import finished, loop_clock, start_config, window_breaches
 from tests.support.directive_seed import (
     DIRECTIVE,
     PER_BOT,
@@ -30,6 +31,8 @@ from tests.support.directive_seed import (
 )
 from tests.support.harness import RunningBot, bot_environ, eventually
 
+# The limits are counted on the loop's time, by the bot and the fakes alike; idle waits skipped.
+pytestmark = pytest.mark.virtual_time
 LIMITS = {"per_second_total": 30, "per_minute_per_group": 20, "per_second_per_chat": 1}
 GROUPS = 200
 PRIVATE_COMMUNES, VILLAGES, PER_VILLAGE = 30, 2, 5  # 300 people written to privately
@@ -77,7 +80,7 @@ async def test_telegram_directive_to_200_groups_and_300_people_keeps_the_limits(
     officer, groups, in_group, private = team.officer, team.groups, team.in_group, team.private
     config = start_config(tmp_path, tg=fake, admins=[], extra={"areas": team.tree})
     seed_store(config, team.members, team.bindings)
-    bot = RunningBot(config, bot_environ(), None)
+    bot = RunningBot(config, bot_environ(), loop_clock())
     app = await bot.start()
     try:
         assert app.store is not None
@@ -197,7 +200,7 @@ async def test_zalo_fan_out_with_a_file_as_signed_links_and_a_telegram_group_doc
     with_zalo_bots(config, [{"name": name} for name, _ in ZALO_BOTS])
     environ = zalo_environ()
     ids = seed_store(config, team.members + members, team.bindings, environ=environ)
-    bot = RunningBot(config, environ, None)
+    bot = RunningBot(config, environ, loop_clock())
     app = await bot.start()
     try:
         assert app.store is not None

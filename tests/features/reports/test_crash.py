@@ -56,7 +56,7 @@ async def test_twenty_kills_during_a_burst_of_1000_reports(
     def echoes() -> int:
         return sum(_is_echo(m.text) for u in users for m in fake.sent(fake.private(u)))
 
-    bot = BotProcess(config, bot_environ())
+    bot = BotProcess(config, bot_environ(), forked=True)  # 21 starts: forked
     try:
         for k in KILLS:
             hold = ResponseHold("sendMessage", k, match=lambda p: _is_echo(str(p.get("text"))))
