@@ -41,6 +41,8 @@ class FakeZalo(ZaloHttp):
     measured for getMe; False sends the error code as HTTP status (the idle 408 and the
     getWebhookInfo 404 always use their measured HTTP status). `strip_group_mention`: whether
     Zalo removes the "@Bot…" prefix from group texts (unknown; kept by default).
+    `getme_display_name`: getMe also answers `display_name` (one source, S9); by default it
+    answers the documented `{id, account_name, account_type, can_join_groups}` only.
     """
 
     def __init__(
@@ -52,6 +54,7 @@ class FakeZalo(ZaloHttp):
         errors_as_http_200: bool = True,
         echo_bot_messages: bool = False,
         strip_group_mention: bool = False,
+        getme_display_name: bool = False,
     ) -> None:
         self.redeliver = redeliver
         self.webhook_shape = webhook_shape
@@ -59,11 +62,16 @@ class FakeZalo(ZaloHttp):
         self.errors_as_http_200 = errors_as_http_200
         self.echo_bot_messages = echo_bot_messages
         self.strip_group_mention = strip_group_mention
+        self.getme_display_name = getme_display_name
         self.latency = 0.0  # seconds added before every answer
         # Awaited after a successful call, before its answer (see loopback.ResponseHold).
         self.hold: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None
         self.hang: Hang | None = None  # an outage by timeout: requests get no answer at all
-        self.flood_error: tuple[int, str] = (429, "Too many requests")
+        self.flood_error: tuple[int, str] = (429, "Too many requests")  # undocumented mode
+        self.quota_description = "Quota exceeded"  # Zalo's 429 wording is not documented
+        # A send to a chat the bot cannot reach (never wrote to it, or unknown): the code is
+        # Zalo's documented 404 "not found"; the words are not documented, so not ours.
+        self.unreachable_error: tuple[int, str] = (404, "Không tìm thấy người nhận")
         self.closing = False
         self.polls_waiting = 0  # getUpdates calls holding their long poll open right now
         self.log = RequestLog()
@@ -122,12 +130,12 @@ class FakeZalo(ZaloHttp):
         bot_id = token.split(":", 1)[0] if ":" in token else hex_id(token, "bot")
         bot = BotState(
             token=token, name=name, id=bot_id, monthly_quota=monthly_quota,
-            max_users=max_users, max_groups=max_groups,
+            max_users=max_users, max_groups=max_groups, me_display_name=self.getme_display_name,
         )  # fmt: skip
         self.bots[token] = bot
         return bot
 
-    def limits(
+    def undocumented_flood_limits(
         self,
         per_second_total: int | None = None,
         per_second_per_chat: int | None = None,
@@ -136,7 +144,9 @@ class FakeZalo(ZaloHttp):
         error_code: int = 429,
         description: str = "Too many requests",
     ) -> None:
-        """Flood limits on sends: Zalo publishes none and its 429 means quota; for tests only."""
+        """UNDOCUMENTED flood mode: per-second send limits Zalo does not publish. Zalo's only
+        documented 429 is "quota exceeded", and the transport takes any 429 as that (the bot's
+        month is then spent), so a test turning this on checks that the bot never hits it."""
         self.flood_error = (error_code, description)
         for state in [self._bot(bot)] if bot else self.bots.values():
             state.flood = FloodLimiter(

@@ -37,7 +37,13 @@ class ZaloError(Exception):
     """An error answer of the Zalo Bot API (or no usable answer); never carries the URL."""
 
     def __init__(
-        self, method: str, error_code: int, description: str, *, http_status: int = 0
+        self,
+        method: str,
+        error_code: int,
+        description: str,
+        *,
+        http_status: int = 0,
+        from_zalo: bool = False,
     ) -> None:
         # The token sits in the URL path, so the message names the method only.
         super().__init__(f"zalo {method}: {error_code} {description}".strip())
@@ -45,6 +51,8 @@ class ZaloError(Exception):
         self.error_code = error_code
         self.description = description
         self.http_status = http_status
+        # Whether the answer was Zalo's JSON envelope ({"ok": false, …}), not a proxy's page.
+        self.from_zalo = from_zalo
 
 
 class ZaloUnauthorized(ZaloError):
@@ -64,13 +72,10 @@ class ZaloRetryable(ZaloError):
 
 
 class ZaloQuotaExceeded(ZaloError):
-    """429: the bot's monthly message quota is spent."""
+    """429, whatever its text: the bot's monthly message quota is spent."""
 
 
 _RETRYABLE_CODES = frozenset({403, 425, 500, 502, 503, 504})
-# Zalo's 429 means "quota exceeded" (docs), and no per-second limit is published. A 429 whose
-# text speaks of a rate instead of a quota is treated as a transient flood limit [G].
-_RATE_WORDS = ("too many", "rate limit", "flood")
 
 
 def check_response(status: int, body: Any, *, method: str = "") -> Any:
@@ -85,13 +90,16 @@ def check_response(status: int, body: Any, *, method: str = "") -> Any:
         return body.get("result", True)
     description = ""
     code = 0
+    from_zalo = isinstance(body, dict) and body.get("ok") is False
     if isinstance(body, dict):
         description = str(body.get("description") or "")
         raw = body.get("error_code")
         code = raw if isinstance(raw, int) and not isinstance(raw, bool) else 0
     if not code:
         code = status if status >= 300 else 0
-    raise _error_for(method, code, description or "no description", status)
+    error = _error_for(method, code, description or "no description", status)
+    error.from_zalo = from_zalo
+    raise error
 
 
 def _error_for(method: str, code: int, description: str, status: int) -> ZaloError:
@@ -103,10 +111,9 @@ def _error_for(method: str, code: int, description: str, status: int) -> ZaloErr
     elif code == 408:
         kind = ZaloTimeout
     elif code == 429:
-        rate = any(w in description.casefold() for w in _RATE_WORDS)
-        kind = (
-            ZaloRetryable if rate and "quota" not in description.casefold() else ZaloQuotaExceeded
-        )
+        # Zalo's only documented 429 is "quota exceeded", and it publishes no per-second limit:
+        # whatever the text says ("too many", "flood"…), the bot's month is spent (docs/zalo.md).
+        kind = ZaloQuotaExceeded
     elif code in _RETRYABLE_CODES or code >= 500 or (code == 0 and status >= 500):
         kind = ZaloRetryable
     elif code == 0:

@@ -29,6 +29,7 @@ from bot.platforms.zalo.client import (
 )
 from bot.platforms.zalo.errors import delivery_error
 from bot.platforms.zalo.files import fetch_attachment
+from bot.platforms.zalo.mentions import Mentions
 from bot.platforms.zalo.updates import SeenIds, is_own, message_key, to_incoming, unwrap
 from bot.platforms.zalo.webhook import Refused, read_updates
 
@@ -77,6 +78,7 @@ class ZaloPlatform:
         )
         self.bot_id = ""
         self.display_name = ""
+        self.mentions = Mentions()  # the names the bot is @mentioned by in groups
         self.last_receive_at: float | None = None  # time.monotonic() of the last answer received
         self._sink: Sink | None = None
         self._poller: asyncio.Task[None] | None = None
@@ -117,7 +119,9 @@ class ZaloPlatform:
             )
         else:
             self.bot_id = str(me.get("id") or "")
+            # Documented without a display name; one source shows it (mentions learn the rest).
             self.display_name = str(me.get("display_name") or "")
+            self.mentions.know(self.display_name)
         if self.mode == "webhook":
             await self.client.set_webhook(self.webhook_url, self._secret)
             log.info("zalo bot %s: webhook set", self.bot)
@@ -211,7 +215,7 @@ class ZaloPlatform:
         if is_own(update, bot_id=self.bot_id):
             return True
         try:
-            incoming = to_incoming(update, bot=self.bot, bot_name=self.display_name)
+            incoming = to_incoming(update, bot=self.bot, mentions=self.mentions)
         except (TypeError, ValueError, OverflowError, OSError):
             log.exception("zalo bot %s: malformed update dropped", self.bot)
             return True

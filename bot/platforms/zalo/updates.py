@@ -8,14 +8,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.messages import Attachment, ChatKind, ChatRef, Incoming, UpdateKind, UserRef
+from bot.platforms.zalo.mentions import Mentions
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "zalo"
 # Dates are documented in milliseconds; a value below this is taken as seconds, defensively.
 _MS_THRESHOLD = 10**11
-# After stripping "@Bot Name" a user often types ":" or "," before the command.
-_MENTION_TAIL = " \t:,-"
 
 
 def unwrap(body: Any) -> list[dict[str, Any]]:
@@ -50,7 +49,9 @@ def is_own(update: dict[str, Any], *, bot_id: str) -> bool:
     return bool(sender.get("is_bot")) or (bool(bot_id) and str(sender.get("id")) == bot_id)
 
 
-def to_incoming(update: dict[str, Any], *, bot: str, bot_name: str = "") -> Incoming | None:
+def to_incoming(
+    update: dict[str, Any], *, bot: str, bot_name: str = "", mentions: Mentions | None = None
+) -> Incoming | None:
     """The neutral form of one update, or None for events that carry nothing to handle."""
     event = str(update.get("event_name") or "")
     message = update.get("message")
@@ -76,7 +77,7 @@ def to_incoming(update: dict[str, Any], *, bot: str, bot_name: str = "") -> Inco
     chat_type = str(chat.get("chat_type") or "PRIVATE").upper()
     is_group = chat_type != "PRIVATE" or chat_id != sender_id
     if is_group:
-        text = strip_mention(text, bot_name)
+        text = strip_mention(text, bot_name, mentions)
     return Incoming(
         update_id=key,
         kind=UpdateKind.MESSAGE,
@@ -93,13 +94,14 @@ def to_incoming(update: dict[str, Any], *, bot: str, bot_name: str = "") -> Inco
     )
 
 
-def strip_mention(text: str, bot_name: str) -> str:
-    """Drop a leading "@<bot name>" (whether Zalo keeps it in `text` is unknown [G])."""
+def strip_mention(text: str, bot_name: str = "", mentions: Mentions | None = None) -> str:
+    """`text` without the bot's "@mention" (bot.platforms.zalo.mentions): wherever it stands,
+    by the known name, else by the name learned from a leading mention."""
+    if mentions is None:
+        mentions = Mentions()
     if bot_name:
-        mention = f"@{bot_name}"
-        if text.casefold().startswith(mention.casefold()):
-            return text[len(mention) :].lstrip(_MENTION_TAIL)
-    return text
+        mentions.know(bot_name)
+    return mentions.strip(text)
 
 
 def _content(event: str, message: dict[str, Any]) -> tuple[str, tuple[Attachment, ...]] | None:

@@ -79,7 +79,7 @@ def _zalo(tmp_path: Path, fake: FakeZalo) -> tuple[Scene, Path]:
     """An officer on Zalo; 147 people on three Zalo bots, all privately."""
     boss = fake.user("Cán bộ Khu vực", bot=ZALO_TOKEN)
     people, members = zalo_people(fake, communes=15, per_bot=49)
-    fake.limits(per_second_total=10, per_second_per_chat=1)
+    fake.undocumented_flood_limits(per_second_total=10, per_second_per_chat=1)
     config = write_config(
         tmp_path, admins=[], zalo_url=fake.base_url,
         extra={"areas": area_tree(group_communes=0, private_communes=15, villages=2),

@@ -33,7 +33,7 @@ from bot.platforms.zalo.updates import SeenIds, is_own, to_incoming, unwrap
             {"ok": False, "error_code": 429, "description": "Quota exceeded"},
             ZaloQuotaExceeded,
         ),
-        (429, {"ok": False, "description": "Too many requests"}, ZaloRetryable),
+        (429, {"ok": False, "description": "Too many requests"}, ZaloQuotaExceeded),
         (500, {"ok": True, "result": {}}, ZaloRetryable),
     ],
 )

@@ -11,72 +11,15 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.core.messages import ChatKind, ChatRef, Incoming, OutFile, Outgoing, UserRef
+from bot.core.messages import ChatKind, ChatRef, OutFile, Outgoing, UserRef
 from bot.core.platform import BadRequest, ChatUnreachable, QuotaExceeded, RetryLater
 from bot.platforms.zalo.client import (
-    Backoff,
     ZaloUnauthorized,
 )
 from bot.platforms.zalo.transport import ZaloPlatform
 from tests.fakes.loopback import LoopbackServer
 from tests.fakes.zalo_api import FakeZalo
-
-TOKEN = "1234567890:tokSECRETone"
-TOKEN2 = "9876543210:tokSECRETtwo"
-SECRET = "webhook-secret-1"
-FAST = Backoff(initial=0.01, maximum=0.05)
-
-
-class Sink:
-    """Collects what the platform hands to the core."""
-
-    def __init__(self) -> None:
-        self.got: list[Incoming] = []
-
-    async def __call__(self, incoming: Incoming) -> None:
-        self.got.append(incoming)
-
-    async def wait(self, n: int = 1, timeout: float = 5.0) -> list[Incoming]:
-        await until(lambda: len(self.got) >= n, timeout)
-        return self.got
-
-
-async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Bounded polling until `condition()` holds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
-
-
-@pytest.fixture
-async def fake(request: pytest.FixtureRequest) -> AsyncIterator[FakeZalo]:
-    """The fake API with one bot; indirect parametrization passes FakeZalo options."""
-    server = FakeZalo(**{"allow_http_webhook": True, **getattr(request, "param", {})})
-    server.add_bot(TOKEN)
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def running(fake: FakeZalo) -> AsyncIterator[Callable[..., Any]]:
-    """Start polling platforms against the fake; all are stopped at the end."""
-    started: list[ZaloPlatform] = []
-
-    async def start(sink: Sink, *, name: str = "zalo1", token: str = TOKEN, **kw: Any) -> Any:
-        options: dict[str, Any] = {"poll_timeout": 0.2, "min_poll_interval": 0.1, "backoff": FAST}
-        platform = ZaloPlatform(
-            name=name, token=token, api_base_url=fake.base_url, **(options | kw)
-        )
-        await platform.start(sink)
-        started.append(platform)
-        return platform
-
-    yield start
-    for platform in started:
-        await platform.close()
+from tests.platforms.zalo.helpers import FAST, SECRET, TOKEN, TOKEN2, Sink, until
 
 
 async def test_polling_delivers_text(fake: FakeZalo, running: Any) -> None:
