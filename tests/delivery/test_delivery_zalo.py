@@ -106,7 +106,10 @@ async def test_admins_hear_once_when_a_bot_passes_80_percent(
             await fake_zalo.type_as(p, None, "/huy")
             await fake_zalo.wait_sent(fake_zalo.private(p), 1)
         assert app.services is not None
-        assert app.services.delivery.quotas.state(ZALO_BOT).used == 9
+        quotas = app.services.delivery.quotas
+        # The fake holds the 9th reply once it is sent; the bot counts it when Zalo answers.
+        await eventually(lambda: quotas.state(ZALO_BOT).used >= 9, what="the 9th counted")
+        assert quotas.state(ZALO_BOT).used == 9
 
         def alerts() -> list[str]:
             return [m.text for m in fake_telegram.sent(admin_chat) if "Bot Zalo" in m.text]
