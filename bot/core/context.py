@@ -118,6 +118,7 @@ class Context:
         return await self.services.delivery.sender.download(self.incoming.chat, attachment)
 
     async def sender_is_group_admin(self) -> bool | None:
-        """Whether the sender administers this group; None when the platform cannot tell."""
+        """Whether the sender administers this group; None when the platform cannot tell; a
+        DeliveryError when the platform could not be asked."""
         inc = self.incoming
         return await self.services.delivery.sender.is_group_admin(inc.chat, inc.sender)

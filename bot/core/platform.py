@@ -112,13 +112,15 @@ class Platform(Protocol):
         """Fetch the bytes of a file that came with an incoming message."""
 
     async def is_group_admin(self, chat: ChatRef, user: UserRef) -> bool | None:
-        """Whether `user` administers group `chat`; None when the platform cannot tell."""
+        """Whether `user` administers group `chat`; None when the platform cannot tell (an
+        anonymous admin, a platform with no such lookup); a DeliveryError when asking failed."""
 
     async def hears_group(self, chat: ChatRef | None = None) -> bool | None:
         """Whether ordinary group messages (neither commands, mentions nor replies to the bot)
         reach the bot: in group `chat`, or in groups in general when `chat` is None. Telegram:
         getMe's can_read_all_group_messages (privacy mode off) or admin rights in that group;
-        Zalo: False (its bots hear only mentions and replies). None when it cannot tell."""
+        Zalo: False (its bots hear only mentions and replies). None when it cannot tell; a
+        DeliveryError when asking failed."""
 
     async def set_commands(self, commands: dict[str, list[BotCommand]]) -> None:
         """Register the command menu per language code ("" is the default); may be a no-op."""

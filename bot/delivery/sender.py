@@ -270,14 +270,12 @@ class Delivery:
             raise UserError("file.download_failed") from None
 
     async def is_group_admin(self, chat: ChatRef, user: UserRef) -> bool | None:
+        """Whether `user` administers group `chat`; None when the platform cannot tell. A failed
+        question raises its DeliveryError: a right that could not be checked is no right."""
         platform = self.platform_for(chat)
         if platform is None:
             return None
-        try:
-            return await platform.is_group_admin(chat, user)
-        except DeliveryError as exc:
-            log.warning("group admin check failed: %s", exc)
-            return None
+        return await platform.is_group_admin(chat, user)
 
     async def hears_group(self, chat: ChatRef, *, strict: bool = False) -> bool | None:
         """Whether ordinary talk reaches the bot in group `chat` (in a private chat: in groups on

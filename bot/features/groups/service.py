@@ -42,10 +42,12 @@ class Groups:
             self.store.groups.save(replace(binding, active=False))
             log.info("group unreachable, binding paused chat=%s", chat_key)
 
-    def bind(
-        self, actor: Actor, inc: Incoming, area: Area, *, group_admin: bool | None, title: str = ""
-    ) -> GroupBinding:
-        """Bind the group of `inc` to `area`; `group_admin` None: the platform cannot tell."""
+    def check(
+        self, actor: Actor, inc: Incoming, area: Area, *, group_admin: bool | None = None
+    ) -> GroupBinding | None:
+        """Refuse a binding this actor may not make here (a Forbidden or WrongPlace); the
+        group's current binding otherwise. Changes nothing, so the handler can refuse early,
+        before it asks the platform anything."""
         if inc.chat.kind is not ChatKind.GROUP:
             raise WrongPlace("where.group_only")
         if actor.anonymous:
@@ -58,6 +60,15 @@ class Groups:
         if current is not None and not actor.covers(self.areas, current.area, BINDERS):
             # Someone of another area cannot take over a group that is already bound.
             raise Forbidden("bind.taken", area=self.areas.get(current.area).name)
+        return current
+
+    def bind(
+        self, actor: Actor, inc: Incoming, area: Area, *, group_admin: bool | None, title: str = ""
+    ) -> GroupBinding:
+        """Bind the group of `inc` to `area`; `group_admin` None: the platform cannot tell.
+        The caller has asked the platform everything first: this stores, and nothing after it
+        may fail (a command reports what it did, or changes nothing)."""
+        current = self.check(actor, inc, area, group_admin=group_admin)
         binding = GroupBinding(
             chat_key=inc.chat.key,
             area=area.code,

@@ -379,7 +379,8 @@ class TelegramPlatform:
         return await download_file(self._running().bot, attachment)
 
     async def is_group_admin(self, chat: ChatRef, user: UserRef) -> bool | None:
-        """creator/administrator → True; None for anonymous admins or when Telegram fails."""
+        """creator/administrator → True; None for anonymous admins; a DeliveryError when
+        Telegram does not answer (the caller must not take that as a yes)."""
         if user.id == str(ANONYMOUS_ADMIN_ID):
             return None  # any admin of the group may be behind it; we cannot tell who
         if chat.kind is ChatKind.PRIVATE:
@@ -388,11 +389,12 @@ class TelegramPlatform:
             member = await self._running().bot.get_chat_member(int(chat.id), int(user.id))
         except tg.TelegramError as err:
             log.warning("telegram getChatMember in %s failed: %s", chat.id, err.message)
-            return None
+            raise neutral(err) from err
         return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
     async def hears_group(self, chat: ChatRef | None = None) -> bool | None:
-        """Privacy mode off (getMe), or admin rights in `chat`: then every message reaches us."""
+        """Privacy mode off (getMe), or admin rights in `chat`: then every message reaches us.
+        A DeliveryError when Telegram does not answer."""
         if self.reads_all_group_messages:
             return True
         if chat is None or chat.kind is ChatKind.PRIVATE:
@@ -401,7 +403,7 @@ class TelegramPlatform:
             member = await self._running().bot.get_chat_member(int(chat.id), self._me.id)
         except tg.TelegramError as err:
             log.warning("telegram getChatMember(bot) in %s failed: %s", chat.id, err.message)
-            return None
+            raise neutral(err) from err
         return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
     async def set_commands(self, commands: dict[str, list[BotCommand]]) -> None:
