@@ -6,7 +6,7 @@ VENV := .venv
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q -e '.[test]'
+	$(VENV)/bin/pip install -q -c requirements/lock.txt -e '.[test]'
 
 bench: $(VENV)/bin/python
 	$(VENV)/bin/python bench/run.py
