@@ -176,6 +176,12 @@ health:
   silence_alert_minutes: 30
   webhook_quiet_hours: 48
 
+# On SIGTERM (systemctl stop/restart) the bot takes nothing new, lets the messages in hand
+# finish for at most stop_timeout_seconds, leaves the rest queued on disk (the next start
+# handles them, in order) and exits. Keep it well under the unit's TimeoutStopSec (90).
+runtime:
+  stop_timeout_seconds: 30
+
 # level: DEBUG, INFO, WARNING or ERROR. format: json (one line per event, for log tools) or text.
 # Logs go to stderr (the journal under systemd); `file: /var/log/...` adds a file, rotated at
 # max_bytes with `backups` old ones kept (max_bytes: 0 leaves rotation to logrotate).

@@ -2,26 +2,39 @@
 
 What an event meets here, in order, before the dispatcher's steps (bot.app.pipeline):
 
-1. stopping (`submit`): nothing new is taken while the bot drains for a stop.
+1. stopping, or a store that cannot write (`submit`): nothing is taken in, and the platform
+   hears so (NotTaken): it leaves the event unconfirmed and offers it again.
 2. throttle (`_admit`): one person's flood, or a chat with too much waiting, is refused before
    it costs a task, with one polite reply per burst.
 3. durable receipt (`submit`): the event is written down before the platform hears back, so a
-   crash replays it at the next start (`replay_waiting`).
+   crash replays it at the next start (`replay_waiting`). A disk that refuses the write begins
+   a storage episode (bot.app.storage_alert) and the event is not taken (1).
 4. de-duplication (`process`): an update id already handled, or in hand, is dropped.
 5. order per chat (`process`): one event of a chat at a time, in arrival order.
 6. open (`process`): nothing is handled (or answered) before the platforms can send.
-7. the dispatcher; the event is marked handled even when its handler failed.
+7. the dispatcher; the event is marked handled even when its handler failed, except when the
+   disk refused a write: then the event stays in the inbox, its sender is told once that it is
+   kept, and it is handled again from the start once the store writes again (its chat's later
+   events wait behind it). A mark the disk refused is kept in memory and written then.
+
+Stopping (`drain`): events waiting for their turn stay in the inbox for the next start, which
+replays them in arrival order; those being handled finish, within a bound.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import Counter
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.app.intake_throttle import Throttle, Verdict
+from bot.app.storage_alert import StorageWatch, is_storage_failure
 from bot.core.messages import Incoming
+from bot.core.platform import NotTaken
+from bot.store import StoreError
 
 if TYPE_CHECKING:
     from bot.app.dispatch import Dispatcher
@@ -29,6 +42,11 @@ if TYPE_CHECKING:
     from bot.store.base import Store
 
 log = logging.getLogger(__name__)
+
+# Events replayed at a start (a stop's backlog, or a crash's) in the dispatcher at once: each
+# waits for its reply's send slot, and a newer event's reply would queue behind all of them;
+# this many keep the platform's send budget busy, and what arrives now is answered promptly.
+REPLAY_AT_ONCE = 64
 
 
 class Inbound:
@@ -42,12 +60,15 @@ class Inbound:
         clock: Clock,
         throttle: Throttle | None = None,
         max_waiting_per_chat: int = 50,
+        storage: StorageWatch | None = None,
     ) -> None:
         self.store = store
         self.dispatcher = dispatcher
         self.clock = clock
         self.throttle = throttle
         self.max_waiting = max_waiting_per_chat
+        self.storage = storage or StorageWatch()
+        self.storage.on_recovered(self._write_marks)
         self._waiting: Counter[str] = Counter()
         self.throttled = 0
         # Set once the platforms can send: a replayed event waits for it (holding its chat's
@@ -56,6 +77,10 @@ class Inbound:
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
         self._inflight: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._busy: set[asyncio.Task[None]] = set()  # inside the dispatcher right now
+        self._unmarked: dict[str, datetime] = {}  # handled; the disk refused the mark
+        self._replayed: set[str] = set()  # keys replayed at the start, not handled yet
+        self._replay_slots = asyncio.Semaphore(REPLAY_AT_ONCE)
         self._accepting = True
         self.handled = 0
         self.duplicates = 0
@@ -64,19 +89,40 @@ class Inbound:
     def key(inc: Incoming) -> str:
         return f"{inc.chat.platform}:{inc.chat.bot}:{inc.kind}:{inc.update_id}"
 
+    @property
+    def queued(self) -> int:
+        """Events taken in and not handled yet (waiting for their turn, or being handled)."""
+        return sum(self._waiting.values())
+
     async def submit(self, inc: Incoming) -> None:
-        """The platforms' sink: returns at once, the work goes on in a task."""
+        """The platforms' sink: returns at once, the work goes on in a task. NotTaken when
+        the event was not taken in (stopping, or the store cannot write): the platform must not
+        confirm it."""
         if not self._accepting:
-            log.info("event refused while stopping platform=%s", inc.chat.platform)
-            return
+            raise NotTaken("the bot is stopping")
+        if not self.storage.try_now():
+            # Not even a throttle token spent on an offer refused anyway; the watch's probe
+            # (run here too, now and then) tells when the store writes again.
+            raise NotTaken(f"the store cannot write: {self.storage.reason}")
         if not self._admit(inc):
             return
         key = self.key(inc)
-        if key not in self._inflight and not self.store.inbound.seen(key):
+        if not self._known(key):
             # Durable before the platform hears back (the next poll, the webhook's 200): a
             # crash from here on loses nothing, the start replays it (replay_waiting).
-            self.store.inbound.receive(key, inc, at=self.clock.now())
+            try:
+                self.store.inbound.receive(key, inc, at=self.clock.now())
+            except (StoreError, OSError) as exc:
+                if not is_storage_failure(exc):
+                    if isinstance(exc, StoreError):
+                        raise NotTaken(str(exc)) from exc
+                    raise
+                self.storage.failed(exc)
+                raise NotTaken(f"the store cannot write: {self.storage.reason}") from exc
         self._spawn(inc)
+
+    def _known(self, key: str) -> bool:
+        return key in self._inflight or key in self._unmarked or self.store.inbound.seen(key)
 
     def _spawn(self, inc: Incoming) -> None:
         chat = inc.chat.key
@@ -91,12 +137,14 @@ class Inbound:
         self._open.set()
 
     def replay_waiting(self) -> int:
-        """After a crash: handle what was taken in but not marked handled, in arrival order."""
+        """At the start: handle what was taken in but not marked handled (after a crash, or
+        left by a stop), in arrival order, each chat's ahead of its new events."""
         waiting = self.store.inbound.waiting()
         for inc in waiting:
+            self._replayed.add(self.key(inc))
             self._spawn(inc)
         if waiting:
-            log.warning("intake resumed %d events taken in before a crash", len(waiting))
+            log.warning("intake resumed %d events taken in before the last stop", len(waiting))
         return len(waiting)
 
     def _left(self, chat: str) -> None:
@@ -115,14 +163,14 @@ class Inbound:
         self.throttled += 1
         if verdict is Verdict.WARN:
             log.info("person over the intake limit platform=%s", inc.chat.platform)
-            task = asyncio.create_task(self.dispatcher.tell(inc, "intake.slow_down"))
+            task = asyncio.create_task(self._tell(inc, "intake.slow_down"))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         return False
 
     async def process(self, inc: Incoming) -> None:
         key = self.key(inc)
-        if key in self._inflight or self.store.inbound.seen(key):
+        if key in self._inflight or key in self._unmarked or self.store.inbound.seen(key):
             self.duplicates += 1
             log.info("duplicate update dropped platform=%s", inc.chat.platform)
             return
@@ -133,15 +181,16 @@ class Inbound:
         try:
             async with lock:
                 await self._open.wait()
-                try:
-                    await self.dispatcher.handle(inc)
-                finally:
-                    # Marked even when a handler failed: the person got the apology already, and
-                    # a replay of the same failing update would only repeat it.
-                    self.store.inbound.mark(key, at=self.clock.now())
-                    self.handled += 1
+                replayed = key in self._replayed
+                async with self._replay_slots if replayed else contextlib.nullcontext():
+                    await self._handle(inc)
+                    # Marked even when a handler failed: the person got the apology already,
+                    # and a replay of the same failing update would only repeat it. Not when
+                    # this task was cancelled (a stop's bound): the next start does it again.
+                    self._mark(key)
         finally:
             self._inflight.discard(key)
+            self._replayed.discard(key)
             lock, users = self._locks[chat]
             # The lock is dropped only when nobody holds or waits for it, so order per chat holds.
             if users <= 1:
@@ -149,9 +198,79 @@ class Inbound:
             else:
                 self._locks[chat] = (lock, users - 1)
 
-    async def drain(self) -> None:
-        """Stop accepting and wait for the handlers already running."""
+    async def _handle(self, inc: Incoming) -> None:
+        """Dispatch; when the disk refuses a write on the way, wait until it takes writes and
+        do it again (whatever the handler wrote was rolled back with the refused commit)."""
+        task = asyncio.current_task()
+        assert task is not None
+        told = False
+        while True:
+            await self.storage.wait()
+            self._busy.add(task)
+            try:
+                await self.dispatcher.handle(inc)
+                return
+            except Exception as exc:
+                if not is_storage_failure(exc):
+                    log.exception("event handling failed platform=%s", inc.chat.platform)
+                    return
+                self.storage.failed(exc)
+            finally:
+                self._busy.discard(task)
+            log.warning("event kept until the store writes again platform=%s", inc.chat.platform)
+            if not told:
+                told = True
+                await self._tell(inc, "intake.held")
+
+    def _mark(self, key: str) -> None:
+        at = self.clock.now()
+        self.handled += 1
+        try:
+            self.store.inbound.mark(key, at=at)
+        except (StoreError, OSError) as exc:
+            if not is_storage_failure(exc):
+                raise
+            # Handled and answered: not again. Written once the store takes writes again; a
+            # crash before that replays it (at least once, never lost).
+            self.storage.failed(exc)
+            self._unmarked[key] = at
+
+    def _write_marks(self) -> None:
+        for key, at in list(self._unmarked.items()):
+            try:
+                self.store.inbound.mark(key, at=at)
+            except (StoreError, OSError) as exc:
+                if is_storage_failure(exc):
+                    self.storage.failed(exc)
+                else:
+                    log.exception("marking a handled event failed")
+                return
+            del self._unmarked[key]
+
+    async def _tell(self, inc: Incoming, key: str) -> None:
+        try:
+            await self.dispatcher.tell(inc, key)
+        except Exception:
+            log.exception("intake notice not sent key=%s", key)
+
+    async def drain(self, timeout: float | None = None) -> None:
+        """Take nothing more. Events waiting for their turn stay in the inbox, for the next
+        start; those being handled finish, within `timeout` seconds, after which they are
+        cancelled too (not marked, so the next start handles them again)."""
         self._accepting = False
-        self._open.set()  # stopping before the platforms were up: let what waits finish
-        if self._tasks:
+        waiting = [t for t in self._tasks if t not in self._busy]
+        for task in waiting:
+            task.cancel()
+        busy = [t for t in self._tasks if t in self._busy]
+        late: set[asyncio.Task[None]] = set()
+        if busy:
+            _, late = await asyncio.wait(busy, timeout=timeout)
+            for task in late:
+                task.cancel()
+        while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        self._write_marks()
+        log.info(
+            "intake drained: %d events finished, %d cut off at the bound, %d waiting events "
+            "left for the next start", len(busy) - len(late), len(late), len(waiting),
+        )  # fmt: skip

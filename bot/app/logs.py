@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from logging.handlers import RotatingFileHandler, WatchedFileHandler
 from pathlib import Path
+from typing import IO
+
+from bot.core.file_writes import open_private, private_dir
 
 # Telegram bot tokens look like 123456789:AA…; they sit in every Bot API URL.
 _TOKEN_SHAPE = re.compile(r"\b\d{6,}:[A-Za-z0-9_-]{30,}\b")
@@ -57,6 +61,23 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+def _open_private(handler: logging.FileHandler) -> IO[str]:
+    """The log file opened for appending, made 0600 (the logging module's open obeys the
+    umask); used at the first record, after each rotation and when logrotate moved it."""
+    fd = open_private(handler.baseFilename, os.O_WRONLY | os.O_APPEND)
+    return open(fd, "a", encoding=handler.encoding, errors=handler.errors)
+
+
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    def _open(self) -> IO[str]:
+        return _open_private(self)
+
+
+class PrivateWatchedFileHandler(WatchedFileHandler):
+    def _open(self) -> IO[str]:
+        return _open_private(self)
+
+
 def setup_logging(
     *,
     level: str = "INFO",
@@ -74,11 +95,13 @@ def setup_logging(
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if file:
         path = Path(file).expanduser()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         handlers.append(
-            RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
+            PrivateRotatingFileHandler(
+                path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
+            )
             if max_bytes > 0
-            else WatchedFileHandler(path, encoding="utf-8")
+            else PrivateWatchedFileHandler(path, encoding="utf-8")
         )
     for handler in handlers:
         handler.addFilter(redactor)

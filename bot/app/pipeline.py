@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from bot.app.storage_alert import is_storage_failure
 from bot.core.context import ROLE_KEYS, Context, Reply
 from bot.core.errors import Forbidden, UserError, WrongPlace
 from bot.core.messages import ChatKind, Outgoing, UpdateKind
@@ -91,7 +92,9 @@ async def error_boundary(turn: Turn, call_next: Next) -> list[Reply]:
     except UserError as exc:
         log.info("refused key=%s command=%s", exc.key, ctx.command or "-")
         return [Reply(ctx.t(exc.key, **_shown(exc.params)))]
-    except Exception:
+    except Exception as exc:
+        if is_storage_failure(exc):
+            raise  # no bug but a full disk: intake keeps the event and handles it again later
         number = secrets.token_hex(3).upper()
         log.exception("handler failed error_id=%s command=%s", number, ctx.command or "-")
         return [Reply(ctx.t("error.internal", number=number))]
@@ -145,7 +148,8 @@ PIPELINE: tuple[Step, ...] = (
     Step("send", send_replies,
          "a handler returns its replies and sends nothing; they leave here, after every step"),
     Step("error boundary", error_boundary,
-         "a refusal (the guards' below too) becomes its text, a bug an apology with a number"),
+         "a refusal (the guards' below too) becomes its text, a bug an apology with a number; "
+         "a write the full disk refused goes up to intake, which keeps the event"),
     Step("deactivated", deactivated,
          "a person stopped with /ngung keeps their history but uses the bot no more"),
     Step("where", where_guard,

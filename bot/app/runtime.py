@@ -5,18 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from bot.app.dispatch import Dispatcher
+from bot.app.health import health_report
 from bot.app.intake import Inbound
 from bot.app.intake_throttle import Throttle
 from bot.app.prompts import tell_expired
 from bot.app.services import Services
 from bot.app.silence_alert import SilenceWatch
+from bot.app.storage_alert import StorageWatch, direct_tell
 from bot.app.wiring import build_platforms, build_services
 from bot.core.clock import Clock, SystemClock
 from bot.core.messages import Incoming
@@ -39,6 +40,9 @@ SILENCE_EVERY = 60.0  # seconds between checks that every bot still receives
 # Seconds between sweeps: a form's expiry note, a directive's chase or deadline summary comes
 # at most this late.
 SWEEP_EVERY = 30.0
+# Of the stop bound (runtime.stop_timeout_seconds), the part kept for closing after the drain
+# (platforms' connections, the web server, the store's last checkpoint), at most CLOSE_MOST.
+CLOSE_SHARE, CLOSE_MOST = 0.2, 10.0
 
 
 class App:
@@ -75,6 +79,7 @@ class App:
         self._outbox_task: asyncio.Task[None] | None = None
         self.scheduler: Engine | None = None
         self.silence: SilenceWatch | None = None
+        self.storage: StorageWatch | None = None
 
     async def start(self) -> None:
         """Open the store, wire the services, serve the web app and start every platform."""
@@ -85,11 +90,20 @@ class App:
         )
         services = self.services
         self.dispatcher = Dispatcher(ROUTERS, services, default_lang=self.config.language)
+        self.storage = StorageWatch(
+            probe=self._probe_store,
+            tell=direct_tell(
+                delivery=services.delivery.sender, people=store.people.all,
+                admin_keys=[a.account for a in self.config.admin_entries()],
+                translate=services.translate, default_lang=self.config.language,
+                path=str(self.config.data_dir),
+            ),
+        )  # fmt: skip
         intake = self.config.intake
         self.inbound = Inbound(
             store=store, dispatcher=self.dispatcher, clock=self.clock,
             throttle=Throttle(per_minute=intake.per_person_per_minute, burst=intake.burst),
-            max_waiting_per_chat=intake.max_waiting_per_chat,
+            max_waiting_per_chat=intake.max_waiting_per_chat, storage=self.storage,
         )  # fmt: skip
         if self.serve_web:
             routes = [r for p in self.platforms.values() for r in p.routes()]
@@ -139,38 +153,18 @@ class App:
         )
 
     def health(self) -> dict[str, Any]:
-        """What /healthz reports: each transport, the outbox backlog, Zalo quotas."""
-        stale = self.config.health.stale_after_seconds
-        now = time.monotonic()
-        transports: dict[str, Any] = {}
-        healthy = True
-        for (name, bot), platform in self.platforms.items():
-            last = platform.last_receive_at
-            age = round(now - last, 1) if last else None
-            # A webhook hears nothing in a quiet night; only a poller's silence means trouble.
-            fresh = platform.mode == "webhook" or (age is not None and age <= stale)
-            alive = platform in self.started and platform.receiving and fresh
-            healthy = healthy and alive
-            transports[f"{name}:{bot}" if bot else name] = {
-                "alive": alive, "mode": platform.mode, "last_receive_seconds_ago": age,
-            }  # fmt: skip
-        body: dict[str, Any] = {"platforms": transports}
-        if self.store is not None and self.services is not None:
-            backlog, oldest = self.store.outbox.backlog()
-            oldest_age = (self.clock.now() - oldest).total_seconds() if oldest else None
-            body["outbox"] = {"backlog": backlog, "oldest_pending_seconds": oldest_age}
-            body["zalo_quota"] = {
-                q.bot: {"month": q.month, "quota": q.quota, "used": q.used, "left": q.left}
-                for q in self.services.delivery.quotas.states()
-            }
-        if self.inbound is not None:
-            body["intake"] = {
-                "handled": self.inbound.handled,
-                "duplicates": self.inbound.duplicates,
-                "throttled": self.inbound.throttled,
-            }
-        body["status"] = "ok" if healthy else "degraded"
-        return body
+        """What /healthz reports (bot.app.health): transports, storage, outbox, quotas."""
+        return health_report(
+            platforms=self.platforms, started=self.started, clock=self.clock,
+            stale_after=self.config.health.stale_after_seconds, data_dir=self.config.data_dir,
+            store=self.store, services=self.services, inbound=self.inbound,
+            storage=self.storage,
+        )  # fmt: skip
+
+    def _probe_store(self) -> None:
+        """One small commit: whether the store takes writes again (StorageWatch's probe)."""
+        assert self.store is not None
+        self.store.meta.set("storage.probe", self.clock.now().isoformat())
 
     async def sweep_prompts(self) -> int:
         """Tell people whose pending question expired (forms left unanswered)."""
@@ -235,27 +229,36 @@ class App:
             log.warning("command menu not registered platform=%s", platform.name)
 
     async def stop(self) -> None:
-        """Stop receiving, let in-flight handlers finish their sends, then close everything."""
+        """Stop receiving, let what is in hand finish, then close everything, all within
+        runtime.stop_timeout_seconds: events still waiting for their turn stay in the inbox,
+        and bulk sends not started in the outbox, for the next start. What is cut off at the
+        bound was not marked done, so the next start does it again."""
+        loop = asyncio.get_running_loop()
+        bound = self.config.runtime.stop_timeout_seconds
+        deadline = loop.time() + bound - min(bound * CLOSE_SHARE, CLOSE_MOST)
         if self.services is not None:
             # No new bulk send; what is queued waits for the restart.
             self.services.delivery.outbox.halt()
         log.info("stopping: no new work taken; finishing what is in flight")
         for platform in reversed(self.started):
             try:
-                await platform.stop()
+                await _within(platform.stop(), deadline, f"stopping {platform.name}")
             except Exception:
                 log.exception("platform stop failed platform=%s", platform.name)
         if self.scheduler is not None:
             self.scheduler.stop()
             self.scheduler = None
         if self.inbound is not None:
-            await self.inbound.drain()
+            await self.inbound.drain(timeout=max(deadline - loop.time(), 0.0))
         if self.services is not None:
-            await self.services.directives.acks.drain()
+            await _within(self.services.directives.acks.drain(), deadline, "acknowledgements")
         if self.services is not None and self._outbox_task is not None:
-            await self.services.delivery.outbox.stop()
+            await _within(self.services.delivery.outbox.stop(), deadline, "outbox sends")
+            self._outbox_task.cancel()  # halted: it only waits for its next round
             await asyncio.gather(self._outbox_task, return_exceptions=True)
             self._outbox_task = None
+        if self.storage is not None:
+            await self.storage.stop()
         for platform in reversed(self.started):
             try:
                 await platform.close()
@@ -274,6 +277,15 @@ class App:
         """Process one event to the end (tests and the sandbox use this path too)."""
         assert self.inbound is not None
         await self.inbound.process(inc)
+
+
+async def _within(work: Awaitable[object], deadline: float, what: str) -> None:
+    """Await `work` until the loop's clock reaches `deadline`; then cancel it and go on."""
+    remaining = deadline - asyncio.get_running_loop().time()
+    try:
+        await asyncio.wait_for(work, max(remaining, 0.0))
+    except TimeoutError:
+        log.warning("stop bound reached: %s cut off", what)
 
 
 async def run_forever(app: App, stop: asyncio.Event) -> None:

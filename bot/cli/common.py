@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from bot.config.loading import Config, ConfigError, load_config
 from bot.core.areas import AreaTree
+from bot.core.file_writes import private_dir
 from bot.store import Store, StoreError, StoreLockedError, open_store
 
 OK, FAILED, USAGE = 0, 1, 2
@@ -51,7 +52,7 @@ def open_for_cli(config: Config, *, while_running: str, create: bool = False) ->
 
     data_dir = config.data_dir
     if create:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
     elif not data_dir.is_dir():
         err(f"No data folder at {data_dir}: the bot has not run with this config yet.")
         return FAILED

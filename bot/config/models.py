@@ -213,6 +213,14 @@ class IntakeSection(Section):
     max_waiting_per_chat: int = Field(default=50, ge=1)  # queued events of one chat, at most
 
 
+class RuntimeSection(Section):
+    """How the process stops: on SIGTERM it takes nothing new, lets what is in hand finish for
+    at most this long (what waits stays queued on disk for the next start), and exits. Keep it
+    well under the service manager's stop timeout (TimeoutStopSec=90 in the shipped unit)."""
+
+    stop_timeout_seconds: float = Field(default=30, gt=0, le=600)
+
+
 class HealthSection(Section):
     """When /healthz calls a transport dead: nothing received for this long."""
 
@@ -262,6 +270,7 @@ class Config(Section):
     scheduler: SchedulerSection = SchedulerSection()
     health: HealthSection = HealthSection()
     intake: IntakeSection = IntakeSection()
+    runtime: RuntimeSection = RuntimeSection()
     logging: LoggingSection = LoggingSection()
     report_types: tuple[ReportTypeConfig, ...] = ()
     default_report_type: str | None = None  # None: the only type, if there is one

@@ -11,7 +11,16 @@ from bot.core.messages import Attachment, Button, ChatRef, Incoming, Outgoing, S
 if TYPE_CHECKING:
     from aiohttp import web
 
+# What a platform hands each incoming event to. It returns once the core has the event (written
+# down durably, or refused for good: one person's flood), and only then may the platform confirm
+# it (the next poll's offset, a webhook's 200). It raises NotTaken when the core could not take
+# it in: the platform must not confirm it, so that it comes again.
 Sink = Callable[[Incoming], Awaitable[None]]
+
+
+class NotTaken(Exception):
+    """The core could not take an event in (its store cannot write, or it is stopping): the
+    platform keeps it unconfirmed (polling: the offset stays; a webhook: 5xx) to offer again."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bot.core.clock import Clock, SystemClock
-from bot.core.file_writes import TMP_SUFFIX, fsync_dir, write_atomic
+from bot.core.file_writes import TMP_SUFFIX, fsync_dir, private_dir, write_atomic
 from bot.delivery.link_signing import LinkSigner
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class FileStore:
 
     def put(self, data: bytes, *, name: str, mime: str = "", owner: int | None) -> StoredFile:
         """Store `data` under a new random id and return what was stored."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
         file_id = secrets.token_urlsafe(16)  # 128 random bits, 22 url-safe characters
         name = clean_name(name)
         stored = StoredFile(
@@ -109,8 +109,8 @@ class FileStore:
             "owner": owner,
         }
         data_path, meta_path = self._paths(file_id)
-        write_atomic(data_path, data, mode=0o600)
-        write_atomic(meta_path, json.dumps(meta, ensure_ascii=False).encode(), mode=0o600)
+        write_atomic(data_path, data)  # private (0600), like every file the bot writes
+        write_atomic(meta_path, json.dumps(meta, ensure_ascii=False).encode())
         fsync_dir(self.root)
         log.info("stored file %s (%s, %d bytes, owner %s)", file_id, stored.mime, len(data), owner)
         return stored

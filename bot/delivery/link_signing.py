@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.core.clock import Clock, SystemClock
+from bot.core.file_writes import open_private, private_dir
 
 log = logging.getLogger(__name__)
 
@@ -132,10 +133,10 @@ def load_or_create_secret(data_dir: Path, environ: Mapping[str, str]) -> bytes:
     existing = _read_secret(path)
     if existing is not None:
         return existing
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     secret = secrets.token_bytes(SECRET_BYTES)
     tmp = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = open_private(tmp, os.O_WRONLY | os.O_EXCL)
     try:
         os.write(fd, secret.hex().encode() + b"\n")
         os.fsync(fd)

@@ -20,6 +20,7 @@ from bot.core.platform import (
     QuotaExceeded,
     RetryLater,
 )
+from bot.store.base import StoreError
 
 if TYPE_CHECKING:
     from bot.core.i18n import Translator
@@ -134,7 +135,12 @@ class Delivery:
             if slot is not None:
                 slot.done()
         if quotas is not None:
-            await quotas.count(bot, max(len(sent.message_ids), 1))
+            try:
+                await quotas.count(bot, max(len(sent.message_ids), 1))
+            except StoreError:
+                # The message went out: a full disk refusing the count must not make it look
+                # unsent (whoever sent it would send it, or do its work, again).
+                log.exception("zalo quota not counted bot=%s", bot)
         return sent
 
     async def send(self, out: Outgoing, *, lang: str = "") -> SentRef | None:

@@ -21,6 +21,7 @@ from bot.store.base import (
     StoreError,
     StoreLockedError,
     StoreVersionError,
+    StoreWriteError,
 )
 
 BACKENDS = ("tinydb", "memory")
@@ -34,6 +35,7 @@ __all__ = [
     "StoreError",
     "StoreLockedError",
     "StoreVersionError",
+    "StoreWriteError",
     "open_store",
 ]
 

@@ -52,6 +52,7 @@ __all__ = [
     "StoreError",
     "StoreLockedError",
     "StoreVersionError",
+    "StoreWriteError",
     "SurveyAnswersRepo",
     "SurveysRepo",
 ]
@@ -67,6 +68,11 @@ FsyncPolicy = Literal["always", "batch", "never"]
 
 class StoreError(Exception):
     """The store cannot do what was asked (closed, broken, corrupt, unwritable)."""
+
+
+class StoreWriteError(StoreError):
+    """The disk refused a write (full, read-only, failing): nothing of the commit was kept, in
+    memory or on disk, and the same write may succeed once the disk takes writes again."""
 
 
 class StoreLockedError(StoreError):

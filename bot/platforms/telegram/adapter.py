@@ -15,7 +15,7 @@ from telegram.constants import ChatMemberStatus
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.core.messages import Attachment, Button, ChatKind, ChatRef, Outgoing, SentRef, UserRef
-from bot.core.platform import BadRequest, BotCommand, Capabilities, Sink
+from bot.core.platform import BadRequest, BotCommand, Capabilities, NotTaken, Sink
 from bot.core.text import split_text
 from bot.platforms.telegram.convert import ANONYMOUS_ADMIN_ID, BotIdentity, to_incoming
 from bot.platforms.telegram.errors import neutral
@@ -215,11 +215,16 @@ class TelegramPlatform:
         return None
 
     async def _take(self, update: Update) -> None:
+        """Hand one update to the core. NotTaken (its disk is full, it is stopping): the update
+        must stay unconfirmed. Any other failure is logged and the update confirmed, so that
+        one update the core chokes on cannot hold up every later one."""
         incoming = to_incoming(update, self._me)
         if incoming is None or self._sink is None:
             return
         try:
             await self._sink(incoming)
+        except NotTaken:
+            raise
         except Exception:
             log.exception("handling telegram update %s failed", update.update_id)
 
@@ -237,9 +242,19 @@ class TelegramPlatform:
         update = await webhook_update(request, secret=self._webhook_secret, bot=bot)
         if isinstance(update, int):
             return web.Response(status=update, text=HTTP_REFUSALS[update])
+        if not (self._app is not None and self._app.running):
+            # stop() began while the body arrived: the core may no longer take anything in.
+            return web.Response(status=503, text=HTTP_REFUSALS[503])
         self._received()
-        # The core takes it in (durably) and handles it in its own task; then Telegram hears 200.
-        await self._take(update)  # durable before Telegram hears 200
+        # The core takes it in (durably) and handles it in its own task; then Telegram hears
+        # 200. When it could not (its disk is full, it is stopping), 503: Telegram sends the
+        # update again later, and those behind it wait.
+        try:
+            await self._take(update)
+        except NotTaken as exc:
+            # Telegram may offer it many times a minute: the core logs the cause once.
+            log.debug("telegram update %s not taken in: %s", update.update_id, exc)
+            return web.Response(status=503, text="not taken")
         return web.Response(text="ok")
 
     # --- sending -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from aiohttp import web
 from telegram import Bot, Update
 from telegram import error as tg
 
+from bot.core.platform import NotTaken
 from bot.platforms.telegram.http import AiohttpRequest
 from bot.platforms.webhook_body import BodyRefused, read_body
 
@@ -25,7 +26,11 @@ MAX_WEBHOOK_BODY = 1024 * 1024
 # streaming for it) that stalls gets 408 instead of holding the handler.
 WEBHOOK_BODY_TIMEOUT = 30.0
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
+# Seconds before asking again for an update the core could not take in, doubling up to the
+# most: a full disk freed is noticed within REFUSED_MAX_WAIT.
+REFUSED_FIRST_WAIT, REFUSED_MAX_WAIT = 1.0, 8.0
 
+# Takes one update in; raises NotTaken when the core could not (the update must stay unconfirmed).
 Take = Callable[[Update], Awaitable[None]]
 
 
@@ -47,9 +52,12 @@ async def poll(bot: Bot, take: Take, *, timeout: int) -> None:
     """Long polling. An update's offset is confirmed (by the next getUpdates) only after `take`
     took it in, and the core makes it durable first: a crash loses nothing, and what comes
     again is dropped by its update id. Updates are taken in one at a time, in order; each is
-    handled in a task of its own, so a batch costs no more than its intake."""
+    handled in a task of its own, so a batch costs no more than its intake. When the core
+    cannot take one in (NotTaken: its disk is full), the offset stays on it and Telegram is
+    asked again after a pause, so it and those behind it come again, in order."""
     offset: int | None = None
     wait = 1.0
+    refused_wait = REFUSED_FIRST_WAIT
     while True:
         try:
             updates = await bot.get_updates(
@@ -65,9 +73,23 @@ async def poll(bot: Bot, take: Take, *, timeout: int) -> None:
             wait = min(wait * 2, 30.0)
             continue
         wait = 1.0
+        refused = False
         for update in updates:
-            await take(update)
+            try:
+                await take(update)
+            except NotTaken as exc:
+                log.warning(
+                    "telegram update %s not taken in (%s); asking again in %.0f s",
+                    update.update_id, exc, refused_wait,
+                )  # fmt: skip
+                refused = True
+                break
             offset = update.update_id + 1
+        if refused:
+            await asyncio.sleep(refused_wait)
+            refused_wait = min(refused_wait * 2, REFUSED_MAX_WAIT)
+        else:
+            refused_wait = REFUSED_FIRST_WAIT
 
 
 async def webhook_update(request: web.Request, *, secret: str, bot: Bot | None) -> Update | int:

@@ -15,6 +15,7 @@ from bot.core.platform import (
     BotCommand,
     Capabilities,
     DeliveryError,
+    NotTaken,
     Sink,
 )
 from bot.core.text import split_text
@@ -29,6 +30,7 @@ from bot.platforms.zalo.client import (
 )
 from bot.platforms.zalo.errors import delivery_error
 from bot.platforms.zalo.files import fetch_attachment
+from bot.platforms.zalo.held import Held
 from bot.platforms.zalo.mentions import Mentions
 from bot.platforms.zalo.updates import SeenIds, is_own, message_key, to_incoming, unwrap
 from bot.platforms.zalo.webhook import Refused, read_updates
@@ -84,6 +86,7 @@ class ZaloPlatform:
         self._poller: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._seen = SeenIds()
+        self._held = Held()  # polled updates the core could not take in
         self._send_failures = 0
         self._stopping = False
 
@@ -141,6 +144,10 @@ class ZaloPlatform:
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
             self._poller = None
+            if self._held and not await self._held.offer(self._handle):
+                # Zalo has no offset to leave them unconfirmed at: these are gone.
+                log.error("zalo bot %s: %d polled updates the core could not take in are lost",
+                          self.bot, self._held.clear())  # fmt: skip
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
@@ -175,9 +182,16 @@ class ZaloPlatform:
 
     async def _poll_loop(self) -> None:
         failures = 0
+        held = self._held
         while True:
+            # What the core could not take in (bot.platforms.zalo.held) goes first, in order.
+            if held and not await held.offer(self._handle) and held.full:
+                await asyncio.sleep(held.wait)  # enough in memory: the rest waits at Zalo
+                continue
+            # While some are held, short polls: they are offered again every held.wait.
+            timeout = min(self.poll_timeout, held.wait) if held else self.poll_timeout
             try:
-                raw = await self.client.get_updates(timeout=self.poll_timeout)
+                raw = await self.client.get_updates(timeout=timeout)
             except ZaloTimeout:
                 # The normal idle answer: poll again at once. It also proves the API answers,
                 # which is what the health endpoint wants to know.
@@ -199,14 +213,23 @@ class ZaloPlatform:
             self.last_receive_at = time.monotonic()
             fresh = False
             for update in unwrap(raw):
-                fresh = await self._handle(update) or fresh
+                if held:
+                    fresh = held.add(update, taken=self._seen.__contains__) or fresh
+                    continue
+                try:
+                    fresh = await self._handle(update) or fresh
+                except NotTaken as exc:
+                    log.warning("zalo bot %s: an update was not taken in (%s); kept to offer "
+                                "again", self.bot, exc)  # fmt: skip
+                    fresh = held.add(update, taken=self._seen.__contains__) or fresh
             if not fresh:
                 # Zalo may hand back consumed updates on every poll at once (S7 measured about
                 # 12 per second); a pause stops the loop from spinning on them.
                 await asyncio.sleep(self.min_poll_interval)
 
     async def _handle(self, update: dict[str, object]) -> bool:
-        """Pass one update to the sink; False when it was seen before or carried no message."""
+        """Pass one update to the sink; False when it was seen before or carried no message.
+        NotTaken: the core could not take it in (its id is forgotten: it may come again)."""
         key = message_key(update)
         if not key or key in self._seen:
             return False
@@ -223,6 +246,9 @@ class ZaloPlatform:
             return True
         try:
             await self._sink(incoming)
+        except NotTaken:
+            self._seen.discard(key)
+            raise
         except Exception:
             # Forget it, so a redelivery gets another chance; the core dedupes on disk.
             self._seen.discard(key)
@@ -263,10 +289,15 @@ class ZaloPlatform:
 
     async def _take_all(self, updates: list[dict[str, object]]) -> bool:
         """Hand each update to the sink; False when the sink failed on one (its id was then
-        forgotten, so a redelivery gets another chance)."""
+        forgotten, so a redelivery gets another chance). When the core could not take one in
+        (its disk is full, it is stopping), those after it are not offered either."""
         taken = True
         for update in updates:
-            await self._handle(update)
+            try:
+                await self._handle(update)
+            except NotTaken as exc:
+                log.debug("zalo bot %s: webhook update not taken in: %s", self.bot, exc)
+                return False
             key = message_key(update)
             taken = taken and (not key or key in self._seen)
         return taken

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bot.core.file_writes import TMP_SUFFIX, fsync_dir, write_atomic
+from bot.core.file_writes import TMP_SUFFIX, fsync_dir, open_private, write_atomic
 from bot.store.base import StoreLockedError
 
 __all__ = ["TMP_SUFFIX", "dumps", "fsync_dir", "write_atomic", "write_json_atomic"]
@@ -42,7 +42,7 @@ class DirLock:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = open_private(path, os.O_RDWR)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -52,9 +52,13 @@ class DirLock:
         except BaseException:
             os.close(fd)
             raise
-        # Who holds it, for whoever looks at the directory; the lock itself is the flock.
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        # Who holds it, for whoever looks at the directory; the lock itself is the flock, so a
+        # full disk that refuses this note must not keep the bot from starting.
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except OSError as exc:
+            log.warning("could not note the process id in %s: %s", path, exc)
         self._fd: int | None = fd
 
     def release(self) -> None:
@@ -75,7 +79,7 @@ class CheckpointLock:
     def __init__(self, path: Path) -> None:
         self.path = path
         # Read-only is enough for flock, so a backup may run as a user who cannot write here.
-        self._fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+        self._fd = open_private(path, os.O_RDONLY)
 
     def acquire(self, *, exclusive: bool, wait: bool = True) -> bool:
         """Take the lock; with wait=False, False at once when someone else holds it."""

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from bot.core.file_writes import TMP_SUFFIX, fsync_dir
+from bot.core.file_writes import FILE_MODE, TMP_SUFFIX, fsync_dir, open_private, private_dir
 from bot.store.base import SCHEMA_VERSION, StoreError, StoreVersionError
 from bot.store.embedded.atomic import CheckpointLock
 
@@ -125,9 +125,12 @@ def write_backup(
     created = (now or datetime.now(UTC)).isoformat(timespec="seconds")
     files: list[dict[str, Any]] = []
     tmp = out.with_name(out.name + TMP_SUFFIX)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(out.parent)
     lock = CheckpointLock(data_dir / CHECKPOINT_LOCK)
     try:
+        # Made private first: the archive holds people and the link secret, and tarfile would
+        # create it under the umask (0644 under the usual 022).
+        os.close(open_private(tmp, os.O_WRONLY | os.O_TRUNC))
         with tarfile.open(tmp, "w:gz", compresslevel=6) as tar:
 
             def add(path: Path, data: bytes | None = None) -> None:
@@ -135,14 +138,14 @@ def write_backup(
                 info = tarfile.TarInfo(DATA + rel)
                 if data is not None:
                     info.size, info.mtime = len(data), int(datetime.now(UTC).timestamp())
-                    info.mode = 0o644
+                    info.mode = FILE_MODE
                     reader = _Hashing(io.BytesIO(data))
                     tar.addfile(info, reader)
                 else:
                     with path.open("rb") as raw:
                         stat = os.fstat(raw.fileno())
                         info.size, info.mtime = stat.st_size, int(stat.st_mtime)
-                        info.mode = stat.st_mode & 0o777  # link-secret stays private
+                        info.mode = FILE_MODE  # unpacked by hand too, it stays private
                         reader = _Hashing(raw)
                         tar.addfile(info, reader)
                 files.append({"path": rel, "size": info.size, "sha256": reader.sha.hexdigest()})
@@ -173,7 +176,8 @@ def write_backup(
             }
             body = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
             info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mtime, info.mode = len(body), int(datetime.now(UTC).timestamp()), 0o644
+            info.size, info.mtime = len(body), int(datetime.now(UTC).timestamp())
+            info.mode = FILE_MODE
             tar.addfile(info, io.BytesIO(body))
         with tmp.open("rb") as done:
             os.fsync(done.fileno())
@@ -232,11 +236,11 @@ def _unpack(archive: Path, staging: Path) -> dict[str, Any]:
                     raise BackupError(msg)
                 rel = _member_path(member.name)
                 target = staging / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
+                private_dir(target.parent)
                 reader = _Hashing(source)
-                with target.open("wb") as sink:
+                # Private whatever the archive says (older backups recorded 0644).
+                with os.fdopen(open_private(target, os.O_WRONLY | os.O_TRUNC), "wb") as sink:
                     shutil.copyfileobj(reader, sink)  # type: ignore[misc]
-                os.chmod(target, member.mode & 0o777 or 0o600)
                 got[rel] = (member.size, reader.sha.hexdigest())
     except BackupError:
         raise
@@ -262,10 +266,10 @@ def restore_backup(archive: Path, data_dir: Path) -> dict[str, Any]:
     if data_dir.exists() and (not data_dir.is_dir() or any(data_dir.iterdir())):
         msg = f"{data_dir} is not empty: restore only into an empty or new data directory"
         raise TargetNotEmptyError(msg)
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir.parent)
     staging = data_dir.with_name(f".{data_dir.name}.restoring-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
+    private_dir(staging)  # renamed into the data directory: 0700 like every data directory
     try:
         manifest = _unpack(archive, staging)
         version = manifest.get("schema_version")

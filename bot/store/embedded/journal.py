@@ -5,6 +5,11 @@ process crash (kill -9, OOM) never loses an acknowledged commit. Power loss or a
 loses at most the commits of the last fsync window: none with fsync="always", about the last
 `interval` (50 ms) with "batch", everything since the last checkpoint with "never".
 A line cut short by a crash was never acknowledged; replay ignores it.
+
+A disk that refuses a write (full, failing, read-only) costs the commit being written, never an
+earlier or a later one: the part of its line that reached the file is cut off again before
+StoreWriteError is raised (with "always", also when its fsync fails), so the next line follows
+a complete one. Only if even that cut fails does the journal refuse every further write.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.store.base import FsyncPolicy, StoreError
+from bot.core.file_writes import open_private, write_atomic
+from bot.store.base import FsyncPolicy, StoreWriteError
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +67,7 @@ def read_journal(path: Path) -> Replay:
                     number,
                     len(rest),
                 )
-                path.with_name(path.name + ".damaged").write_bytes(data)
+                write_atomic(path.with_name(path.name + ".damaged"), data)
             else:
                 log.warning("journal %s: ignoring an unfinished last commit", path)
             return Replay(entries, True, len(data), good)
@@ -83,7 +89,7 @@ class Journal:
             raise ValueError(msg)
         self.path = path
         self.policy = fsync
-        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._fd = open_private(path, os.O_WRONLY | os.O_APPEND)
         self.size = os.fstat(self._fd).st_size
         self._lock = threading.Lock()
         self._written = 0  # commits appended so far
@@ -98,23 +104,28 @@ class Journal:
             self._thread.start()
 
     def append(self, line: bytes) -> None:
-        """Write one commit line; when this returns the commit survives a process crash."""
+        """Write one commit line; when this returns the commit survives a process crash.
+        StoreWriteError: the disk refused it, and nothing of it stays in the file."""
         if self._broken is not None:
-            raise StoreError(self._broken)
+            raise StoreWriteError(self._broken)
         with self._lock:
             start = self.size
             try:
                 view = memoryview(line + b"\n")
                 while view:
                     view = view[os.write(self._fd, view) :]
+                if self.policy == "always":
+                    # Under the lock: with "always" nothing else syncs, and a failed fsync
+                    # must take this line out again before another follows it.
+                    os.fdatasync(self._fd)
             except OSError as exc:
                 self._undo_partial(start)
                 msg = f"could not write the store journal {self.path}: {exc}"
-                raise StoreError(msg) from exc
+                raise StoreWriteError(msg) from exc
             self.size = start + len(line) + 1
             self._written += 1
-        if self.policy == "always":
-            self.sync()
+            if self.policy == "always":
+                self._synced = self._written
 
     def sync(self) -> None:
         """fsync what was appended so far, whatever the policy."""
@@ -151,6 +162,7 @@ class Journal:
 
     def _undo_partial(self, start: int) -> None:
         # Part of the line may be in the file: cut it, or later lines would follow garbage.
+        # (Cutting frees space, so it works on a full disk.)
         try:
             os.ftruncate(self._fd, start)
         except OSError:
@@ -158,10 +170,18 @@ class Journal:
             log.exception("could not cut a partial journal line; refusing further writes")
 
     def _sync_loop(self, interval: float) -> None:
+        failing = False
         while not self._stop.wait(interval):
             try:
                 self.sync()
             except OSError:
                 # Nothing to retry safely after a failed fsync (the kernel may drop the pages);
-                # say it loudly, the next checkpoint rewrites everything anyway.
-                log.exception("fsync of the store journal failed")
+                # say it loudly (once, not every interval), the next checkpoint rewrites
+                # everything anyway.
+                if not failing:
+                    log.exception("fsync of the store journal failed")
+                failing = True
+            else:
+                if failing:
+                    log.warning("fsync of the store journal works again")
+                failing = False

@@ -18,6 +18,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from bot.core.file_writes import private_dir
 from bot.core.models import Report
 from bot.store.base import StoreCorruptError
 from bot.store.embedded.atomic import write_json_atomic
@@ -80,7 +81,7 @@ class ShardedReportTable(ReportTable):
     def __init__(self, folder: Path, *, cache_size: int = 16) -> None:
         self.index = ReportIndex()
         self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)
         self._pending: dict[ShardKey, dict[Key, Report | None]] = {}
         self._cache: OrderedDict[ShardKey, dict[Key, Any]] = OrderedDict()
         self._cache_size = max(1, cache_size)

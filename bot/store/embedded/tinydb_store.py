@@ -30,6 +30,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from bot.core.file_writes import private_dir, tighten_tree
 from bot.store.base import SCHEMA_VERSION, FsyncPolicy, StoreCorruptError, StoreError
 from bot.store.embedded.atomic import (
     CheckpointLock,
@@ -90,7 +91,7 @@ class TinyDBStore(CoreStore):
             msg = f"fsync must be one of {POLICIES}, not {fsync!r}"
             raise ValueError(msg)
         self.data_dir = data_dir
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
         self._lock = DirLock(data_dir / LOCK_NAME)
         self._checkpoint_lock = CheckpointLock(data_dir / CHECKPOINT_LOCK)
         self._migration = migration or MigrationContext()
@@ -108,11 +109,17 @@ class TinyDBStore(CoreStore):
             raise
 
     def _open(self, fsync: FsyncPolicy, shard_cache: int) -> None:
+        if tightened := tighten_tree(self.data_dir):
+            log.warning(
+                "%d files and folders in %s were readable by other users (written under a "
+                "loose umask); made them private to the bot's user",
+                tightened, self.data_dir,
+            )  # fmt: skip
         remove_leftovers(self.data_dir)
         self._reports = ShardedReportTable(self.data_dir / "reports", cache_size=shard_cache)
         remove_leftovers(self._reports.folder)
         self._outbox_dir = self.data_dir / "outbox"
-        self._outbox_dir.mkdir(exist_ok=True)
+        private_dir(self._outbox_dir)
         remove_leftovers(self._outbox_dir)
         self._outbox = OutboxTable(SPECS["outbox"], track_changes=True)
         tables = make_tables(reports=self._reports, outbox=self._outbox)
@@ -144,9 +151,15 @@ class TinyDBStore(CoreStore):
             migrate(self, version, self._migration, backup=backup)  # one commit, or nothing
         fill_pending_names(self, self._migration)
         if replay.size or self._dirty or self._reports.dirty or self._outbox.changed:
-            # Fold the replayed commits into the checkpoint files and start an empty journal,
-            # which also drops a torn last line before anything is appended after it.
-            self.checkpoint()
+            # Fold the replayed commits into the checkpoint files and start an empty journal
+            # (a torn last line was cut above, before anything is appended after it).
+            try:
+                self.checkpoint()
+            except OSError as exc:
+                # A full or failing disk: the journal still holds every commit, and opening
+                # read-mostly beats a restart loop; the bot reports that it cannot write.
+                log.error("store %s: checkpoint at open failed (%s); the journal keeps every "
+                          "commit until one succeeds", self.data_dir, exc)  # fmt: skip
 
     def _load_table(self, table: AnyTable) -> None:
         assert isinstance(table, Table)
