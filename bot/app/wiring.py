@@ -139,6 +139,8 @@ def build_platforms(config: Config) -> dict[tuple[str, str], Platform]:
                 initial=config.delivery.retry_base_seconds / 2,
                 maximum=config.delivery.retry_base_seconds * 30,
             ),
+            # Zalo's photo URLs expire: each photo is kept in the file store as it arrives.
+            keeper=FileStore.in_data_dir(config.data_dir),
         )
     return platforms
 

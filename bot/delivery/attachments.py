@@ -62,7 +62,9 @@ def file_for_chat(
     name, kind, mime = file.name or stored.name, file.kind, stored.mime
     if caps is not None and caps.files:
         return OutFile(name=name, kind=kind, path=str(stored.path), mime=mime)
-    url = links.url_for(stored.id, person=person)
+    # A photo goes to a platform without file uploads by URL (Zalo's sendPhoto), and the
+    # platform's servers fetch it: a download the access log must not put on the person.
+    url = links.url_for(stored.id, person=person, for_platform=kind == "photo")
     return None if url is None else OutFile(name=name, kind=kind, url=url, mime=mime)
 
 

@@ -215,14 +215,24 @@ class FileLinks:
         """Whether links can be made at all (a public base URL is configured)."""
         return bool(self._base)
 
-    def url_for(self, file_id: str, *, person: int, ttl: timedelta | None = None) -> str | None:
-        """`<base>/f/<token>/<name>`; None without a public base URL; KeyError for no such file."""
+    def url_for(
+        self,
+        file_id: str,
+        *,
+        person: int,
+        ttl: timedelta | None = None,
+        for_platform: bool = False,
+    ) -> str | None:
+        """`<base>/f/<token>/<name>`; None without a public base URL; KeyError for no such file.
+        `for_platform`: the platform fetches the link itself (a Zalo photo), not the person."""
         if not self._base:
             return None
         stored = self._files.get(file_id)
         if stored is None:
             raise KeyError(file_id)
-        token = self._signer.sign(file_id, person=person, ttl=ttl or self.default_ttl)
+        token = self._signer.sign(
+            file_id, person=person, ttl=ttl or self.default_ttl, for_platform=for_platform
+        )
         return f"{self._base}/f/{token}/{quote(stored.name, safe='')}"
 
 

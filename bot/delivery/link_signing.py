@@ -24,6 +24,9 @@ SECRET_FILE = "link-secret"  # noqa: S105 (a file name)
 SECRET_BYTES = 32
 MIN_ENV_SECRET = 16  # characters; a shorter secret could be guessed offline from one link
 VERSION = "v1"
+# A link the platform itself fetches (a photo Zalo takes by URL), not the recipient: the mark is
+# signed, so no one can make a download of theirs look like the platform's.
+PLATFORM_VERSION = "v1p"
 # The MAC covers a fixed label too, so a token can never be confused with another HMAC use
 # of the same secret (webhook secrets, codes) that might be added later.
 _LABEL = b"file-link/"
@@ -51,6 +54,7 @@ class SignedLink:
     file_id: str
     person: int
     expires_at: datetime
+    for_platform: bool = False  # fetched by the platform on the person's behalf, not by them
 
 
 def _b64(data: bytes) -> str:
@@ -79,8 +83,11 @@ class LinkSigner:
         digest = hmac.new(self._secret, _LABEL + payload.encode("ascii"), hashlib.sha256)
         return _b64(digest.digest())
 
-    def sign(self, file_id: str, *, person: int, ttl: timedelta) -> str:
-        """A token for `person` to fetch `file_id` until now + `ttl` (rounded up to seconds)."""
+    def sign(
+        self, file_id: str, *, person: int, ttl: timedelta, for_platform: bool = False
+    ) -> str:
+        """A token for `person` to fetch `file_id` until now + `ttl` (rounded up to seconds);
+        `for_platform`: the platform fetches it to deliver it to them (Zalo's sendPhoto)."""
         if not _ID.fullmatch(file_id):
             msg = f"not a file id: {file_id!r}"
             raise ValueError(msg)
@@ -91,7 +98,8 @@ class LinkSigner:
         expiry = int(expires.timestamp())
         if expiry < expires.timestamp():
             expiry += 1  # never shorter than asked
-        payload = f"{VERSION}.{file_id}.{int(person)}.{expiry}"
+        version = PLATFORM_VERSION if for_platform else VERSION
+        payload = f"{version}.{file_id}.{int(person)}.{expiry}"
         return f"{payload}.{self._mac(payload)}"
 
     def verify(self, token: str) -> SignedLink:
@@ -100,7 +108,8 @@ class LinkSigner:
             raise LinkInvalid("malformed token")
         payload, _, signature = token.rpartition(".")
         parts = payload.split(".")
-        if len(parts) != 4 or parts[0] != VERSION or not _SIG.fullmatch(signature):
+        versions = (VERSION, PLATFORM_VERSION)
+        if len(parts) != 4 or parts[0] not in versions or not _SIG.fullmatch(signature):
             raise LinkInvalid("malformed token")
         # Compared before the fields are trusted or even parsed further.
         if not hmac.compare_digest(self._mac(payload).encode(), signature.encode()):
@@ -112,7 +121,10 @@ class LinkSigner:
             expires_at = datetime.fromtimestamp(int(expiry), UTC)
         except (OverflowError, OSError, ValueError):
             raise LinkInvalid("malformed token") from None
-        link = SignedLink(file_id=file_id, person=int(person), expires_at=expires_at)
+        link = SignedLink(
+            file_id=file_id, person=int(person), expires_at=expires_at,
+            for_platform=parts[0] == PLATFORM_VERSION,
+        )  # fmt: skip
         if self._clock.now() >= expires_at:
             raise LinkExpired(link)
         return link

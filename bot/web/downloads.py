@@ -113,8 +113,13 @@ async def _serve(
     if stored is None:
         _access(link.file_id, link.person, "refused (no such file)")
         return _page(403, REFUSED_TITLE, REFUSED_TEXT)
-    _access(link.file_id, link.person, "served" if request.method == "GET" else "checked")
-    if served is not None and request.method == "GET":
+    if link.for_platform:
+        # The platform (Zalo fetching a sendPhoto URL) takes the file to deliver it: the person
+        # has not opened anything, so no access-log entry is theirs.
+        _access(link.file_id, link.person, "fetched by the platform")
+    else:
+        _access(link.file_id, link.person, "served" if request.method == "GET" else "checked")
+    if served is not None and request.method == "GET" and not link.for_platform:
         served(link.file_id, link.person)
     headers = {
         **_PRIVATE_HEADERS,

@@ -282,10 +282,25 @@ async def test_image_sticker_and_wait_sent(fake: FakeZalo, api: Api) -> None:
     assert image["event_name"] == "message.image.received"
     assert image["message"]["photo_url"] == "https://img.vn/a.jpg"
     assert sticker["message"]["sticker"]
-    await api("sendPhoto", chat_id=lan.id, photo="https://img.vn/b.jpg", caption="đây")
+    hosted = fake.host_media(b"\xff\xd8b")
+    await api("sendPhoto", chat_id=lan.id, photo=hosted, caption="đây")
     sent = await fake.wait_sent(fake.private(lan), 1, timeout=1)
-    assert (sent[0].kind, sent[0].photo, sent[0].caption) == (
-        "photo",
-        "https://img.vn/b.jpg",
-        "đây",
-    )
+    assert (sent[0].kind, sent[0].photo, sent[0].caption) == ("photo", hosted, "đây")
+    assert fake.media_fetches == [(hosted, 200)]  # Zalo fetched the photo itself
+
+
+async def test_send_photo_fails_when_zalo_cannot_fetch_it(fake: FakeZalo, api: Api) -> None:
+    """Zalo fetches a sendPhoto URL: a dead link, a page that is no image, an expired one fail."""
+    lan = fake.user("Lan")
+    await fake.type_as(lan, None, "chào")
+    dead = "http://127.0.0.1:9/a.jpg"
+    _, refused = await api("sendPhoto", chat_id=lan.id, photo=dead)
+    assert (refused["ok"], refused["error_code"]) == (False, 400)
+    page = fake.host_media(b"<html>", mime="text/html", ext="html")
+    _, not_image = await api("sendPhoto", chat_id=lan.id, photo=page)
+    assert not_image["ok"] is False
+    gone = fake.host_media(b"\xff\xd8")
+    fake.expire_media()
+    _, expired = await api("sendPhoto", chat_id=lan.id, photo=gone)
+    assert expired["ok"] is False
+    assert fake.sent(fake.private(lan)) == [] and fake.quota_used() == 0

@@ -13,6 +13,7 @@ from aiohttp import web
 from tests.fakes.flood import FloodLimiter
 from tests.fakes.loopback import Hang, LoopbackServer, RequestLog, poll_pauses
 from tests.fakes.zalo_http import ZaloHttp
+from tests.fakes.zalo_media import ZaloMedia
 from tests.fakes.zalo_methods import Fault
 from tests.fakes.zalo_model import (
     GROUP,
@@ -31,7 +32,7 @@ from tests.fakes.zalo_model import (
 log = logging.getLogger(__name__)
 
 
-class FakeZalo(ZaloHttp):
+class FakeZalo(ZaloMedia, ZaloHttp):
     """A fake of bot-api.zaloplatforms.com for several bots, serving `/bot{token}/{method}`.
 
     Options for what the sources disagree on ([X]/[G] in zalo-bot-api.md):
@@ -43,6 +44,9 @@ class FakeZalo(ZaloHttp):
     Zalo removes the "@Bot…" prefix from group texts (unknown; kept by default).
     `getme_display_name`: getMe also answers `display_name` (one source, S9); by default it
     answers the documented `{id, account_name, account_type, can_join_groups}` only.
+    `offline_loss`: a message sent while a polling bot is offline (no long poll open and none
+    ended within `offline_after` seconds) is lost, kept in `BotState.lost` (one source); by
+    default it waits in the queue for the next poll.
     """
 
     def __init__(
@@ -55,6 +59,8 @@ class FakeZalo(ZaloHttp):
         echo_bot_messages: bool = False,
         strip_group_mention: bool = False,
         getme_display_name: bool = False,
+        offline_loss: bool = False,
+        offline_after: float = 2.0,
     ) -> None:
         self.redeliver = redeliver
         self.webhook_shape = webhook_shape
@@ -63,6 +69,9 @@ class FakeZalo(ZaloHttp):
         self.echo_bot_messages = echo_bot_messages
         self.strip_group_mention = strip_group_mention
         self.getme_display_name = getme_display_name
+        # Contested [X]: messages sent while a polling bot is offline are kept (default) or lost.
+        self.offline_loss = offline_loss
+        self.offline_after = offline_after  # seconds without a poll that count as offline
         self.latency = 0.0  # seconds added before every answer
         # Awaited after a successful call, before its answer (see loopback.ResponseHold).
         self.hold: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None
@@ -78,11 +87,17 @@ class FakeZalo(ZaloHttp):
         self.bots: dict[str, BotState] = {}
         self.chats: dict[tuple[str, str], ChatState] = {}
         self.webhook_deliveries: list[WebhookDelivery] = []
+        self.media_fetches: list[tuple[str, int]] = []  # (url, status) Zalo fetched for a send
+        # The internet as Zalo's servers see it: a public base URL (a proxy's name in
+        # production) and the loopback server it leads to. Any other name does not resolve.
+        self.public_hosts: dict[str, str] = {}
+        self.media: dict[str, tuple[bytes, str]] = {}  # files Zalo hosts: people's photos, voice
         self._faults: list[Fault] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/media/{name}", self._media)
         self._server = LoopbackServer(app)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -234,6 +249,21 @@ class FakeZalo(ZaloHttp):
         payload = {"sticker": sticker, "url": f"https://stickers.zaloapp.com/{sticker}.png"}
         return await self._deliver(person, chat, "message.sticker.received", payload, "sticker")
 
+    async def send_voice_as(
+        self, person: ZaloUser, chat: ZaloChat | None, voice_url: str
+    ) -> dict[str, Any] | None:
+        """`person` sends a voice note: `message.voice.received` with `voice_url` (S12)."""
+        payload = {"voice_url": voice_url}
+        return await self._deliver(person, chat, "message.voice.received", payload, "voice")
+
+    async def send_link_as(
+        self, person: ZaloUser, chat: ZaloChat | None, url: str, *, text: str = ""
+    ) -> dict[str, Any] | None:
+        """`person` shares a link: `message.link.received` (S4, S13; not in the docs seen). Its
+        fields are not documented: `url`, and `text` when the person wrote some."""
+        payload = {"url": url, **({"text": text} if text else {})}
+        return await self._deliver(person, chat, "message.link.received", payload, "link")
+
     async def send_unsupported_as(
         self, person: ZaloUser, chat: ZaloChat | None = None
     ) -> dict[str, Any] | None:
@@ -313,7 +343,7 @@ class FakeZalo(ZaloHttp):
             ZaloMessage(
                 message_id=message["message_id"], date=message["date"], from_id=person.id,
                 from_bot=False, kind=kind, text=payload.get("text", ""),
-                photo=payload.get("photo_url", payload.get("photo", "")),
+                photo=payload.get("photo_url", payload.get("photo", payload.get("voice_url", ""))),
                 caption=payload.get("caption", ""), sticker=payload.get("sticker", ""),
                 reply_to=reply_to, delivered=heard,
             )

@@ -39,6 +39,9 @@ class ZaloHttp(ZaloMethods):
     async def enqueue(self, bot: BotState, update: dict[str, Any]) -> None:
         if bot.webhook_url:
             await self._post_webhook(bot, update)
+        elif self.offline_loss and self.offline(bot):
+            # One source: messages sent while a bot is offline are lost [X] (mode).
+            bot.lost.append(update)
         else:
             bot.pending.append(update)
             bot.arrived.set()

@@ -53,6 +53,8 @@ class ZaloMethods:
     unreachable_error: tuple[int, str]
     closing: bool
     polls_waiting: int
+    offline_loss: bool
+    offline_after: float
 
     def handlers(self) -> dict[str, Callable[[BotState, dict[str, Any]], Awaitable[Any]]]:
         return {
@@ -73,6 +75,9 @@ class ZaloMethods:
 
     def flush_to_webhook(self, bot: BotState) -> None:
         raise NotImplementedError
+
+    async def fetch_media(self, url: str, mime_prefix: str) -> bytes:
+        raise NotImplementedError  # FakeZalo: an HTTP GET, as Zalo's servers make it
 
     async def get_me(self, bot: BotState, params: dict[str, Any]) -> Any:
         return bot.me()
@@ -96,12 +101,24 @@ class ZaloMethods:
                 raise ApiError(408, "Request timeout", http_status=408)
             bot.arrived.clear()
             self.polls_waiting += 1
+            bot.polls_open += 1
+            bot.polls_started += 1
             try:
                 await asyncio.wait_for(bot.arrived.wait(), remaining)
             except TimeoutError:
                 pass
             finally:
                 self.polls_waiting -= 1
+                bot.polls_open -= 1
+                bot.last_poll = loop.time()
+
+    def offline(self, bot: BotState) -> bool:
+        """Whether `bot` is offline as the `offline_loss` mode sees it: no webhook, no long poll
+        open, and none ended within `offline_after` seconds (the gap between two polls)."""
+        if bot.webhook_url or bot.polls_open:
+            return False
+        now = asyncio.get_running_loop().time()
+        return bot.last_poll is None or now - bot.last_poll > self.offline_after
 
     async def set_webhook(self, bot: BotState, params: dict[str, Any]) -> Any:
         url = str(params.get("url") or "")
@@ -143,6 +160,9 @@ class ZaloMethods:
         if not isinstance(caption, str) or len(caption) > MAX_TEXT:
             raise ApiError(400, f"Bad Request: caption must be at most {MAX_TEXT} characters")
         state = self._target(bot, params)
+        # Zalo takes a photo by URL only and fetches it itself (its servers, not the recipient):
+        # a link Zalo cannot open fails the send. The words are not documented; the code is 400.
+        await self.fetch_media(photo, "image/")
         return await self._record(bot, state, kind="photo", photo=photo, caption=caption)
 
     async def send_sticker(self, bot: BotState, params: dict[str, Any]) -> Any:
@@ -153,11 +173,17 @@ class ZaloMethods:
         return await self._record(bot, state, kind="sticker", sticker=sticker)
 
     async def send_voice(self, bot: BotState, params: dict[str, Any]) -> Any:
-        # Listed in the docs without parameters; S10 sends `voice_url` [G]. Accept either name.
-        voice = params.get("voice_url") or params.get("voice")
-        if not isinstance(voice, str) or not voice:
+        # Section 12 [C]: `{chat_id, voice_url}`, `.aac` only, private chats only (to a group it
+        # may answer ok and never arrive: the fake refuses, so a test sees the mistake).
+        voice = params.get("voice_url")
+        if not isinstance(voice, str) or not voice.startswith(("http://", "https://")):
             raise ApiError(400, "Bad Request: voice_url is required")
+        if not voice.split("?", 1)[0].lower().endswith(".aac"):
+            raise ApiError(400, "Bad Request: voice must be an .aac file")
         state = self._target(bot, params)
+        if state.chat.is_group:
+            raise ApiError(400, "Bad Request: voice can be sent to private chats only")
+        await self.fetch_media(voice, "audio/")
         return await self._record(bot, state, kind="voice", photo=voice)
 
     async def send_chat_action(self, bot: BotState, params: dict[str, Any]) -> Any:

@@ -136,6 +136,10 @@ class BotState:
     # `display_name` [1]: off unless a test asks for that source's shape.
     me_display_name: bool = False
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    polls_open: int = 0  # getUpdates calls of this bot holding their long poll open now
+    polls_started: int = 0  # getUpdates calls of this bot that ever opened a long poll
+    last_poll: float | None = None  # loop time a getUpdates call of this bot last ended
+    lost: list[dict[str, Any]] = field(default_factory=list)  # dropped while offline
 
     @property
     def account_name(self) -> str:

@@ -285,11 +285,20 @@ class World:
     async def start(self, *, admins: list[Person], **config: Any) -> App:
         urls = {f"{self.platform}_url": self.fake.base_url}
         write_config(self.folder, admins=[a.key for a in admins], **urls, **config)
-        return await self.bot.start()
+        self.public_base_url = config.get("public_base_url")
+        return self._published(await self.bot.start())
 
     async def restart(self) -> App:
         await self.bot.stop()
-        return await self.bot.start()
+        return self._published(await self.bot.start())
+
+    def _published(self, app: App) -> App:
+        """Zalo fetches photo links at the public base URL: route that name (a proxy's, in
+        production) to the bot's web server, as DNS and the proxy would."""
+        base = getattr(self, "public_base_url", None)
+        if self.platform == "zalo" and base and app.web_port:
+            self.fake.public_hosts[base] = f"http://127.0.0.1:{app.web_port}"
+        return app
 
 
 class ReplyWaiter:

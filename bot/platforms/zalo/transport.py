@@ -19,6 +19,7 @@ from bot.core.platform import (
     Sink,
 )
 from bot.core.text import split_text
+from bot.platforms.zalo.arrivals import Keeper, keep_on_arrival, read_kept
 from bot.platforms.zalo.client import (
     DEFAULT_API_BASE_URL,
     Backoff,
@@ -63,6 +64,7 @@ class ZaloPlatform:
         min_poll_interval: float = 1.0,
         backoff: Backoff | None = None,
         session: aiohttp.ClientSession | None = None,
+        keeper: Keeper | None = None,
     ) -> None:
         if mode not in ("polling", "webhook"):
             msg = f"zalo mode must be 'polling' or 'webhook', not {mode!r}"
@@ -89,6 +91,7 @@ class ZaloPlatform:
         self._held = Held()  # polled updates the core could not take in
         self._send_failures = 0
         self._stopping = False
+        self.keeper = keeper  # where photos go on arrival (arrivals.py); None: fetched on demand
 
     def __repr__(self) -> str:
         return f"ZaloPlatform(bot={self.bot!r}, mode={self.mode!r})"  # never the token
@@ -136,6 +139,13 @@ class ZaloPlatform:
             log.warning("zalo bot %s: deleteWebhook failed (%s)", self.bot, exc)
         self._poller = asyncio.create_task(self._poll_loop(), name=f"zalo-poll-{self.bot}")
         log.info("zalo bot %s: polling started", self.bot)
+        # Contested [X]: one source says Zalo drops what people send while a polling bot is
+        # stopped. The sandbox never builds this transport, so every real polling bot warns.
+        log.warning(
+            "zalo bot %s: polling mode: messages sent while the bot is stopped may be lost; "
+            "use webhook mode in production (docs/deploy.md)",
+            self.bot,
+        )
 
     async def stop(self) -> None:
         """Stop receiving: end polling and let webhook work in flight reach the sink."""
@@ -244,6 +254,9 @@ class ZaloPlatform:
             return True
         if incoming is None or self._sink is None:
             return True
+        # Zalo's file URLs expire: keep the photo before the core takes the update in, so a
+        # replay after a restart still has it.
+        incoming = await keep_on_arrival(incoming, self.keeper)
         try:
             await self._sink(incoming)
         except NotTaken:
@@ -348,8 +361,10 @@ class ZaloPlatform:
         return ids
 
     async def download(self, attachment: Attachment) -> bytes:
-        """Fetch the bytes of a file that came with an incoming message (GET of its URL, 20 MB)."""
-        return await fetch_attachment(attachment)
+        """The bytes of a file that came with an incoming message: kept at its arrival, else a
+        GET of its URL (20 MB)."""
+        kept = read_kept(attachment, self.keeper)
+        return kept if kept is not None else await fetch_attachment(attachment)
 
     def _neutral(self, exc: ZaloError) -> DeliveryError:
         """The neutral send error; a transient one waits per our backoff (Zalo gives none)."""

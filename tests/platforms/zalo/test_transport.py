@@ -142,10 +142,12 @@ async def test_photo_and_document_links(fake: FakeZalo, running: Any) -> None:
     lan = fake.user("Lan")
     await fake.type_as(lan, None, "chào")
     chat = ChatRef("zalo", "zalo1", lan.id, ChatKind.PRIVATE)
-    await platform.send(Outgoing(chat, "Ảnh", file=OutFile("a.jpg", "photo", url="https://i/a")))
+    url = fake.host_media(b"\xff\xd8a")  # Zalo fetches a sendPhoto URL: it must answer
+    await platform.send(Outgoing(chat, "Ảnh", file=OutFile("a.jpg", "photo", url=url)))
     await platform.send(Outgoing(chat, "Kế hoạch", file=OutFile("k.pdf", url="https://f/k.pdf")))
     photo, doc = fake.sent(fake.private(lan))
-    assert (photo.kind, photo.photo, photo.caption) == ("photo", "https://i/a", "Ảnh")
+    assert (photo.kind, photo.photo, photo.caption) == ("photo", url, "Ảnh")
+    assert fake.media_fetches == [(url, 200)]
     assert doc.text == "Kế hoạch\nhttps://f/k.pdf"
 
 
