@@ -118,6 +118,8 @@ class Dispatcher:
                 return Route(_unknown_command) if addressed else None
             return Route(cmd.handler, command=cmd)
         if not text:
+            if addressed and any(a.kind == "unsupported" for a in inc.attachments):
+                return Route(_withheld)
             return None
         if not addressed:
             # Ordinary talk in a group the bot reads: only listeners (the rumour watch) see it.
@@ -164,6 +166,12 @@ async def _unknown_command(ctx: Context) -> Reply:
 
 async def _not_understood(ctx: Context) -> Reply:
     return ctx.reply("unknown.text")
+
+
+async def _withheld(ctx: Context) -> Reply:
+    # The platform withheld the content (Zalo: files, contact cards, and protected senders such
+    # as children or people who cannot read): say so kindly; never guess at what it was.
+    return ctx.reply("unsupported.withheld")
 
 
 async def _stray_number(ctx: Context) -> Reply:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.text import fold, split_text
+from bot.core.text import counted_length, fold, split_text
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,14 @@ def test_split_hard_cuts_a_word_longer_than_the_limit() -> None:
     """A single run with no break is cut at the limit and nothing is lost."""
     parts = split_text("x" * 250, 100)
     assert [len(p) for p in parts] == [100, 100, 50]
+
+
+def test_split_by_counted_length_keeps_utf16_units_in_the_limit() -> None:
+    """Measured by counted_length, an emoji counts twice and every part stays in the limit."""
+    text = " ".join(["Thôn 3 🎉🎉"] * 30)
+    assert counted_length("🎉a") == 3
+    assert counted_length("ấ") == 1
+    parts = split_text(text, 50, length=counted_length)
+    assert all(counted_length(p) <= 50 for p in parts)
+    assert " ".join(parts) == text
+    assert split_text("🎉🎉", 1, length=counted_length) == ["🎉", "🎉"]

@@ -80,7 +80,7 @@ async def test_one_update_per_call_then_408(fake: FakeZalo, api: Api) -> None:
     assert HEX20.match(message["message_id"])
     status, idle = await api("getUpdates", timeout="0")
     assert status == 408
-    assert idle == {"ok": False, "error_code": 408, "description": "Request timeout"}
+    assert idle == {"ok": False, "description": "Request timeout"}  # measured: no error_code
 
 
 async def test_long_poll_ends_when_an_update_arrives(fake: FakeZalo, api: Api) -> None:

@@ -47,6 +47,10 @@ class FakeZalo(ZaloMedia, ZaloHttp):
     `offline_loss`: a message sent while a polling bot is offline (no long poll open and none
     ended within `offline_after` seconds) is lost, kept in `BotState.lost` (one source); by
     default it waits in the queue for the next poll.
+    `confirm_group_sends`: a send to a (beta) group answers its `message_id`, as documented;
+    False answers ok without one, so the bot cannot tell whether it arrived.
+    `idle_error_code`: the idle 408 also carries `error_code` (S3, S4, S13); measured without
+    (S7, the default). `idle_status=504`: an idle poll ends in a gateway's 504 (S3 tolerates it).
     """
 
     def __init__(
@@ -61,6 +65,9 @@ class FakeZalo(ZaloMedia, ZaloHttp):
         getme_display_name: bool = False,
         offline_loss: bool = False,
         offline_after: float = 2.0,
+        idle_error_code: bool = False,
+        idle_status: Literal[408, 504] = 408,
+        confirm_group_sends: bool = True,
     ) -> None:
         self.redeliver = redeliver
         self.webhook_shape = webhook_shape
@@ -72,6 +79,11 @@ class FakeZalo(ZaloMedia, ZaloHttp):
         # Contested [X]: messages sent while a polling bot is offline are kept (default) or lost.
         self.offline_loss = offline_loss
         self.offline_after = offline_after  # seconds without a poll that count as offline
+        # How an idle getUpdates ends: measured HTTP 408 without `error_code` (S7) [X].
+        self.idle_error_code = idle_error_code
+        self.idle_status = idle_status
+        # Groups are beta: whether a group send answers its message_id is unconfirmed [G].
+        self.confirm_group_sends = confirm_group_sends
         self.latency = 0.0  # seconds added before every answer
         # Awaited after a successful call, before its answer (see loopback.ResponseHold).
         self.hold: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None
@@ -109,7 +121,7 @@ class FakeZalo(ZaloMedia, ZaloHttp):
         return await self._server.start()
 
     async def stop(self) -> None:
-        """End open long polls (they answer 408), stop webhook posts and the server."""
+        """End open long polls (they get the idle answer), stop webhook posts and the server."""
         self.closing = True
         if self.hang is not None:
             self.hang.release()
@@ -267,7 +279,9 @@ class FakeZalo(ZaloMedia, ZaloHttp):
     async def send_unsupported_as(
         self, person: ZaloUser, chat: ZaloChat | None = None
     ) -> dict[str, Any] | None:
-        """`person` sends something the Bot API does not carry (a file, a contact card)."""
+        """`person` sends something the Bot API does not carry (a file, a contact card), or is a
+        protected sender (a child, a person with a disability or who cannot read): Zalo then
+        withholds the content on purpose, so the message carries none (late-2026 notes)."""
         return await self._deliver(person, chat, "message.unsupported.received", {}, "unsupported")
 
     # -- assertions by the test ------------------------------------------------------------
@@ -333,8 +347,10 @@ class FakeZalo(ZaloMedia, ZaloHttp):
             raise ValueError(msg)
         state = self.chats[(chat.bot, chat.id)]
         bot = self.bots[chat.bot]
-        # Zalo passes a group message on only when it mentions the bot or replies to it.
-        heard = not chat.is_group or mentioned or (reply_to in state.bot_message_ids())
+        # Zalo passes a group message on only when it mentions the bot or replies to it; a
+        # photo only when the mention is in its own caption (a reply is not enough; late 2026).
+        replied = kind != "photo" and reply_to in state.bot_message_ids()
+        heard = not chat.is_group or mentioned or replied
         message = {
             "message_id": hex_id(chat.bot, "in"), "date": now_ms(), "from": person.json(),
             "chat": chat.json(), **payload,

@@ -180,13 +180,23 @@ class ZaloClient:
         return _as_dict(await self.call("getMe"))
 
     async def get_updates(self, timeout: float = 30) -> Any:
-        """One long poll: one update (a dict) when something came; ZaloTimeout when idle."""
+        """One long poll: one update (a dict) when something came; ZaloTimeout when idle.
+
+        Idle is a 408, with or without `error_code` (measured without), or a gateway's 504
+        ending the held request (S3 treats it as idle too)."""
         seconds = max(float(timeout), 0.0)
         # Sent as a string, as documented: "30" for 30 (fractions only ever appear in tests).
         margin = min(POLL_READ_MARGIN, self.timeout)  # no longer than any other answer
-        return await self.call(
-            "getUpdates", request_timeout=seconds + margin, timeout=f"{seconds:g}"
-        )
+        try:
+            return await self.call(
+                "getUpdates", request_timeout=seconds + margin, timeout=f"{seconds:g}"
+            )
+        except ZaloRetryable as exc:
+            if 504 not in (exc.error_code, exc.http_status):
+                raise
+            idle = ZaloTimeout("getUpdates", 504, exc.description, http_status=exc.http_status)
+            idle.from_zalo = exc.from_zalo
+            raise idle from None
 
     async def set_webhook(self, url: str, secret_token: str) -> Any:
         return await self.call("setWebhook", url=url, secret_token=secret_token)

@@ -18,7 +18,7 @@ from bot.core.platform import (
     NotTaken,
     Sink,
 )
-from bot.core.text import split_text
+from bot.core.text import counted_length, split_text
 from bot.platforms.zalo.arrivals import Keeper, keep_on_arrival, read_kept
 from bot.platforms.zalo.client import (
     DEFAULT_API_BASE_URL,
@@ -200,13 +200,18 @@ class ZaloPlatform:
                 continue
             # While some are held, short polls: they are offered again every held.wait.
             timeout = min(self.poll_timeout, held.wait) if held else self.poll_timeout
+            asked = time.monotonic()
             try:
                 raw = await self.client.get_updates(timeout=timeout)
             except ZaloTimeout:
-                # The normal idle answer: poll again at once. It also proves the API answers,
-                # which is what the health endpoint wants to know.
+                # The normal idle answer (408, or a gateway's 504): poll again at once, with no
+                # backoff. It also proves the API answers, which the health endpoint wants.
                 failures = 0
                 self.last_receive_at = time.monotonic()
+                if self.last_receive_at - asked < timeout / 2:
+                    # Idle long before the poll's time was up (a gateway answering 504 at
+                    # once): a pause, not a growing backoff, keeps the loop from spinning.
+                    await asyncio.sleep(self.min_poll_interval)
                 continue
             except ZaloUnauthorized:
                 log.error("zalo bot %s: token rejected (401); polling stopped", self.bot)
@@ -338,11 +343,22 @@ class ZaloPlatform:
             raise BadRequest(msg)
         # A failure after the first part leaves the earlier parts sent; a retry by the core
         # repeats them (at-least-once delivery, as the design accepts).
-        ids = []
-        for part in split_text(text, MAX_TEXT):
+        ids: list[str] = []
+        # Zalo does not say whether its 2000 counts code points or UTF-16 units: the larger.
+        for part in split_text(text, MAX_TEXT, length=counted_length):
             result = await self.client.send_message(chat_id, part)
-            ids.append(str(result.get("message_id") or ""))
+            ids += self._confirmed(result)
         return ids
+
+    def _confirmed(self, result: dict[str, object]) -> list[str]:
+        """The message id Zalo answered, if any. Groups are beta: a send may answer ok without
+        one, and nothing then says it arrived. It is not sent again (the month's quota counts
+        every try, and it may well have arrived): it stays without an id, unconfirmed."""
+        message_id = str(result.get("message_id") or "")
+        if not message_id:
+            log.warning("zalo bot %s: a send was not confirmed (no message id)", self.bot)
+            return []
+        return [message_id]
 
     async def _send_file(self, out: Outgoing) -> list[str]:
         file = out.file
@@ -353,9 +369,9 @@ class ZaloPlatform:
             raise BadRequest(msg)
         if file.kind != "photo":
             return await self._send_text(out.chat.id, f"{out.text}\n{file.url}".strip())
-        caption = out.text if len(out.text) <= MAX_TEXT else None
+        caption = out.text if counted_length(out.text) <= MAX_TEXT else None
         result = await self.client.send_photo(out.chat.id, file.url, caption)
-        ids = [str(result.get("message_id") or "")]
+        ids = self._confirmed(result)
         if caption is None and out.text.strip():
             ids += await self._send_text(out.chat.id, out.text)
         return ids
