@@ -58,13 +58,9 @@ class Clarifications:
         self.store = store
         self.areas = areas
         self.clock = clock
-        self.tz = tz
-        self.outbox = outbox
         self.delivery = delivery
         self.files = files
-        self.links = links
         self.text = text
-        self.default_lang = default_lang
         self.audit = audit
         self.watcher = RumourWatch(
             store=store, areas=areas, clock=clock, tz=tz, outbox=outbox, delivery=delivery,
