@@ -170,11 +170,13 @@ reminders:
 # /healthz calls a platform dead when nothing was received from it for this long. The admins
 # are told privately when a poller gets no answer, or a platform reports failing webhook
 # deliveries, for silence_alert_minutes (0: never), and when a webhook hears nothing at all
-# for webhook_quiet_hours (0: never); and again when it recovers.
+# for webhook_quiet_hours (0: never); and again when it recovers. After a full disk they hear
+# it is over once writes have gone through for storage_settle_seconds.
 health:
   stale_after_seconds: 120
   silence_alert_minutes: 30
   webhook_quiet_hours: 48
+  storage_settle_seconds: 10
 
 # On SIGTERM (systemctl stop/restart) the bot takes nothing new, lets the messages in hand
 # finish for at most stop_timeout_seconds, leaves the rest queued on disk (the next start

@@ -98,6 +98,7 @@ class App:
                 translate=services.translate, default_lang=self.config.language,
                 path=str(self.config.data_dir),
             ),
+            settle=self.config.health.storage_settle_seconds,
         )  # fmt: skip
         intake = self.config.intake
         self.inbound = Inbound(

@@ -228,6 +228,8 @@ class HealthSection(Section):
     # Admins are told when a poller has had no answered poll (empty ones count) this long, or
     # a webhook's platform reports failing deliveries this long; 0 turns the alert off.
     silence_alert_minutes: int = Field(default=30, ge=0)
+    # After a full disk, the admins hear it is over once writes have gone through this long.
+    storage_settle_seconds: float = Field(default=10, gt=0, le=600)
     # A webhook that received nothing at all this long is reported too: a quiet night or a
     # weekend is normal, so this is long; 0 judges webhooks by the platform's report only.
     webhook_quiet_hours: int = Field(default=48, ge=0)

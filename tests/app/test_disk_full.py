@@ -44,6 +44,7 @@ PUBLIC = "https://bot.example.org"
 FAST = {"per_second_total": None, "per_minute_per_group": None, "per_second_per_chat": None}
 ALERT = "không ghi được dữ liệu"
 RECOVERED = "ghi được dữ liệu trở lại"
+SETTLE = 1.5  # seconds of good writes before the all-clear (10 in production)
 
 
 def _free_port() -> int:
@@ -168,6 +169,7 @@ async def test_a_full_disk_confirms_nothing_it_did_not_store_and_loses_no_report
             "areas": area_tree(group_communes=0, private_communes=1, villages=PEOPLE),
             "delivery": {"telegram": FAST, "zalo": FAST},
             "logging": {"level": "INFO", "format": "json"},
+            "health": {"storage_settle_seconds": SETTLE},
         },
     )  # fmt: skip
     environ = bot_environ(webhook_secret=SECRET)
@@ -249,6 +251,7 @@ async def test_a_restart_on_a_full_disk_runs_tells_and_catches_up(
             "areas": area_tree(group_communes=0, private_communes=1, villages=PEOPLE),
             "delivery": {"telegram": FAST},
             "logging": {"level": "INFO", "format": "json"},
+            "health": {"storage_settle_seconds": SETTLE},
         },
     )  # fmt: skip
     environ = bot_environ()
