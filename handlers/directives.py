@@ -17,7 +17,7 @@ router = Router("directives")
 _SURVEY = re.compile(r"(?:ks|khaosat|survey)(\d{1,6})")
 
 
-@router.command("chithi", "directive", where="P", roles=(Role.OFFICER,))
+@router.command("chithi", "thongbao", "directive", where="P", roles=(Role.OFFICER,))
 async def directive(ctx: Context) -> Reply:
     """Preview a directive (with the file of the message replied to); /xacnhan sends it."""
     directives = ctx.services.directives

@@ -110,7 +110,7 @@ def _line(ctx: Context, entry: RosterEntry) -> str:
         for g in person.roles
         if g.area in areas
     )
-    where = ", ".join(entry.platforms) or "-"
+    where = ", ".join(p.capitalize() for p in entry.platforms) or "-"  # Telegram, Zalo
     if entry.reachable:
         flag = ""
     elif entry.invited is not None and not person.accounts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core import places
 from bot.core.context import ROLE_KEYS, Context, Reply
 from bot.core.errors import UserError
+from bot.core.help_catalogue import examples
 from bot.core.models import Role
 from bot.core.router import Router
 
@@ -12,7 +13,7 @@ router = Router("roles")
 
 
 def _people_list(ctx: Context) -> Reply:
-    lines = [ctx.t("role.usage")]
+    lines = [ctx.t("role.usage", **examples(ctx.services.areas, ctx.actor))]
     shown = 0
     areas = ctx.services.areas
     for area in ctx.actor.areas_of((Role.OFFICER,)):
@@ -37,7 +38,7 @@ async def role(ctx: Context) -> Reply:
     target = people.directory.find(parts[0])
     new_role, area_text = people.directory.parse_role(parts[1])
     if not area_text:
-        raise UserError("role.usage")
+        raise UserError("role.usage", **examples(ctx.services.areas, ctx.actor))
     area = places.resolve(ctx.services.areas, area_text)
     target = people.directory.set_role(ctx.actor, target, new_role, area.code)
     if new_role is None:

@@ -91,9 +91,11 @@ registration:
   link_code_minutes: 10
   prompt_minutes: 30
 
-# Personal data (Law 91/2025/QH15). /batdau shows the notice; people agree with a button or by
-# typing "đồng ý" before the bot stores a report, question, registration or survey answer from
-# them (consent_required: false only where another legal basis applies). Raise notice_version
+# Personal data (Law 91/2025/QH15). /batdau sums up the notice and /dulieu shows all of it;
+# people agree with a button or by typing "đồng ý" before the bot stores a report, question,
+# registration or survey answer from them (consent_required: false only where another legal
+# basis applies). tell_automated: the first message to each person privately says that an
+# automated assistant is talking (Zalo's bot terms ask for it). Raise notice_version
 # when the notice changes materially: everyone is asked again. Past its retention, a kind of
 # data is removed or blanked by housekeeping; reports' numbers are kept for good. Each kind
 # under `retention` (null: retention_days): report_text (free-text fields and photos),
@@ -102,6 +104,7 @@ privacy:
   retention_days: 730
   notice_version: 1
   consent_required: true
+  tell_automated: true
   retention:
     inbox: 30
     outbox: 180
@@ -127,7 +130,11 @@ delivery:
 # means 30/11 at deadline_time; the officer gets a final summary then. Those who have not
 # acknowledged are chased chase_times times, first chase_after_hours after sending, then every
 # chase_every_hours. pin: pin the directive in Telegram groups where the bot may.
+# heading: what people read a directive as, per language: the word the commune's officers use
+# for such a message ("Thông báo"; or "Chỉ thị", "Công văn"…). Every message about directives
+# uses it; the commands /chithi and /thongbao stay as they are.
 directives:
+  heading: {vi: "Thông báo", en: "Notice"}
   group_ack: any
   confirm_minutes: 30
   deadline_time: "17:00"

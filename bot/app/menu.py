@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.app.dispatch import Dispatcher
+from bot.core.help_catalogue import public
 from bot.core.platform import BotCommand
 
-_ENGLISH_FIRST = "en"
+_ENGLISH = "en"
 
 
 def _describe(full: str) -> str:
@@ -15,12 +16,14 @@ def _describe(full: str) -> str:
 
 
 def command_menus(dispatcher: Dispatcher) -> dict[str, list[BotCommand]]:
-    """Vietnamese names for everyone ("" = default), English aliases for English clients."""
+    """Vietnamese names for everyone ("" = default), English aliases for English clients.
+    Every account sees the same menu, so it holds what collaborators and newcomers use, the
+    report first; staff find theirs in /trogiup."""
     translate = dispatcher.services.translate
     vi: list[BotCommand] = []
     en: list[BotCommand] = []
-    for cmd in dispatcher.command_list():
+    for cmd in public(dispatcher.command_list()):
         vi.append(BotCommand(cmd.name, _describe(translate("vi", cmd.help_key))))
-        english = cmd.aliases[0] if cmd.aliases else cmd.name
-        en.append(BotCommand(english, _describe(translate(_ENGLISH_FIRST, cmd.help_key))))
+        english = cmd.aliases[-1] if cmd.aliases else cmd.name  # the English alias comes last
+        en.append(BotCommand(english, _describe(translate(_ENGLISH, cmd.help_key))))
     return {"": vi, "en": en}

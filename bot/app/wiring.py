@@ -24,6 +24,7 @@ from bot.core.models import OutboxItem
 from bot.core.platform import Platform
 from bot.delivery.attachments import AttachmentResolver
 from bot.delivery.file_store import FileLinks, FileStore
+from bot.delivery.introduction import Introductions
 from bot.delivery.link_signing import LinkSigner, load_or_create_secret
 from bot.delivery.outbox import Backoff, Outbox
 from bot.delivery.progress import Progress
@@ -272,7 +273,7 @@ def build_services(
 ) -> tuple[Services, Routes]:
     """Every service, wired once; also the web routes that serve file links."""
     areas = AreaTree.from_config(config.areas)
-    translate = Translator(config.language)
+    translate = Translator(config.language, headings=config.directives.heading.by_language())
     audit = AuditLog(store=store, clock=clock)  # the one trail every feature writes to
     admins = [(a.account, a.area or "") for a in config.admin_entries()]
     people = People(store=store, areas=areas, admins=admins, clock=clock, audit=audit)
@@ -292,6 +293,8 @@ def build_services(
         alert_ratio=config.delivery.quota_alert_percent / 100,
     )  # fmt: skip
     delivery.quotas = quotas
+    if config.privacy.tell_automated:
+        delivery.introductions = Introductions(store=store, translate=translate)
     progress = Progress(
         store=store, clock=clock, delivery=delivery, translate=translate,
         default_lang=config.language, describe=describe_target(store, areas),

@@ -59,7 +59,8 @@ def run_audit(
         upper = datetime.combine(last + timedelta(days=1), time(), tz)
         entries = store.audit.between(lower, upper)
         lang = config.language
-        text = AuditText(Translator(lang), tz, AreaTree.from_config(config.areas), store)
+        translate = Translator(lang, headings=config.directives.heading.by_language())
+        text = AuditText(translate, tz, AreaTree.from_config(config.areas), store)
         if fmt == "json":
             out = json.dumps([_row(e, text, lang) for e in entries], ensure_ascii=False, indent=1)
         elif fmt == "csv":

@@ -50,7 +50,7 @@ def run_digest(
     )
     if store is None:
         return FAILED
-    translate = Translator(config.language)
+    translate = Translator(config.language, headings=config.directives.heading.by_language())
     text = DigestText(translate, config.tzinfo())
     try:
         types = ReportTypes.from_config(config.report_types, default=config.default_report_type)

@@ -75,7 +75,7 @@ def run_import(
     if isinstance(store, int):
         return store
     username = (bot_username or config.platforms.telegram.username).lstrip("@")
-    translate = Translator(config.language)
+    translate = Translator(config.language, headings=config.directives.heading.by_language())
     audit = AuditLog(store=store, clock=clock)
     invites = Invites(
         store=store, areas=areas, clock=clock, translate=translate, telegram_username=username,

@@ -165,9 +165,35 @@ class DeliverySection(Section):
     quota_alert_percent: int = Field(default=80, ge=1, le=100)
 
 
+class DirectiveHeading(Section):
+    """What readers see as a directive's heading, per language: the word commune officers use
+    for such a message. `heading: Công văn` sets the Vietnamese one only."""
+
+    vi: str = "Thông báo"
+    en: str = "Notice"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        return {"vi": value} if isinstance(value, str) else value
+
+    @field_validator("vi", "en")
+    @classmethod
+    def _word(cls, value: str) -> str:
+        text = " ".join(value.split())
+        if not text or len(text) > 30 or any(c in text for c in "{}/"):
+            msg = "a short word or two without { } or /, e.g. Thông báo, Chỉ thị, Công văn"
+            raise ValueError(msg)
+        return text
+
+    def by_language(self) -> dict[str, str]:
+        return {"vi": self.vi, "en": self.en}
+
+
 class DirectivesSection(Section):
     """How directives are confirmed, acknowledged and chased."""
 
+    heading: DirectiveHeading = DirectiveHeading()
     # A group counts as acknowledged when any one of its expected people has, or all of them.
     group_ack: Literal["any", "all"] = "any"
     confirm_minutes: int = Field(default=30, ge=1, le=1440)  # a preview waits this long

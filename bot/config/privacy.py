@@ -42,6 +42,10 @@ class PrivacySection(Section):
     # Off only where the processing rests on another legal basis than consent (e.g. a public
     # body's own duties) and the notice alone is given.
     consent_required: bool = True
+    # The first message the bot sends each person privately opens by saying that an automated
+    # assistant is talking (Zalo's bot terms of 10 December 2025 ask for it). Off only where
+    # every person has been told some other way.
+    tell_automated: bool = True
 
     def days(self, kind: str) -> int:
         """The retention of one kind of data, in days."""

@@ -24,6 +24,7 @@ from bot.store.base import StoreError
 
 if TYPE_CHECKING:
     from bot.core.i18n import Translator
+    from bot.delivery.introduction import Introductions
     from bot.delivery.send_limits import SendLimiter
     from bot.delivery.zalo_quota import Quotas
 
@@ -72,6 +73,8 @@ class Delivery:
         self.platforms = platforms
         self.limiters = dict(limiters or {})
         self.quotas: Quotas | None = None  # set by the composition root (Quotas notify through us)
+        # Set by the composition root: the first private message says a bot is talking.
+        self.introductions: Introductions | None = None
         self.translate = translate
         self.default_lang = default_lang
         self.on_unreachable = on_unreachable
@@ -123,6 +126,9 @@ class Delivery:
             msg = f"quota of {bot} is spent this month"
             raise QuotaExceeded(msg)
         out = self.render(out, lang or self.default_lang)
+        intro = self.introductions
+        if intro is not None:
+            out = intro.first(out, lang or self.default_lang)
         limiter = self.limiters.get((out.chat.platform, out.chat.bot))
         slot = await limiter.acquire(out.chat, urgent=urgent) if limiter is not None else None
         try:
@@ -134,6 +140,8 @@ class Delivery:
         finally:
             if slot is not None:
                 slot.done()
+        if intro is not None:
+            intro.sent(out)
         if quotas is not None:
             try:
                 await quotas.count(bot, max(len(sent.message_ids), 1))

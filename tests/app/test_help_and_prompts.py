@@ -23,12 +23,16 @@ async def test_help_lists_only_what_this_person_may_use_here(world: World) -> No
 
 
 async def test_telegram_menu_is_registered_in_vietnamese_and_english(tg_world: World) -> None:
-    """setMyCommands gets Vietnamese names by default and English aliases for English clients."""
+    """setMyCommands gets Vietnamese names by default and English aliases for English clients;
+    everyone sees that menu, so it starts with the report and holds no officer's command."""
     await tg_world.start(admins=[])
     vi = dict(tg_world.fake.menu(""))
     en = dict(tg_world.fake.menu("en"))
     assert vi["dangky"].startswith("đăng ký") and vi["batdau"]
     assert en["register"].startswith("become") and "start" in en and "help" in en
+    assert list(vi)[:3] == ["baocao", "sua", "cuatoi"] and next(iter(en)) == "report"
+    assert vi["danhan"] == "báo đã nhận thông báo số 12", "the directive's word, no placeholder"
+    assert not {"chithi", "duyet", "vaitro", "xacnhan", "nhatky", "thieu"} & set(vi)
 
 
 async def test_a_numbered_prompt_expires_and_huy_cancels(world: World, clock: ManualClock) -> None:

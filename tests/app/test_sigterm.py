@@ -32,7 +32,7 @@ pytestmark = pytest.mark.slow
 CONCURRENCY = 4
 GROUPS = 120
 HELD = 15  # the copy whose answer the platform holds when SIGTERM comes
-HEADER = "📢 CHỈ THỊ SỐ 1"
+HEADER = "📢 Thông báo số 1"
 STOP_BOUND = 20.0  # seconds from the held answer's release to the exit
 
 

@@ -18,6 +18,7 @@ COLLAB, OFFICER, SUPERVISOR = "collaborator", "officer", "supervisor"
 # /dangky in a group is answered privately; /ngonngu is ours (choose English), anyone, anywhere.
 MATRIX: dict[str, tuple[set[str], str]] = {
     "batdau": (ANYONE, "GP"),
+    "dulieu": (ANYONE, "GP"),
     "dongy": (ANYONE, "GP"),
     "trogiup": (ANYONE, "GP"),
     "toi": (ANYONE, "GP"),

@@ -123,15 +123,15 @@ async def test_demo_people_report_and_a_directive_with_its_button(sandbox_page: 
     await page.say(zalo["id"], "/batdau", app="zalo")
 
     await page.say(officer, "/chithi all: Họp giao ban thứ Hai.")
-    preview = await _bot_says(page, officer, "Xem trước chỉ thị")
+    preview = await _bot_says(page, officer, "Xem trước thông báo")
     assert ["✅ Gửi", "✖ Bỏ"] == [b["label"] for b in preview["buttons"][0]]
     assert (await page.post("/sandbox/api/press", {
         "persona": officer, "app": "telegram", "where": "private",
         "message_id": preview["id"], "data": "dir:confirm",
     }))[0] == 200  # fmt: skip
-    copy = await _bot_says(page, collab["id"], "CHỈ THỊ SỐ 1", where="group")
+    copy = await _bot_says(page, collab["id"], "📢 Thông báo số 1", where="group")
     assert copy["buttons"][0][0]["data"] == "ack:1" and copy["from_bot"]
-    zalo_copy = await _bot_says(page, zalo["id"], "CHỈ THỊ SỐ 1", app="zalo")
+    zalo_copy = await _bot_says(page, zalo["id"], "📢 Thông báo số 1", app="zalo")
     assert zalo_copy["buttons"] == [] and "👉 Gõ «ok 1»" in zalo_copy["text"]
 
     # The press is answered on the presser's own page, live (Server-Sent Events).
@@ -159,7 +159,7 @@ async def test_demo_people_report_and_a_directive_with_its_button(sandbox_page: 
     await page.say(zalo["id"], "ok 1", app="zalo")
     await _bot_says(page, zalo["id"], "Đã ghi nhận", app="zalo")
     await page.say(officer, "/tinhtrang 1")
-    status_text = (await _bot_says(page, officer, "📊 Chỉ thị số 1"))["text"]
+    status_text = (await _bot_says(page, officer, "📊 Thông báo số 1"))["text"]
     assert "Đã nhận 2/" in status_text
 
     await page.post("/sandbox/api/reset", {})
@@ -220,7 +220,7 @@ async def test_beside_a_real_platform_it_never_sends_there(
             _, state = await page.get("/sandbox/api/state")
             officer = _who(state, "officer")
             await page.say(officer, "/chithi all: Thử")
-            await _bot_says(page, officer, "Xem trước chỉ thị")
+            await _bot_says(page, officer, "Xem trước thông báo")
             await page.say(officer, "/xacnhan")
             await _bot_says(page, officer, "Đã gửi xong")
         sent = [e for e in fake_telegram.log.entries if e.method.lower().startswith("send")]

@@ -225,7 +225,7 @@ async def test_a_trainee_plays_the_whole_district_in_a_phone_browser(
         await expect(page.get_by_test_id("messages").locator("b")).to_have_count(0)
         # The privacy notice first: nothing they send is stored before they agree.
         await me.say("/batdau")
-        notice = me.bot_says("Dữ liệu tôi lưu")
+        notice = me.bot_says("Tôi lưu tên")
         await notice.get_by_test_id("message-button").filter(has_text="Tôi đồng ý").click()
         await me.text_of("Cảm ơn bạn đã đồng ý")
         await me.shot("newcomer-agrees")
@@ -263,19 +263,19 @@ async def test_a_trainee_plays_the_whole_district_in_a_phone_browser(
         due = date.today() + timedelta(days=7)
         await me.be(officer, app="telegram", where="private")
         await me.say(f"/chithi all: Họp giao ban dân số lúc 8:00 thứ Hai. han {due:%d/%m}")
-        preview = me.bot_says("Xem trước chỉ thị")
+        preview = me.bot_says("Xem trước thông báo")
         await expect(preview).to_be_visible(timeout=REPLY_MS)
         await me.shot("officer-previews-directive")
         await preview.get_by_test_id("message-button").filter(has_text="Gửi").click()
-        queued = await me.text_of("Đã xếp gửi chỉ thị số")
-        directive = re.search(r"chỉ thị số (\d+)", queued)
+        queued = await me.text_of("Đã xếp gửi thông báo số")
+        directive = re.search(r"thông báo số (\d+)", queued)
         assert directive, queued
         n = directive[1]
         await me.shot("officer-confirms-directive")
 
         # 5. A collaborator in the Telegram group taps the directive (to reply), then its button.
         await me.be(a, app="telegram", where="group")
-        heading = re.compile(rf"CHỈ THỊ SỐ {n}\b")  # the directive itself, not talk about it
+        heading = re.compile(rf"📢 Thông báo số {n}\b")  # the directive itself, not talk about it
         posted = me.bot_says(heading)
         await expect(posted).to_be_visible(timeout=REPLY_MS)
         await posted.get_by_test_id("message-text").click()
@@ -283,7 +283,7 @@ async def test_a_trainee_plays_the_whole_district_in_a_phone_browser(
         await page.get_by_test_id("reply-cancel").click()
         await expect(page.get_by_test_id("reply-bar")).to_be_hidden()
         await posted.get_by_test_id("message-button").filter(has_text="Đã nhận").click()
-        await expect(page.get_by_test_id("toast").last).to_contain_text(f"chỉ thị số {n}")
+        await expect(page.get_by_test_id("toast").last).to_contain_text(f"thông báo số {n}")
         ack_button = me.bot_says(heading).get_by_test_id("message-button").first
         await expect(ack_button).to_contain_text("(1/")  # the group's copy counts the acks
         await me.shot("collaborator-acks-by-button")
@@ -294,13 +294,13 @@ async def test_a_trainee_plays_the_whole_district_in_a_phone_browser(
         await expect(received).to_be_visible(timeout=REPLY_MS)
         await expect(received.get_by_test_id("message-button")).to_have_count(0)
         await me.say(f"ok {n}")
-        await me.text_of(f"đã nhận chỉ thị số {n}")
+        await me.text_of(f"đã nhận thông báo số {n}")
         await me.shot("collaborator-acks-on-zalo")
 
         # 7. The officer sees two acknowledgements.
         await me.be(officer, app="telegram", where="private")
         await me.say(f"/tinhtrang {n}")
-        status = await me.text_of(f"Chỉ thị số {n}, gửi")
+        status = await me.text_of(f"Thông báo số {n}, gửi")
         assert "Đã nhận 2/" in status, status
         await me.shot("officer-reads-status")
 
@@ -331,7 +331,7 @@ async def test_a_trainee_plays_the_whole_district_in_a_phone_browser(
         other = Trainee(await context.new_page(), shots)
         await other.page.goto(bot.base + "/")
         await other.be(officer, app="telegram", where="private")
-        await expect(other.bot_says(f"Chỉ thị số {n}, gửi")).to_be_visible()
+        await expect(other.bot_says(f"Thông báo số {n}, gửi")).to_be_visible()
         await page.get_by_test_id("reset").click()
         await expect(other.page.get_by_test_id("message")).to_have_count(0, timeout=REPLY_MS)
         await expect(page.get_by_test_id("message")).to_have_count(0, timeout=REPLY_MS)

@@ -101,6 +101,11 @@ def write_config(
     zalo_bot: dict[str, Any] | None = None,
 ) -> Path:
     """A config file for tests: the small tree, the fakes as API servers, data under `folder`."""
+    extra = dict(extra or {})
+    # Scenarios' people are taken as having agreed to the privacy notice and as knowing that a
+    # bot talks to them (else each first private reply opens with it); the consent and
+    # introduction tests put these back (extra={"privacy": {...}}, merged key by key).
+    privacy = {"consent_required": False, "tell_automated": False, **extra.pop("privacy", {})}
     doc: dict[str, Any] = {
         "timezone": "Asia/Ho_Chi_Minh",
         "language": "vi",
@@ -127,11 +132,9 @@ def write_config(
         "delivery": {"telegram": NO_CHAT_LIMITS, "zalo": NO_CHAT_LIMITS},
         # Scenarios type faster than a person; the intake tests put the real limit back.
         "intake": {"per_person_per_minute": 6000, "burst": 1000, "max_waiting_per_chat": 1000},
-        # Scenarios' people are taken as having agreed to the privacy notice; the consent tests
-        # put the gate back (extra={"privacy": {...}}).
-        "privacy": {"consent_required": False},
+        "privacy": privacy,
         **_shipped_report_types(),
-        **(extra or {}),
+        **extra,
     }
     path = folder / "config.yaml"
     write_yaml(path, doc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,38 @@ log = logging.getLogger(__name__)
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 _LOCALES = Path(__file__).parent / "locales"
+# What a directive is called where people read it (config: directives.heading): commune
+# officers say "Thông báo", the law says "Chỉ thị". Messages name it through {Directive} (a
+# heading), {directive} (inside a sentence) and {directives} (English plural).
+DEFAULT_HEADINGS = {"vi": "Thông báo", "en": "Notice"}
+
+
+def glossary(headings: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """The terms every message may use, per language, from the directive's heading."""
+    terms: dict[str, dict[str, str]] = {}
+    for lang in LANGUAGES:
+        heading = headings.get(lang) or DEFAULT_HEADINGS[lang]
+        word = _inside_sentence(heading)
+        terms[lang] = {
+            "Directive": heading,
+            "directive": word,
+            "directives": _plural(word) if lang == "en" else word,
+        }
+    return terms
+
+
+def _inside_sentence(heading: str) -> str:
+    # "Thông báo" → "thông báo"; an abbreviation ("UBND") keeps its capitals.
+    if len(heading) > 1 and heading[1].isupper():
+        return heading
+    return heading[:1].lower() + heading[1:]
+
+
+def _plural(word: str) -> str:
+    last = word.rsplit(" ", 1)[-1].lower()
+    if last.endswith(("s", "x", "ch", "sh")):
+        return word + "es"
+    return word + "s"
 
 
 class _Missing(dict[str, Any]):
@@ -34,8 +67,11 @@ def _catalog(lang: str) -> dict[str, str]:
 class Translator:
     """Looks up message keys in the catalog of one language, falling back to Vietnamese."""
 
-    def __init__(self, default: str = DEFAULT_LANGUAGE) -> None:
+    def __init__(
+        self, default: str = DEFAULT_LANGUAGE, *, headings: Mapping[str, str] | None = None
+    ) -> None:
         self.default = default if default in LANGUAGES else DEFAULT_LANGUAGE
+        self.terms = glossary(headings or {})
 
     def has(self, key: str) -> bool:
         return key in _catalog(DEFAULT_LANGUAGE)
@@ -46,4 +82,4 @@ class Translator:
         if template is None:
             log.warning("missing message key %s", key)
             return key
-        return template.format_map(_Missing(params))
+        return template.format_map(_Missing({**self.terms[lang], **params}))

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 CONSENT_DATA = "consent:yes"  # the button's callback data
 CONSENT_TYPED = "dong y"  # its typed twin (folded "đồng ý")
+NOTICE_DATA = "notice:full"  # the button that shows the whole notice (handlers/start.py)
+NOTICE_TYPED = "/dulieu"  # its typed twin: the command that shows it
 # The handlers that store what a person sends (a report, a question, a registration, a survey
 # answer): without consent they do not run. Named by module and function, checked by a test.
 STORES_DATA = frozenset(
@@ -114,17 +116,29 @@ class Privacy:
     def notice(self, lang: str) -> str:
         return self.translate(lang, "privacy.notice", days=self.settings.retention_days)
 
-    def buttons(self, lang: str) -> Buttons:
-        label = self.translate(lang, "consent.button")
-        return ((Button(label, CONSENT_DATA, typed=CONSENT_TYPED),),)
+    def summary(self, lang: str) -> str:
+        """The notice in one line, for a screen that offers the whole of it a tap away."""
+        return self.translate(lang, "privacy.summary")
+
+    def buttons(self, lang: str, *, consent: bool = True, notice: bool = False) -> Buttons:
+        """The consent button and, with `notice`, the one that shows the whole notice."""
+        rows: list[tuple[Button, ...]] = []
+        if consent:
+            label = self.translate(lang, "consent.button")
+            rows.append((Button(label, CONSENT_DATA, typed=CONSENT_TYPED),))
+        if notice:
+            label = self.translate(lang, "privacy.notice_button")
+            rows.append((Button(label, NOTICE_DATA, typed=NOTICE_TYPED),))
+        return tuple(rows)
 
     def welcome(self, text: str, person: Person, lang: str) -> tuple[str, Buttons]:
-        """A welcome (after an invite binds an account) with the notice and the consent button
-        appended while this person has not agreed: binding an account is not consent."""
+        """A welcome (after an invite binds an account) with the notice in one line, the
+        whole notice a tap away and the consent button, while this person has not agreed:
+        binding an account is not consent."""
         if not self.needs_consent(person):
             return text, ()
-        ask = self.translate(lang, "consent.ask")
-        return "\n\n".join((text, self.notice(lang), ask)), self.buttons(lang)
+        ask = self.translate(lang, "privacy.agree_to_send")
+        return f"{text}\n\n{self.summary(lang)}\n{ask}", self.buttons(lang, notice=True)
 
     def gates(self, handler: Callable[..., Any]) -> bool:
         """Whether `handler` stores what a person sends (and so waits for their consent)."""

@@ -21,7 +21,7 @@ from bot.store.engine.codec import encode
 from bot.store.engine.tables import ReportTable, Table
 from bot.store.engine.transaction import Core
 
-ERASED_NAME = "(đã xoá)"
+ERASED_NAME = "(đã xóa)"
 BACKLOG = (OutboxStatus.PENDING, OutboxStatus.INFLIGHT, OutboxStatus.HELD)
 
 

@@ -46,14 +46,14 @@ async def test_privileged_actions_are_listed_for_admins_newest_first(
     group = bind_huong_son_group(tg_world, team)
     assert (await d.say(team.lan, group, "/gannhom Xã Hương Sơn"))[0].startswith("✅")
     await d.say(team.lan, lan, "/chithi all: Họp giao ban sáng thứ Hai")
-    assert (await d.say(team.lan, lan, "/xacnhan"))[0].startswith("Đã xếp gửi chỉ thị số 1")
+    assert (await d.say(team.lan, lan, "/xacnhan"))[0].startswith("Đã xếp gửi thông báo số 1")
     added = _one(
         await d.say(team.lan, lan, "/nhac them hang ngay luc 16:00: Cập nhật"), "✅ Đã đặt"
     )
     number = added.split("số ")[1].split(":")[0]
     clock.advance(minutes=5)
     assert _one(await d.say(team.lan, lan, f"/nhac xoa {number}"), "🗑") == (
-        f"🗑 Đã xoá nhắc việc số {number}."
+        f"🗑 Đã xóa nhắc việc số {number}."
     )
     assert _one(await d.say(team.lan, lan, "/xuat thang 11"), "📊")
 
@@ -70,9 +70,9 @@ async def test_privileged_actions_are_listed_for_admins_newest_first(
     assert all(LINE.match(line) for line in lines), lines
     assert [line[len("23/11 08:10 · ") :] for line in lines[:7]] == [
         "Cán bộ Lan · xuất báo cáo: Xã Hương Sơn (2026-11) · chat riêng",
-        f"Cán bộ Lan · xoá lịch nhắc: lịch nhắc số {number} (Xã Hương Sơn) · chat riêng",
+        f"Cán bộ Lan · xóa lịch nhắc: lịch nhắc số {number} (Xã Hương Sơn) · chat riêng",
         f"Cán bộ Lan · thêm lịch nhắc: lịch nhắc số {number} (Xã Hương Sơn) · chat riêng",
-        "Cán bộ Lan · gửi chỉ thị: chỉ thị số 1 (Xã Hương Sơn) · chat riêng",
+        "Cán bộ Lan · gửi thông báo: thông báo số 1 (Xã Hương Sơn) · chat riêng",
         "Cán bộ Lan · gán nhóm: Xã Hương Sơn · nhóm Xã Hương Sơn",
         "Cán bộ Lan · duyệt đăng ký: Chị Mai (Thôn Sơn Ninh) · chat riêng",
         "Quản trị · giao vai trò: Anh Bình (cộng tác viên, Tổ dân phố Trung Lương) · chat riêng",

@@ -64,7 +64,7 @@ def test_each_entry_in_words_newest_first(store: Store) -> None:
             "Nhật ký: 6 thao tác gần nhất, mới nhất trước.",
             "24/11 00:01 · hệ thống · brand.new · hệ thống",
             "24/11 00:01 · máy chủ (root) · xuất báo cáo: Tỉnh Hà Tĩnh (2026-11) · máy chủ",
-            "24/11 00:01 · zalo:zalo1:abc · gửi chỉ thị: chỉ thị số 7 (Thôn Sơn Ninh, "
+            "24/11 00:01 · zalo:zalo1:abc · gửi thông báo: thông báo số 7 (Thôn Sơn Ninh, "
             "Thôn Sơn Trung, Tổ dân phố Trung Lương, và 2 nơi khác) · chat riêng",
             "24/11 00:01 · Cán bộ Lan · gán nhóm: Xã Hương Sơn · nhóm Xã Hương Sơn",
             "23/11 08:01 · Cán bộ Lan · bỏ vai trò: Cán bộ Lan "

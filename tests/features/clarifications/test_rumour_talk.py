@@ -17,7 +17,7 @@ ADD = (
     "đính chính: Luật Hôn nhân và gia đình giữ chế độ một vợ một chồng.\n"
     "nguồn: Sở Tư pháp"
 )
-REPLY = "ℹ️ THÔNG TIN CHÍNH THỨC (đính chính số 1)"
+REPLY = "ℹ️ Thông tin chính thức (đính chính số 1)"
 ALERT = "🗣️ Tin đồn trong nhóm"
 UNSURE = "🤔 Có thể là tin đồn trong nhóm"
 SHAPE = "Ai bảo vợ được lấy nhiều chồng thì đọc lại Luật Hôn nhân và gia đình nhé"

@@ -16,7 +16,7 @@ ADD = (
     "Tiêm đủ mũi giúp phòng ung thư cổ tử cung.\n"
     "nguồn: Bộ Y tế"
 )
-REPLY = "ℹ️ THÔNG TIN CHÍNH THỨC (đính chính số 1)"
+REPLY = "ℹ️ Thông tin chính thức (đính chính số 1)"
 ALERT = "🗣️ Tin đồn trong nhóm «Xã Hương Sơn»"
 
 

@@ -130,7 +130,7 @@ def test_the_text_names_villages_with_their_commune_and_marks_the_unreachable(
         "• Chết: 2 (1)",
         "• Tổ dân phố 2 (Phường Bắc Hồng Lĩnh): Trần Thị Hoa ⚠️",
         "• Thôn Sơn Ninh (Xã Hương Sơn): tháng 10/2026, 1 tin, tin cuối nhận 06/11",
-        "📌 Chỉ thị 7 ngày qua hoặc còn hạn: 2, đã nhận 2/5 lượt (40%)",
+        "📌 Thông báo 7 ngày qua hoặc còn hạn: 2, đã nhận 2/5 lượt (40%)",
         "• Số 2 (hạn 10/11): 0/1 đã nhận – Rà soát phụ nữ mang thai trong tháng 11…",
         "⚠️ = bot chưa nhắn riêng được cho người này.",
     ):

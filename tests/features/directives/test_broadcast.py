@@ -36,7 +36,7 @@ pytestmark = pytest.mark.virtual_time
 LIMITS = {"per_second_total": 30, "per_minute_per_group": 20, "per_second_per_chat": 1}
 GROUPS = 200
 PRIVATE_COMMUNES, VILLAGES, PER_VILLAGE = 30, 2, 5  # 300 people written to privately
-HEADER = "📢 CHỈ THỊ SỐ 1"
+HEADER = "📢 Thông báo số 1"
 PDF = b"%PDF-1.4 ke hoach chien dich truyen thong thang 12 " * 40
 
 
@@ -88,7 +88,7 @@ async def test_telegram_directive_to_200_groups_and_300_people_keeps_the_limits(
         me = fake.private(officer)
         han, shown = deadline_words()
         (preview,) = await _say(fake, bot, officer, me, f"/chithi all: {DIRECTIVE} {han}")
-        assert preview.text.startswith("📝 Xem trước chỉ thị gửi tới Trung tâm Y tế khu vực:")
+        assert preview.text.startswith("📝 Xem trước thông báo gửi tới Trung tâm Y tế khu vực:")
         assert shown in preview.text
         assert "• Telegram: 200 nhóm, 300 người nhắn riêng" in preview.text
         assert "Cần xác nhận đã nhận: 500 người." in preview.text
@@ -96,7 +96,7 @@ async def test_telegram_directive_to_200_groups_and_300_people_keeps_the_limits(
 
         await _press(fake, bot, officer, me, preview.message_id, "dir:confirm")
         await eventually(
-            lambda: any(m.text.startswith("Đã xếp gửi chỉ thị số 1 (500 tin)")
+            lambda: any(m.text.startswith("Đã xếp gửi thông báo số 1 (500 tin)")
                         for m in fake.sent(me))
             and any(m.text.startswith("⏳") for m in fake.sent(me)),
             what="the officer's confirmation and progress line",
@@ -148,10 +148,10 @@ async def test_telegram_directive_to_200_groups_and_300_people_keeps_the_limits(
         for user in private[5:15]:
             reply = await _say(fake, bot, user, fake.private(user), "ok 1")
             assert [m.text for m in reply] == [
-                f"✅ Đã ghi nhận {user.first_name} đã nhận chỉ thị số 1. Cảm ơn!"
+                f"✅ Đã ghi nhận {user.first_name} đã nhận thông báo số 1. Cảm ơn!"
             ]
         again = await _say(fake, bot, private[0], fake.private(private[0]), "ok 1")
-        assert [m.text for m in again] == ["Bạn đã xác nhận chỉ thị số 1 rồi, cảm ơn."]
+        assert [m.text for m in again] == ["Bạn đã xác nhận thông báo số 1 rồi, cảm ơn."]
         await eventually(
             lambda: all(
                 _button(fake, chat, _copies(fake, chat)[0].message_id) == "✅ Đã nhận (1/1)"
@@ -219,7 +219,7 @@ async def test_zalo_fan_out_with_a_file_as_signed_links_and_a_telegram_group_doc
         for name, _ in ZALO_BOTS:
             assert f"Hạn mức Zalo ({name}): tốn 50 tin, tháng này còn 3000." in text
         (queued,) = await _say(tg, bot, officer, me, "/xacnhan")
-        assert queued.text.startswith("Đã xếp gửi chỉ thị số 1 (152 tin)")
+        assert queued.text.startswith("Đã xếp gửi thông báo số 1 (152 tin)")
         directive = app.store.directives.get(1)
         assert directive is not None and directive.job_id is not None
         job = app.store.outbox.get_job(directive.job_id)
@@ -259,7 +259,7 @@ async def test_zalo_fan_out_with_a_file_as_signed_links_and_a_telegram_group_doc
         await zl.type_as(hoa, None, "ok 1")
         reply = (await zl.wait_sent(zl.private(hoa), before + 1))[before:]
         assert [m.text for m in reply] == [
-            f"✅ Đã ghi nhận {hoa.display_name} đã nhận chỉ thị số 1. Cảm ơn!"
+            f"✅ Đã ghi nhận {hoa.display_name} đã nhận thông báo số 1. Cảm ơn!"
         ]
         await eventually(
             lambda: tg.sent(me)[-1].text == "✅ Đã gửi xong: 152/152 thành công.",

@@ -44,7 +44,7 @@ from tests.support.harness import (
 
 pytestmark = pytest.mark.slow
 CONCURRENCY = 4
-HEADER = "📢 CHỈ THỊ SỐ 1"
+HEADER = "📢 Thông báo số 1"
 
 
 @dataclass
@@ -123,7 +123,7 @@ async def test_kill_during_a_directive_broadcast_resends_only_what_was_in_flight
         )
         fake.hold = hold
         queued = await officer.say(scene.officer, me, "/xacnhan")
-        assert any(t.startswith(f"Đã xếp gửi chỉ thị số 1 ({total} tin)") for t in queued)
+        assert any(t.startswith(f"Đã xếp gửi thông báo số 1 ({total} tin)") for t in queued)
         await eventually(hold.reached.is_set, timeout=30, what=f"the {k}-th copy")
         await bot.kill()
         hold.release()

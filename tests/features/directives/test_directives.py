@@ -9,7 +9,7 @@ TEXT = "Họp giao ban dân số lúc 8:00 thứ Hai tại trạm y tế xã."
 
 
 def _has_directive(world: World, chat: object, number: int) -> bool:
-    return any(f"CHỈ THỊ SỐ {number}" in t for t in world.driver.texts(chat))
+    return any(f"Thông báo số {number}" in t for t in world.driver.texts(chat))
 
 
 async def test_preview_confirm_reach_and_acknowledge(world: World) -> None:
@@ -22,7 +22,7 @@ async def test_preview_confirm_reach_and_acknowledge(world: World) -> None:
     r_chat = d.private(team.region)
 
     preview = (await d.say(team.region, r_chat, f"/chithi all: {TEXT} han 30/11"))[0]
-    assert preview.startswith("📝 Xem trước chỉ thị gửi tới Trung tâm Y tế khu vực Hồng Lĩnh:")
+    assert preview.startswith("📝 Xem trước thông báo gửi tới Trung tâm Y tế khu vực Hồng Lĩnh:")
     assert TEXT in preview and "⏰ Hạn: 30/11/2026 17:00" in preview
     assert "Cần xác nhận đã nhận: 4 người." in preview
     if world.platform == "telegram":
@@ -34,12 +34,12 @@ async def test_preview_confirm_reach_and_acknowledge(world: World) -> None:
     assert not any(_has_directive(world, d.private(p), 1) for p in (team.hoa, team.binh))
 
     queued = (await d.say(team.region, r_chat, "/xacnhan"))[0]
-    assert queued.startswith("Đã xếp gửi chỉ thị số 1")
+    assert queued.startswith("Đã xếp gửi thông báo số 1")
     await eventually(lambda: _has_directive(world, d.private(team.binh), 1), what="Bình's copy")
     if world.platform == "telegram":
         assert group is not None
         await eventually(lambda: _has_directive(world, group, 1), what="the group's copy")
-        copy = next(m for m in world.fake.sent(group) if "CHỈ THỊ SỐ 1" in m.text)
+        copy = next(m for m in world.fake.sent(group) if "📢 Thông báo số 1" in m.text)
         assert copy.buttons == ((("✅ Đã nhận (0/3)", "ack:1"),),)
         await eventually(lambda: bool(world.fake.pinned(group)), what="the pin")
         assert world.fake.pinned(group)[0].message_id == copy.message_id
@@ -57,7 +57,7 @@ async def test_preview_confirm_reach_and_acknowledge(world: World) -> None:
             what="the count on the button",
         )
         reply = await d.say(team.tu, group, "ok 1", reply_to=copy.message_id)
-        assert reply == ["✅ Đã ghi nhận Anh Tú đã nhận chỉ thị số 1. Cảm ơn!"]
+        assert reply == ["✅ Đã ghi nhận Anh Tú đã nhận thông báo số 1. Cảm ơn!"]
         await eventually(
             lambda: _button(world, group, copy.message_id) == "✅ Đã nhận (2/3)",
             what="the second count",
@@ -65,22 +65,22 @@ async def test_preview_confirm_reach_and_acknowledge(world: World) -> None:
     else:
         for p in (team.hoa, team.tu, team.lan):
             await eventually(lambda p=p: _has_directive(world, d.private(p), 1), what=p.name)
-        hoa_copy = next(t for t in d.texts(d.private(team.hoa)) if "CHỈ THỊ SỐ 1" in t)
+        hoa_copy = next(t for t in d.texts(d.private(team.hoa)) if "📢 Thông báo số 1" in t)
         assert "👉 Gõ «ok 1»: ✅ Đã nhận" in hoa_copy, "Zalo has no buttons: the typed twin"
         assert await d.say(team.hoa, d.private(team.hoa), "ok 1") == [
-            "✅ Đã ghi nhận Chị Hoa đã nhận chỉ thị số 1. Cảm ơn!"
+            "✅ Đã ghi nhận Chị Hoa đã nhận thông báo số 1. Cảm ơn!"
         ]
         assert await d.say(team.tu, d.private(team.tu), "Đã nhận 1") == [
-            "✅ Đã ghi nhận Anh Tú đã nhận chỉ thị số 1. Cảm ơn!"
+            "✅ Đã ghi nhận Anh Tú đã nhận thông báo số 1. Cảm ơn!"
         ]
     binh = await d.say(team.binh, d.private(team.binh), "đã nhận")
-    assert binh == ["✅ Đã ghi nhận Anh Bình đã nhận chỉ thị số 1. Cảm ơn!"]
+    assert binh == ["✅ Đã ghi nhận Anh Bình đã nhận thông báo số 1. Cảm ơn!"]
     again = await d.say(team.binh, d.private(team.binh), "/danhan 1")
-    assert again == ["Bạn đã xác nhận chỉ thị số 1 rồi, cảm ơn."]
+    assert again == ["Bạn đã xác nhận thông báo số 1 rồi, cảm ơn."]
 
     status = (await d.say(team.region, r_chat, "/tinhtrang 1"))[0]
     lines = status.splitlines()
-    assert lines[0].startswith("📊 Chỉ thị số 1, gửi ")
+    assert lines[0].startswith("📊 Thông báo số 1, gửi ")
     assert "Đã nhận 3/4 người (75%)" in status
     hs = next(line for line in lines if line.startswith("• Xã Hương Sơn"))
     assert "đã nhận 2/3" in hs
@@ -108,18 +108,18 @@ async def test_who_may_send_and_where(world: World) -> None:
     assert refused == ["Lệnh /chithi chỉ dành cho: quản trị, cán bộ."]
     outside = await d.say(team.lan, d.private(team.lan), f"/chithi Phường Bắc Hồng Lĩnh: {TEXT}")
     assert outside == [
-        "Bạn chỉ gửi chỉ thị được trong địa bàn của mình; Phường Bắc Hồng Lĩnh nằm ngoài."
+        "Bạn chỉ gửi thông báo được trong địa bàn của mình; Phường Bắc Hồng Lĩnh nằm ngoài."
     ]
     assert await d.say(team.lan, d.private(team.lan), "/xacnhan") == [
-        "Không có chỉ thị nào đang chờ xác nhận. Gửi chỉ thị bằng /chithi."
+        "Không có thông báo nào đang chờ xác nhận. Gửi thông báo bằng /chithi."
     ]
     usage = (await d.say(team.lan, d.private(team.lan), "/chithi họp giao ban"))[0]
-    assert usage.startswith("Cách gửi chỉ thị:") and "/chithi all:" in usage
+    assert usage.startswith("Cách gửi thông báo:") and "/chithi all:" in usage
     mine = (await d.say(team.lan, d.private(team.lan), f"/chithi all: {TEXT}"))[0]
-    assert mine.startswith("📝 Xem trước chỉ thị gửi tới Xã Hương Sơn:")
-    assert await d.say(team.lan, d.private(team.lan), "/huy") == ["Đã bỏ chỉ thị chưa gửi."]
+    assert mine.startswith("📝 Xem trước thông báo gửi tới Xã Hương Sơn:")
+    assert await d.say(team.lan, d.private(team.lan), "/huy") == ["Đã bỏ thông báo chưa gửi."]
     assert await d.say(team.lan, d.private(team.lan), "/xacnhan") == [
-        "Không có chỉ thị nào đang chờ xác nhận. Gửi chỉ thị bằng /chithi."
+        "Không có thông báo nào đang chờ xác nhận. Gửi thông báo bằng /chithi."
     ]
     assert (await d.say(team.hoa, d.private(team.hoa), "/tinhtrang 1")) == [
         "Lệnh /tinhtrang chỉ dành cho: quản trị, cán bộ, giám sát."
@@ -138,7 +138,7 @@ async def test_button_presses_by_a_stranger_and_twice(tg_world: World) -> None:
     await d.say(team.lan, d.private(team.lan), f"/chithi all: {TEXT}")
     await d.say(team.lan, d.private(team.lan), "/xacnhan")
     await eventually(lambda: _has_directive(tg_world, group, 1), what="the group's copy")
-    copy = next(m for m in fake.sent(group) if "CHỈ THỊ SỐ 1" in m.text)
+    copy = next(m for m in fake.sent(group) if "📢 Thông báo số 1" in m.text)
     assert copy.buttons == ((("✅ Đã nhận (0/2)", "ack:1"),),), "Lan sent it: Hoa and Tú"
 
     async def press(person: object) -> str:
@@ -148,9 +148,9 @@ async def test_button_presses_by_a_stranger_and_twice(tg_world: World) -> None:
         return str(fake.callback_answers[-1]["text"])
 
     assert (await press(stranger)).startswith("Bạn chưa đăng ký nên chưa xác nhận được.")
-    assert await press(team.hoa) == "✅ Đã ghi nhận bạn đã nhận chỉ thị số 1. Cảm ơn!"
-    assert await press(team.hoa) == "Bạn đã xác nhận chỉ thị số 1 rồi, cảm ơn."
-    assert await press(team.lan) == "Chỉ thị số 1 không gửi tới bạn nên không cần bạn xác nhận."
+    assert await press(team.hoa) == "✅ Đã ghi nhận bạn đã nhận thông báo số 1. Cảm ơn!"
+    assert await press(team.hoa) == "Bạn đã xác nhận thông báo số 1 rồi, cảm ơn."
+    assert await press(team.lan) == "Thông báo số 1 không gửi tới bạn nên không cần bạn xác nhận."
     await eventually(lambda: _button(tg_world, group, copy.message_id) == "✅ Đã nhận (1/2)")
     status = (await d.say(team.lan, d.private(team.lan), "/tinhtrang 1"))[0]
     assert "Đã nhận 1/2 người (50%)" in status and "chưa nhận: Anh Tú" in status

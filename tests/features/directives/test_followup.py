@@ -45,16 +45,16 @@ async def test_chase_once_then_summary_at_the_deadline(world: World, clock: Manu
     assert app.follow_up_directives() == {"chases": 1, "summaries": 0}
     assert app.follow_up_directives() == {"chases": 0, "summaries": 0}, "chase_times is 1"
     await _outbox_idle(app)
-    chase = "🔔 Nhắc: bạn chưa xác nhận đã nhận chỉ thị số 1"
+    chase = "🔔 Nhắc: bạn chưa xác nhận đã nhận thông báo số 1"
     assert _count(world, d.private(team.binh), chase) == 1
     assert _count(world, d.private(team.hoa), chase) == 0, "Hoa acknowledged"
     assert _count(world, d.private(team.lan), chase) == 0, "Lan acknowledged"
     if world.platform == "telegram":
         assert group is not None
-        named = [t for t in d.texts(group) if t.startswith("🔔 Chưa xác nhận chỉ thị số 1")]
+        named = [t for t in d.texts(group) if t.startswith("🔔 Chưa xác nhận thông báo số 1")]
         assert named == [
-            "🔔 Chưa xác nhận chỉ thị số 1: Anh Tú. "
-            "Bấm «Đã nhận» dưới chỉ thị hoặc trả lời «ok 1»."
+            "🔔 Chưa xác nhận thông báo số 1: Anh Tú. "
+            "Bấm «Đã nhận» dưới thông báo hoặc trả lời «ok 1»."
         ]
         assert _count(world, d.private(team.tu), chase) == 0
     else:
@@ -70,7 +70,7 @@ async def test_chase_once_then_summary_at_the_deadline(world: World, clock: Manu
     clock.advance(days=7)  # past 30/11 17:00
     assert app.follow_up_directives() == {"chases": 0, "summaries": 1}
     await _outbox_idle(app)
-    summary = [t for t in d.texts(r_chat) if t.startswith("🏁 Đã đến hạn chỉ thị số 1")]
+    summary = [t for t in d.texts(r_chat) if t.startswith("🏁 Đã đến hạn thông báo số 1")]
     assert len(summary) == 1
     assert "Đã nhận 2/4 người (50%)" in summary[0]
     assert "Anh Bình" in summary[0] and "Anh Tú" in summary[0]

@@ -21,7 +21,7 @@ async def test_register_approve_and_me(world: World) -> None:
     a_chat, o_chat, c_chat = d.private(admin), d.private(officer), d.private(collab)
 
     greeting = await d.say(officer, o_chat, "/batdau")
-    assert "Dữ liệu tôi lưu" in greeting[0] and "730 ngày" in greeting[0]
+    assert "🔒 Tôi lưu tên" in greeting[0]
     officer_no = _number((await d.say(officer, o_chat, "/toi"))[0])
     granted = await d.say(admin, a_chat, f"/vaitro {officer_no} canbo xa huong son")
     assert granted == [f"✅ Cán bộ Lan (#{officer_no}) là cán bộ của Xã Hương Sơn."]

@@ -54,7 +54,7 @@ async def test_officer_moves_replaces_deactivates_and_sees_who_is_unreachable(
     assert roster.startswith("Người ở Xã Hương Sơn: 3; chưa nhắn riêng được: 1.")
     lines = roster.splitlines()
     assert lines[1] == (
-        f"#{moi_id} Anh Mới – cộng tác viên Thôn Sơn Ninh – telegram ⚠️ chưa nhắn riêng cho bot"
+        f"#{moi_id} Anh Mới – cộng tác viên Thôn Sơn Ninh – Telegram ⚠️ chưa nhắn riêng cho bot"
     )
     assert any(
         line.startswith(f"#{tu_id} Anh Tú – cộng tác viên Thôn Sơn Trung") for line in lines

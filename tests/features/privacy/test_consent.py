@@ -18,8 +18,11 @@ async def test_consent_gate_button_and_typed(world: World) -> None:
     chat = d.private(hoa)
 
     greeting = await d.say(hoa, chat, "/batdau")
-    assert "Dữ liệu tôi lưu" in greeting[0] and "máy chủ của Telegram" in greeting[0]
-    assert "bấm «Tôi đồng ý» hoặc gõ: đồng ý" in greeting[0]
+    assert "🔒 Tôi lưu tên, tài khoản và tin bạn gửi" in greeting[0]
+    assert "Trước khi gửi báo cáo, hãy đồng ý:" in greeting[0]
+    notice = await d.say(hoa, chat, "/dulieu")
+    assert "Dữ liệu tôi lưu" in notice[0] and "máy chủ của Telegram" in notice[0]
+    assert "bấm «Tôi đồng ý» hoặc gõ: đồng ý" in notice[0]
 
     refused = await d.say(hoa, chat, "/dangky thon son ninh")
     assert refused[0].startswith("Tôi chưa lưu tin này") and "Dữ liệu tôi lưu" in refused[0]
@@ -76,7 +79,7 @@ async def test_an_invite_binds_but_asks_for_consent(world: World) -> None:
     new_phone = d.person("Chị Hoa")
     chat = d.private(new_phone)
     welcome = (await d.say(new_phone, chat, f"/batdau {code.group(1)}"))[0]
-    assert welcome.startswith("✅ Chào Chị Hoa") and "Dữ liệu tôi lưu" in welcome
-    assert "bấm «Tôi đồng ý» hoặc gõ: đồng ý" in welcome
+    assert welcome.startswith("✅ Chào Chị Hoa") and "🔒 Tôi lưu tên, tài khoản" in welcome
+    assert "Trước khi gửi báo cáo, hãy đồng ý:" in welcome
     bound = app.store.people.by_account(new_phone.key)
     assert bound is not None and bound.id == person.id and bound.consent_at is None

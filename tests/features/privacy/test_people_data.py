@@ -179,7 +179,7 @@ async def test_export_and_erase_one_person(
     store = open_store(data)
     after = _snapshot(store)
     person = store.people.get(1)
-    assert person is not None and person.name == "(đã xoá)" and person.accounts == ()
+    assert person is not None and person.name == "(đã xóa)" and person.accounts == ()
     assert person.roles == () and person.erased_at is not None
     changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
     # Hoa's records, the audit entry of the erase and its id counter: nothing of Mai's.

@@ -38,14 +38,14 @@ async def test_ask_answer_and_save_as_a_note(world: World) -> None:
     assert asked == [
         "✅ Đã gửi câu hỏi số 1 tới 1 cán bộ của Xã Hương Sơn. Có trả lời tôi sẽ báo bạn."
     ]
-    await eventually(lambda: _has(world, lan_chat, "CÂU HỎI SỐ 1"), what="Lan's copy")
-    copy = next(m for m in world.fake.sent(lan_chat) if "CÂU HỎI SỐ 1" in m.text)
-    assert copy.text.startswith(f"❓ CÂU HỎI SỐ 1\nTừ: Chị Hoa (Thôn Sơn Ninh)\n{QUESTION}")
+    await eventually(lambda: _has(world, lan_chat, "Câu hỏi số 1"), what="Lan's copy")
+    copy = next(m for m in world.fake.sent(lan_chat) if "Câu hỏi số 1" in m.text)
+    assert copy.text.startswith(f"❓ Câu hỏi số 1\nTừ: Chị Hoa (Thôn Sơn Ninh)\n{QUESTION}")
     if tg:
         assert copy.buttons == ((("✍️ Trả lời", "qans:1"),),)
     else:
         assert "👉 Gõ «/traloi 1 <nội dung>»: ✍️ Trả lời" in copy.text, "the typed twin"
-    assert not _has(world, d.private(team.region), "CÂU HỎI SỐ 1"), "the region waits its turn"
+    assert not _has(world, d.private(team.region), "Câu hỏi số 1"), "the region waits its turn"
 
     listed = (await d.say(team.lan, lan_chat, "/traloi"))[0]
     assert listed.startswith("❓ Câu hỏi đang chờ trả lời (1):\n• Số 1 – Chị Hoa (Thôn Sơn Ninh)")
@@ -54,7 +54,7 @@ async def test_ask_answer_and_save_as_a_note(world: World) -> None:
     assert sent.startswith(f"✅ Đã gửi trả lời câu hỏi số 1 tới {to}.")
     assert "📘 Lưu vào cẩm nang: /camnang them tu 1 <chủ đề>" in sent
 
-    answer = f"💬 TRẢ LỜI CÂU HỎI SỐ 1 (Chị Hoa)\nHỏi: {QUESTION}\nĐáp: {ANSWER}\n— Cán bộ Lan"
+    answer = f"💬 Trả lời câu hỏi số 1 (Chị Hoa)\nHỏi: {QUESTION}\nĐáp: {ANSWER}\n— Cán bộ Lan"
     await eventually(lambda: _has(world, d.private(team.hoa), answer), what="Hoa's answer")
     if tg:
         await eventually(lambda: _has(world, where, answer), what="the group's answer")
@@ -126,19 +126,19 @@ async def test_unanswered_question_climbs_the_tree_on_time(
     await d.say(team.hoa, d.private(team.hoa), f"/hoi {QUESTION}")
     app = _app(world)
     region, admin = d.private(team.region), d.private(team.admin)
-    await eventually(lambda: _has(world, d.private(team.lan), "CÂU HỎI SỐ 1"))
+    await eventually(lambda: _has(world, d.private(team.lan), "Câu hỏi số 1"))
 
     clock.advance(hours=23, minutes=59)
     assert app.escalate_questions() == {"escalated": 0}, "not due yet"
     clock.advance(minutes=2)
     assert app.escalate_questions() == {"escalated": 1}
     assert app.escalate_questions() == {"escalated": 0}, "once"
-    await eventually(lambda: _has(world, region, "CÂU HỎI SỐ 1"), what="the region's copy")
-    copy = next(t for t in d.texts(region) if "CÂU HỎI SỐ 1" in t)
+    await eventually(lambda: _has(world, region, "Câu hỏi số 1"), what="the region's copy")
+    copy = next(t for t in d.texts(region) if "Câu hỏi số 1" in t)
     assert copy.startswith(
-        "⏫ Chưa ai trả lời sau 24 giờ ở Xã Hương Sơn, nay chuyển lên bạn.\n❓ CÂU HỎI SỐ 1"
+        "⏫ Chưa ai trả lời sau 24 giờ ở Xã Hương Sơn, nay chuyển lên bạn.\n❓ Câu hỏi số 1"
     )
-    assert sum("CÂU HỎI SỐ 1" in t for t in d.texts(d.private(team.lan))) == 1, "told once"
+    assert sum("Câu hỏi số 1" in t for t in d.texts(d.private(team.lan))) == 1, "told once"
     assert app.services is not None
     digests = app.services.digests
     text = digests.text.render(digests.build("R1", clock.now().date()), "vi")
@@ -148,8 +148,8 @@ async def test_unanswered_question_climbs_the_tree_on_time(
     assert app.escalate_questions() == {"escalated": 0}, "the restart remembers the step"
     clock.advance(hours=24)
     assert app.escalate_questions() == {"escalated": 1}, "to the province: its admin"
-    await eventually(lambda: _has(world, admin, "CÂU HỎI SỐ 1"), what="the admin's copy")
-    assert "ở Trung tâm Y tế khu vực Hồng Lĩnh" in next(t for t in d.texts(admin) if "SỐ 1" in t)
+    await eventually(lambda: _has(world, admin, "Câu hỏi số 1"), what="the admin's copy")
+    assert "ở Trung tâm Y tế khu vực Hồng Lĩnh" in next(t for t in d.texts(admin) if "số 1" in t)
     clock.advance(hours=48)
     assert app.escalate_questions() == {"escalated": 0}, "nothing above the root"
 
@@ -171,7 +171,7 @@ async def test_quiet_hours_hold_an_escalation_until_morning(
     d = tg_world.driver
     clock.advance(hours=13, minutes=30)  # Monday 21:30 in Vietnam
     await d.say(team.hoa, d.private(team.hoa), f"/hoi {QUESTION}")
-    await eventually(lambda: _has(tg_world, d.private(team.lan), "CÂU HỎI SỐ 1"))
+    await eventually(lambda: _has(tg_world, d.private(team.lan), "Câu hỏi số 1"))
     app = _app(tg_world)
     clock.advance(hours=24, minutes=1)  # Tuesday 21:31
     assert app.escalate_questions() == {"escalated": 0}, "quiet hours"
@@ -179,11 +179,11 @@ async def test_quiet_hours_hold_an_escalation_until_morning(
     assert app.escalate_questions() == {"escalated": 0}, "still quiet"
     clock.advance(minutes=2)  # 06:31
     assert app.escalate_questions() == {"escalated": 1}
-    await eventually(lambda: _has(tg_world, d.private(team.region), "CÂU HỎI SỐ 1"))
+    await eventually(lambda: _has(tg_world, d.private(team.region), "Câu hỏi số 1"))
 
     # The button under the escalated copy asks for the answer; the next message is the answer.
     region = d.private(team.region)
-    copy = next(m for m in tg_world.fake.sent(region) if "CÂU HỎI SỐ 1" in m.text)
+    copy = next(m for m in tg_world.fake.sent(region) if "Câu hỏi số 1" in m.text)
     handled = tg_world.bot.handled
     tg_world.fake.press(team.region.handle, region, copy.message_id, "qans:1")
     await eventually(lambda: tg_world.bot.handled > handled, what="the press")

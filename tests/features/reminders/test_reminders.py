@@ -128,5 +128,5 @@ async def test_step_by_step_form_and_delete(world: World, clock: ManualClock) ->
     refused = await d.say(team.hoa, d.private(team.hoa), f"/nhac xoa {number}")
     assert refused == ["Lệnh /nhac chỉ dành cho: quản trị, cán bộ."]
     outside = await d.say(team.region, d.private(team.region), f"/nhac xoa {number}")
-    assert outside == [f"🗑 Đã xoá nhắc việc số {number}."], "the region covers the commune"
+    assert outside == [f"🗑 Đã xóa nhắc việc số {number}."], "the region covers the commune"
     assert (await d.say(team.lan, chat, "/nhac ds"))[0].startswith("Chưa có nhắc việc nào")

@@ -56,7 +56,7 @@ async def test_survey_preview_answers_and_results(world: World) -> None:
         assert "• Zalo: 0 nhóm, 4 người nhắn riêng" in preview
         assert "Hạn mức Zalo (zalo1): tốn 4 tin" in preview
     assert (await d.say(team.region, r_chat, "/huy")) == ["Đã bỏ khảo sát chưa gửi."]
-    assert (await d.say(team.region, r_chat, "/xacnhan"))[0].startswith("Không có chỉ thị")
+    assert (await d.say(team.region, r_chat, "/xacnhan"))[0].startswith("Không có thông báo")
     await d.say(team.region, r_chat, ASK)
     queued = (await d.say(team.region, r_chat, "/xacnhan"))[0]
     assert queued.startswith("Đã xếp gửi khảo sát KS1 (") and "/tinhtrang ks1" in queued
@@ -81,9 +81,9 @@ async def test_survey_preview_answers_and_results(world: World) -> None:
         await _vote(world, team.binh.handle, binh_poll, [2])
     else:
         for p in (team.hoa, team.tu, team.binh, team.lan):
-            await eventually(lambda p=p: any("KHẢO SÁT KS1" in t for t in d.texts(d.private(p))),
+            await eventually(lambda p=p: any("Khảo sát KS1" in t for t in d.texts(d.private(p))),
                              what=f"{p.name}'s copy")  # fmt: skip
-        copy = next(t for t in d.texts(d.private(team.hoa)) if "KHẢO SÁT KS1" in t)
+        copy = next(t for t in d.texts(d.private(team.hoa)) if "Khảo sát KS1" in t)
         assert "Từ: Cán bộ Khu vực" in copy and "1. Đã họp\n2. Chưa họp" in copy
         assert "👉 Trả lời: gõ «ks1 <số>», ví dụ «ks1 1»" in copy
         hoa = d.private(team.hoa)
