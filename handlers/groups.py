@@ -1,8 +1,10 @@
-"""/gannhom (/bindgroup): bind this group to an area (officer of that area, and group admin).
+"""/gannhom (/bindgroup): bind this group to an area (officer of that area, and group admin);
+`/gannhom bỏ` unbinds it.
 
 It fails closed and changes nothing on failure: every question to the platform (is the sender a
 group admin? can the bot read ordinary talk here?) is asked before anything is stored, and one
-the platform cannot answer refuses the binding with how to retry."""
+the platform cannot answer refuses the binding with how to retry. On Zalo the reply says what a
+group hears there and how many of its plan's groups the bot is bound to."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from bot.core.errors import UserError
 from bot.core.models import Role
 from bot.core.platform import DeliveryError
 from bot.core.router import Router
+from bot.core.text import fold
+from bot.features.groups.service import UNBIND_WORDS
 
 router = Router("groups")
 
@@ -25,6 +29,9 @@ async def bind_group(ctx: Context) -> Reply:
         if current is not None:
             return ctx.reply("bind.current", area=areas.get(current.area).name)
         raise UserError("bind.usage")
+    if fold(ctx.args) in UNBIND_WORDS:
+        unbound = groups.unbind(ctx.actor, ctx.incoming)
+        return ctx.reply("bind.unbound", area=areas.get(unbound.area).name)
     area = places.resolve(areas, ctx.args)
     inc = ctx.incoming
     # Role, area, an anonymous admin (who cannot be checked), a group of another area: refused
@@ -38,5 +45,8 @@ async def bind_group(ctx: Context) -> Reply:
     except DeliveryError:
         raise UserError("bind.check_failed") from None
     binding = groups.bind(ctx.actor, inc, area, group_admin=group_admin)
-    text = ctx.t("bind.done", area=areas.get(binding.area).name)
-    return Reply(text + ("\n\n" + ctx.t(note) if note else ""))
+    # On Zalo, what a group hears (the watch's note among it) and the plan's groups.
+    notes = [ctx.t(key, **params) for key, params in groups.notes(inc.chat)]
+    if not notes and note:
+        notes = [ctx.t(note)]
+    return Reply("\n\n".join([ctx.t("bind.done", area=areas.get(binding.area).name), *notes]))

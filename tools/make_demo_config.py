@@ -80,10 +80,15 @@ platforms:
     webhook_path: /webhook/zalo  # each bot listens at /webhook/zalo/<name>
     # The free Zalo plan allows 50 users and 3,000 messages a month per bot, so a large area
     # may need several bots, each serving some areas (codes from the tree below; none = all).
+    # It also allows 3 group chats per bot (beta): max_groups refuses /gannhom past it (null:
+    # no cap, on a paid plan). Whether the 3,000 count messages people send as well as the
+    # bot's is contested: quota_counts is both (the cautious reading) or outgoing.
     bots:
       - name: zalo1              # a-z, 0-9, _ and -; its token goes in ZALO_BOT_TOKEN_ZALO1
         monthly_quota: 3000
         max_users: 50
+        max_groups: 3
+        quota_counts: both
 
 # Registration: how long a code for linking a second platform account stays valid, and how
 # long the bot waits for an answer to a question it asked (a numbered choice).

@@ -55,7 +55,14 @@ def health_report(
         oldest_age = (clock.now() - oldest).total_seconds() if oldest else None
         body["outbox"] = {"backlog": backlog, "oldest_pending_seconds": oldest_age}
         body["zalo_quota"] = {
-            q.bot: {"month": q.month, "quota": q.quota, "used": q.used, "left": q.left}
+            # `counts`: "both" (incoming messages count too) or "outgoing" (docs/zalo.md)
+            q.bot: {
+                "month": q.month,
+                "quota": q.quota,
+                "used": q.used,
+                "left": q.left,
+                "counts": q.counts,
+            }
             for q in services.delivery.quotas.states()
         }
     if inbound is not None:

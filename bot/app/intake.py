@@ -16,6 +16,11 @@ What an event meets here, in order, before the dispatcher's steps (bot.app.pipel
    disk refused a write: then the event stays in the inbox, its sender is told once that it is
    kept, and it is handled again from the start once the store writes again (its chat's later
    events wait behind it). A mark the disk refused is kept in memory and written then.
+8. owner (`_give_kept_files`): a photo the platform kept as it arrived (Zalo's URLs expire) is
+   given to its sender once handling made the person known, so erasing them removes it.
+
+A new event also counts against its Zalo bot's monthly quota where that bot's `quota_counts`
+says incoming messages count too (bot.delivery.zalo_quota).
 
 Stopping (`drain`): events waiting for their turn stay in the inbox for the next start, which
 replays them in arrival order; those being handled finish, within a bound.
@@ -34,11 +39,14 @@ from bot.app.intake_throttle import Throttle, Verdict
 from bot.app.storage_alert import StorageWatch, is_storage_failure
 from bot.core.messages import Incoming
 from bot.core.platform import NotTaken
+from bot.platforms.zalo.arrivals import kept_ids
 from bot.store import StoreError
 
 if TYPE_CHECKING:
     from bot.app.dispatch import Dispatcher
     from bot.core.clock import Clock
+    from bot.delivery.file_store import FileStore
+    from bot.delivery.zalo_quota import Quotas
     from bot.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -61,10 +69,14 @@ class Inbound:
         throttle: Throttle | None = None,
         max_waiting_per_chat: int = 50,
         storage: StorageWatch | None = None,
+        files: FileStore | None = None,
+        quotas: Quotas | None = None,
     ) -> None:
         self.store = store
         self.dispatcher = dispatcher
         self.clock = clock
+        self.files = files  # where photos kept at arrival are (their owner is set here)
+        self.quotas = quotas  # Zalo's monthly quotas, some of which count incoming messages
         self.throttle = throttle
         self.max_waiting = max_waiting_per_chat
         self.storage = storage or StorageWatch()
@@ -104,10 +116,13 @@ class Inbound:
             # Not even a throttle token spent on an offer refused anyway; the watch's probe
             # (run here too, now and then) tells when the store writes again.
             raise NotTaken(f"the store cannot write: {self.storage.reason}")
-        if not self._admit(inc):
-            return
         key = self.key(inc)
-        if not self._known(key):
+        new = not self._known(key)
+        if not self._admit(inc):
+            if new:
+                self._count_received(inc)  # refused here, but it reached the bot
+            return
+        if new:
             # Durable before the platform hears back (the next poll, the webhook's 200): a
             # crash from here on loses nothing, the start replays it (replay_waiting).
             try:
@@ -119,6 +134,7 @@ class Inbound:
                     raise
                 self.storage.failed(exc)
                 raise NotTaken(f"the store cannot write: {self.storage.reason}") from exc
+            self._count_received(inc)
         self._spawn(inc)
 
     def _known(self, key: str) -> bool:
@@ -184,6 +200,7 @@ class Inbound:
                 replayed = key in self._replayed
                 async with self._replay_slots if replayed else contextlib.nullcontext():
                     await self._handle(inc)
+                    self._give_kept_files(inc)
                     # Marked even when a handler failed: the person got the apology already,
                     # and a replay of the same failing update would only repeat it. Not when
                     # this task was cancelled (a stop's bound): the next start does it again.
@@ -246,6 +263,47 @@ class Inbound:
                     log.exception("marking a handled event failed")
                 return
             del self._unmarked[key]
+
+    def _count_received(self, inc: Incoming) -> None:
+        """Count a new message against its Zalo bot's quota where incoming ones count too
+        (whether Zalo counts them is contested); throttled ones too, since they reached it."""
+        quotas, bot = self.quotas, inc.chat.bot
+        if quotas is None:
+            return
+        try:
+            due = quotas.received(inc.chat.platform, bot)
+        except (StoreError, OSError) as exc:
+            # The message is taken in all the same; the count is the bot's own estimate.
+            log.warning("incoming message not counted in the quota bot=%s: %s", bot, exc)
+            return
+        if due is None:
+            return
+
+        async def alert() -> None:
+            try:
+                await quotas.alert(bot, due)
+            except Exception:
+                log.exception("quota alert not sent bot=%s", bot)
+
+        task = asyncio.create_task(alert())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _give_kept_files(self, inc: Incoming) -> None:
+        """Photos kept at arrival belong to their sender once the person is known (handling
+        may have just made them known), so `people erase` removes them with the rest."""
+        ids = kept_ids(inc) if self.files is not None else []
+        if not ids or inc.sender_anonymous:
+            return
+        person = self.store.people.by_account(inc.sender.key)
+        if person is None:
+            return  # no person behind it: the file goes with the age-based housekeeping
+        assert self.files is not None
+        for file_id in ids:
+            try:
+                self.files.claim(file_id, person.id)
+            except (OSError, ValueError) as exc:
+                log.warning("kept file not given its owner: %s", type(exc).__name__)
 
     async def _tell(self, inc: Incoming, key: str) -> None:
         try:

@@ -105,6 +105,7 @@ class App:
             store=store, dispatcher=self.dispatcher, clock=self.clock,
             throttle=Throttle(per_minute=intake.per_person_per_minute, burst=intake.burst),
             max_waiting_per_chat=intake.max_waiting_per_chat, storage=self.storage,
+            files=services.files.store, quotas=services.delivery.quotas,
         )  # fmt: skip
         if self.serve_web:
             routes = [r for p in self.platforms.values() for r in p.routes()]

@@ -277,7 +277,10 @@ def build_services(
     audit = AuditLog(store=store, clock=clock)  # the one trail every feature writes to
     admins = [(a.account, a.area or "") for a in config.admin_entries()]
     people = People(store=store, areas=areas, admins=admins, clock=clock, audit=audit)
-    groups = Groups(store=store, areas=areas, clock=clock, audit=audit)
+    groups = Groups(
+        store=store, areas=areas, clock=clock, audit=audit,
+        limits={("zalo", b.name): b.max_groups for b in config.platforms.zalo.bots},
+    )  # fmt: skip
     delivery = Delivery(
         platforms=platforms,
         translate=translate,
@@ -290,6 +293,7 @@ def build_services(
     quotas = Quotas(
         store=store, clock=clock, tz=config.tzinfo(), notifier=delivery,
         quotas={b.name: b.monthly_quota for b in config.platforms.zalo.bots},
+        counts={b.name: b.quota_counts for b in config.platforms.zalo.bots},
         alert_ratio=config.delivery.quota_alert_percent / 100,
     )  # fmt: skip
     delivery.quotas = quotas

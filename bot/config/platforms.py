@@ -10,6 +10,9 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from bot.config.base import Section, check_path, check_url, env_suffix, numbers_as_text
 
 Mode = Literal["polling", "webhook"]
+# What Zalo's monthly quota counts is contested: the pricing page reads as outgoing messages
+# only, a template counts incoming ones too. "both" is the cautious reading (the default).
+QuotaCounts = Literal["outgoing", "both"]
 _BOT_NAME = re.compile(r"[a-z0-9_-]+")
 
 
@@ -20,6 +23,10 @@ class ZaloBot(Section):
     areas: tuple[str, ...] = ()  # empty means the whole tree
     monthly_quota: int = Field(default=3000, ge=1)
     max_users: int = Field(default=50, ge=1)
+    # Groups (beta on Zalo) this bot may be bound to: the free plan allows 3 per bot; None for
+    # no cap of ours (a paid plan).
+    max_groups: int | None = Field(default=3, ge=0)
+    quota_counts: QuotaCounts = "both"
     # Filled from the environment by load_config, never from the file.
     token: SecretStr | None = Field(default=None, exclude=True, repr=False)
     webhook_secret: SecretStr | None = Field(default=None, exclude=True, repr=False)

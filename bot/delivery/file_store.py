@@ -157,6 +157,21 @@ class FileStore:
             path.unlink(missing_ok=True)
         return True
 
+    def claim(self, file_id: str, owner: int) -> bool:
+        """Give a file kept without an owner (a photo kept as it arrived, before its sender was
+        known) to `owner`, so an erase of that person finds it; whether it changed. A file
+        that has an owner keeps it."""
+        stored = self.get(file_id)
+        if stored is None or stored.owner is not None:
+            return False
+        _, meta_path = self._paths(file_id)
+        meta = json.loads(meta_path.read_bytes())
+        meta["owner"] = owner
+        write_atomic(meta_path, json.dumps(meta, ensure_ascii=False).encode())
+        fsync_dir(self.root)
+        log.info("file %s given to owner %s", file_id, owner)
+        return True
+
     def owned_by(self, person: int) -> list[str]:
         """The ids of the stored files that belong to `person`."""
         if not self.root.is_dir():

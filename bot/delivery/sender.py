@@ -103,8 +103,10 @@ class Delivery:
         caps = self.caps(out.chat)
         if not out.buttons or caps is None or caps.buttons:
             return out
+        # In a group the bot may hear only replies to it and mentions (Zalo): ask for a reply.
+        key = "button.typed_group" if out.chat.kind is ChatKind.GROUP else "button.typed"
         lines = [
-            self.translate(lang, "button.typed", label=b.label, typed=b.typed)
+            self.translate(lang, key, label=b.label, typed=b.typed)
             for row in out.buttons
             for b in row
             if b.typed

@@ -34,7 +34,9 @@ async def _with_telegram_admin(
     admin = fake_telegram.user(900001, "Quản trị")
     config = start_config(
         tmp_path, zl=fake_zalo, tg=fake_telegram, admins=[f"telegram:{admin.id}"],
-        zalo_bot={"monthly_quota": quota},
+        # The bot's sends only: counting incoming messages too (the default) is shown in
+        # tests/platforms/zalo/test_quota_counting.py.
+        zalo_bot={"monthly_quota": quota, "quota_counts": "outgoing"},
     )  # fmt: skip
     bot, app = await started(tmp_path, config)
     fake_telegram.type_as(admin, fake_telegram.private(admin), "/batdau")

@@ -51,6 +51,9 @@ class FakeZalo(ZaloMedia, ZaloHttp):
     False answers ok without one, so the bot cannot tell whether it arrived.
     `idle_error_code`: the idle 408 also carries `error_code` (S3, S4, S13); measured without
     (S7, the default). `idle_status=504`: an idle poll ends in a gateway's 504 (S3 tolerates it).
+    `quota_counts_incoming`: the monthly quota counts the messages people send to the bot as
+    well as its own (one template says so [X]); by default only the bot's sends count, as the
+    pricing page reads.
     """
 
     def __init__(
@@ -68,6 +71,7 @@ class FakeZalo(ZaloMedia, ZaloHttp):
         idle_error_code: bool = False,
         idle_status: Literal[408, 504] = 408,
         confirm_group_sends: bool = True,
+        quota_counts_incoming: bool = False,
     ) -> None:
         self.redeliver = redeliver
         self.webhook_shape = webhook_shape
@@ -84,6 +88,8 @@ class FakeZalo(ZaloMedia, ZaloHttp):
         self.idle_status = idle_status
         # Groups are beta: whether a group send answers its message_id is unconfirmed [G].
         self.confirm_group_sends = confirm_group_sends
+        # Contested [X]: whether the monthly quota counts incoming messages too.
+        self.quota_counts_incoming = quota_counts_incoming
         self.latency = 0.0  # seconds added before every answer
         # Awaited after a successful call, before its answer (see loopback.ResponseHold).
         self.hold: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None
@@ -104,6 +110,8 @@ class FakeZalo(ZaloMedia, ZaloHttp):
         # production) and the loopback server it leads to. Any other name does not resolve.
         self.public_hosts: dict[str, str] = {}
         self.media: dict[str, tuple[bytes, str]] = {}  # files Zalo hosts: people's photos, voice
+        self.media_expiry: dict[str, float] = {}  # name → loop time its URL stops answering
+        self.media_gets: list[tuple[str, int]] = []  # (URL, status) of every GET of a hosted file
         self._faults: list[Fault] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
@@ -318,7 +326,8 @@ class FakeZalo(ZaloMedia, ZaloHttp):
             await asyncio.sleep(next(pauses))
 
     def quota_used(self, bot: str | None = None) -> int:
-        return self._bot(bot).sent_count
+        """What the bot's month has used: its sends, and what it received where that counts."""
+        return self._bot(bot).quota_used(counts_incoming=self.quota_counts_incoming)
 
     # -- internals -------------------------------------------------------------------------
 
@@ -367,6 +376,7 @@ class FakeZalo(ZaloMedia, ZaloHttp):
         if not heard:
             return None
         state.reachable = True
+        bot.received_count += 1
         # How Zalo marks a reply inside the update is not known [G]; the fake adds nothing.
         update = update_json(event_name, message)
         await self.enqueue(bot, update)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.loopback import monotonic
 from tests.fakes.zalo_model import ApiError, hex_id
 
 MEDIA_FETCH_TIMEOUT = 10.0  # seconds; Zalo's own is not documented
@@ -19,20 +20,31 @@ class ZaloMedia:
     media_fetches: list[tuple[str, int]]
     public_hosts: dict[str, str]
     media: dict[str, tuple[bytes, str]]
+    media_expiry: dict[str, float]
+    media_gets: list[tuple[str, int]]
 
     @property
     def base_url(self) -> str:
         raise NotImplementedError
 
-    def host_media(self, data: bytes, *, mime: str = "image/jpeg", ext: str = "jpg") -> str:
+    def host_media(
+        self, data: bytes, *, mime: str = "image/jpeg", ext: str = "jpg", ttl: float | None = None
+    ) -> str:
         """A URL on the fake's own host serving `data` (as Zalo's CDN serves people's photos);
-        `expire_media()` makes every such URL answer 404, as Zalo's photo links do in time."""
+        it answers 404 once `ttl` seconds (on the loop's clock) have passed, and after
+        `expire_media()`, as Zalo's photo links do in time (how long they live is not said)."""
         name = f"{hex_id('media', str(len(self.media)))}.{ext}"
         self.media[name] = (data, mime)
+        if ttl is not None:
+            self.media_expiry[name] = monotonic() + ttl
         return f"{self.base_url}/media/{name}"
 
     def expire_media(self) -> None:
         self.media.clear()
+
+    def media_got(self, url: str) -> list[int]:
+        """The HTTP status of every GET of the hosted file at `url`, in order."""
+        return [status for got, status in self.media_gets if got == url]
 
     async def fetch_media(self, url: str, mime_prefix: str) -> bytes:
         """GET `url` as Zalo's servers do for sendPhoto/sendVoice; ApiError 400 when it fails
@@ -63,7 +75,12 @@ class ZaloMedia:
         return data
 
     async def _media(self, request: web.Request) -> web.Response:
-        found = self.media.get(request.match_info["name"])
+        name = request.match_info["name"]
+        found = self.media.get(name)
+        if found is not None and monotonic() >= self.media_expiry.get(name, float("inf")):
+            found = None
+        url = f"{self.base_url}/media/{name}"
+        self.media_gets.append((url, 404 if found is None else 200))
         if found is None:
             return web.Response(status=404, text="expired")
         return web.Response(body=found[0], content_type=found[1])

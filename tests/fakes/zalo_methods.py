@@ -58,6 +58,7 @@ class ZaloMethods:
     idle_status: int
     idle_error_code: bool
     confirm_group_sends: bool
+    quota_counts_incoming: bool
 
     def handlers(self) -> dict[str, Callable[[BotState, dict[str, Any]], Awaitable[Any]]]:
         return {
@@ -219,7 +220,7 @@ class ZaloMethods:
     async def _record(self, bot: BotState, state: ChatState, *, kind: str, **fields: str) -> Any:
         """Check the monthly quota (and the undocumented flood mode, when a test turned it on),
         then add the bot's message to the chat."""
-        if bot.sent_count >= bot.monthly_quota:
+        if bot.quota_used(counts_incoming=self.quota_counts_incoming) >= bot.monthly_quota:
             # Documented: 429 "quota exceeded"; the wording is not, so tests may change it.
             raise ApiError(429, self.quota_description)
         wait = bot.flood.check(state.chat.id, state.chat.is_group)

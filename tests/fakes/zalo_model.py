@@ -123,6 +123,7 @@ class BotState:
     max_users: int
     max_groups: int
     sent_count: int = 0
+    received_count: int = 0  # messages Zalo passed on to the bot (a group's unheard ones not)
     users: list[ZaloUser] = field(default_factory=list)
     groups: list[ZaloChat] = field(default_factory=list)
     pending: deque[dict[str, Any]] = field(default_factory=deque)
@@ -140,6 +141,10 @@ class BotState:
     polls_started: int = 0  # getUpdates calls of this bot that ever opened a long poll
     last_poll: float | None = None  # loop time a getUpdates call of this bot last ended
     lost: list[dict[str, Any]] = field(default_factory=list)  # dropped while offline
+
+    def quota_used(self, *, counts_incoming: bool) -> int:
+        """The month's count: the bot's sends, plus what it received where that counts [X]."""
+        return self.sent_count + (self.received_count if counts_incoming else 0)
 
     @property
     def account_name(self) -> str:

@@ -5,6 +5,10 @@ replies to an older photo), when Zalo's URL no longer answers. So the transport 
 file before the core takes the update in, puts it into the bot's file store (given by the app:
 the platform sees only the core) and points the attachment at it with `file_id = "kept:<id>"`.
 The size cap and timeouts are those of `files.fetch_attachment`.
+
+The transport does not know who the sender is in the bot's records, so a file is kept without
+an owner; intake gives it its sender once the person is known (`kept_ids`), so erasing that
+person removes it.
 """
 
 from __future__ import annotations
@@ -39,6 +43,13 @@ async def keep_on_arrival(incoming: Incoming, keeper: Keeper | None) -> Incoming
         return incoming
     kept = tuple([await _keep(a, keeper) if _wanted(a) else a for a in incoming.attachments])
     return replace(incoming, attachments=kept)
+
+
+def kept_ids(incoming: Incoming) -> list[str]:
+    """The file store ids of the files kept at the arrival of `incoming`."""
+    return [
+        a.file_id.removeprefix(KEPT) for a in incoming.attachments if a.file_id.startswith(KEPT)
+    ]
 
 
 def read_kept(attachment: Attachment, keeper: Keeper | None) -> bytes | None:

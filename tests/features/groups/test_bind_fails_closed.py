@@ -16,7 +16,10 @@ REFUSAL = (
     "Hãy thử lại sau một phút. Nếu vẫn không được, kiểm tra bot còn trong nhóm "
     "(tốt nhất là quản trị viên của nhóm)."
 )
-USAGE = "Dùng: /gannhom <tên hoặc mã địa bàn>\nVí dụ: /gannhom Xã Hương Sơn"
+USAGE = (
+    "Dùng: /gannhom <tên hoặc mã địa bàn>\nVí dụ: /gannhom Xã Hương Sơn\n"
+    "Gỡ nhóm khỏi địa bàn: /gannhom bỏ"
+)
 BOUND = "✅ Nhóm này đã gắn với Xã Hương Sơn."
 
 
