@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 def build_engine(config: Config, store: Store, services: Services, *, clock: Clock) -> Engine:
     """Bring the config's schedules into the store, then one engine over all of them."""
     sync_definitions(store, config, clock)
+    summary = services.people.registrations.summary  # officers' daily registrations, if chosen
+    summary.sync()
     tz = config.tzinfo()
     s = config.scheduler
 
@@ -31,7 +33,9 @@ def build_engine(config: Config, store: Store, services: Services, *, clock: Clo
         store=store, clock=clock, tz=tz, outbox=services.delivery.outbox,
         quiet=QuietHours(s.quiet_start, s.quiet_end, tz),
         grace=timedelta(minutes=s.grace_minutes), timing=services.reminders.next_moment,
-        builders={ReminderKind.DIGEST: digest}, default=services.reminders.messages,
+        builders={ReminderKind.DIGEST: digest, ReminderKind.REGISTRATIONS: summary.messages},
+        default=services.reminders.messages,
     )  # fmt: skip
     services.reminders.on_change = engine.schedule
+    summary.on_schedule = engine.schedule
     return engine

@@ -91,10 +91,13 @@ platforms:
         quota_counts: both
 
 # Registration: how long a code for linking a second platform account stays valid, and how
-# long the bot waits for an answer to a question it asked (a numbered choice).
+# long the bot waits for an answer to a question it asked (a numbered choice). Officers who
+# chose one summary a day of new registrations (/duyet tomtat bat) get it at summary_at, local
+# time (quiet hours hold it).
 registration:
   link_code_minutes: 10
   prompt_minutes: 30
+  summary_at: "17:00"
 
 # Personal data (Law 91/2025/QH15). /batdau sums up the notice and /dulieu shows all of it;
 # people agree with a button or by typing "đồng ý" before the bot stores a report, question,

@@ -122,6 +122,9 @@ async def role_guard(turn: Turn, call_next: Next) -> list[Reply]:
         if ctx.actor.anonymous:
             raise Forbidden("anonymous.refused")
         if not ctx.actor.has_any(cmd.roles):
+            if Role.COLLABORATOR in cmd.roles and ctx.actor.person is not None:
+                # A newcomer whose registration waits hears that, not "not for you".
+                ctx.services.people.registrations.refuse_if_waiting(ctx.actor.person)
             who = ", ".join(ctx.t(ROLE_KEYS[r]) for r in sorted(cmd.roles | {Role.ADMIN}))
             raise Forbidden("forbidden.roles", command=cmd.name, who=who)
     return await call_next(turn)

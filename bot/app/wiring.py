@@ -46,10 +46,12 @@ from bot.features.directives.text import DirectiveText
 from bot.features.groups.service import Groups
 from bot.features.handbook.service import Handbook
 from bot.features.people.account_links import Links
+from bot.features.people.approval_notices import ApprovalNotices
 from bot.features.people.directory import People
 from bot.features.people.invites import Invites
 from bot.features.people.link_notices import LinkNotices
 from bot.features.people.notices import RoleNotices
+from bot.features.people.registration_summary import RegistrationSummary
 from bot.features.people.registrations import Registrations
 from bot.features.people.turnover import Turnover
 from bot.features.people.zalo_seats import seats_from_config
@@ -248,11 +250,18 @@ def build_people(
         ttl=timedelta(minutes=reg.link_code_minutes),
         notices=LinkNotices(delivery=notifier, tz=config.tzinfo()),
     )  # fmt: skip
+    summary = RegistrationSummary(
+        store=store, areas=areas, clock=clock, translate=translate, default_lang=config.language,
+        running=lambda: set(notifier.platforms), at=reg.summary_at.strftime("%H:%M"),
+    )  # fmt: skip
+    registrations = Registrations(
+        store=store, areas=areas, people=people, clock=clock, notifier=notifier, audit=audit,
+        notices=ApprovalNotices(delivery=notifier, store=store), summary=summary,
+        tz=config.tzinfo(),
+    )  # fmt: skip
     return PeopleDesk(
         directory=people,
-        registrations=Registrations(
-            store=store, areas=areas, people=people, clock=clock, notifier=notifier, audit=audit
-        ),
+        registrations=registrations,
         invites=invites,
         links=links,
         turnover=Turnover(

@@ -142,6 +142,8 @@ class RegistrationSection(Section):
     link_code_minutes: int = Field(default=10, ge=1, le=24 * 60)
     prompt_minutes: int = Field(default=30, ge=1, le=24 * 60)
     invite_days: int = Field(default=30, ge=1, le=365)  # how long an invite code stays valid
+    # When officers who chose it (/duyet tomtat bat) get the day's new registrations, local time.
+    summary_at: time = time(17, 0)
 
 
 class LimitsSection(Section):

@@ -284,6 +284,7 @@ class ReminderKind(StrEnum):
     CAMPAIGN = "campaign"  # on_date shifted by each of `offsets` days, at `at`
     ONCE = "once"  # on_date at `at`
     DIGEST = "digest"  # the supervisors' daily digest at `at` (from config)
+    REGISTRATIONS = "registrations"  # officers' daily summary of new registrations at `at`
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,12 +11,17 @@ from bot.core.errors import Forbidden, NotFound, UserError
 from bot.core.messages import Incoming
 from bot.core.models import Area, Person, Registration, RegistrationStatus, Role, RoleGrant
 from bot.features.audit.log import AuditLog
+from bot.features.people.village_lookup import label
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from bot.core.areas import AreaTree
     from bot.core.clock import Clock
     from bot.delivery.sender import Notifier
+    from bot.features.people.approval_notices import ApprovalNotices
     from bot.features.people.directory import People
+    from bot.features.people.registration_summary import RegistrationSummary
     from bot.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -44,24 +49,26 @@ class Registrations:
         people: People,
         clock: Clock,
         notifier: Notifier,
+        notices: ApprovalNotices,
+        summary: RegistrationSummary,
         audit: AuditLog,
+        tz: ZoneInfo,
     ) -> None:
         self.store = store
         self.areas = areas
         self.people = people
         self.clock = clock
         self.notifier = notifier
+        self.notices = notices  # to the officers, with the decision's buttons
+        self.summary = summary  # the daily summary some officers choose instead
         self.audit = audit
-
-    def villages_matching(self, text: str) -> list[Area]:
-        """Villages whose code or name matches `text`, best first."""
-        return [a for a in self.areas.find(text) if a.kind == "village"]
+        self.tz = tz
 
     async def request(self, inc: Incoming, village: Area) -> tuple[Registration, bool]:
         """File a pending registration (or return the pending one) and tell the officers."""
         person = self.people.ensure_person(inc)
         if any(g.role is Role.COLLABORATOR and g.area == village.code for g in person.roles):
-            raise UserError("register.already", area=village.name)
+            raise UserError("register.already", area=label(self.areas, village))
         for reg in self.store.registrations.for_person(person.id):
             if reg.status is RegistrationStatus.PENDING and reg.area == village.code:
                 return reg, False
@@ -70,15 +77,39 @@ class Registrations:
         )
         log.info("registration id=%s area=%s", reg.id, village.code)
         officers = self.people.holders_over(village.code, DECIDERS)
+        params = {"name": person.name, "area": label(self.areas, village), "n": reg.id}
         for officer in officers:
-            await self.notifier.notify(
-                officer, "register.notify_officer", name=person.name, area=village.name, n=reg.id
-            )
+            if not self.summary.chosen_by(officer.id):  # else their daily summary names it
+                await self.notices.tell(officer, **params)
         if not officers:
-            await self.notifier.notify_admins(
-                "register.notify_officer", name=person.name, area=village.name, n=reg.id
-            )
+            await self.notices.tell_admins(**params)
         return reg, True
+
+    def refuse_if_waiting(self, person: Person) -> None:
+        """A newcomer whose registration still waits is told so (since when, who decides),
+        rather than that a collaborator's command is not for them."""
+        pending = [r for r in self.pending_of(person.id) if r.area in self.areas]
+        if not pending:
+            return
+        reg = pending[0]
+        since = reg.requested_at.astimezone(self.tz).strftime("%H:%M %d/%m/%Y")
+        area = label(self.areas, self.areas.get(reg.area))
+        officers = [p.name for p in self._nearest_officers(reg.area)]
+        if not officers:
+            raise Forbidden("register.waiting_admins", area=area, since=since)
+        raise Forbidden("register.waiting", area=area, since=since, who=", ".join(officers[:3]))
+
+    def _nearest_officers(self, area: str) -> list[Person]:
+        """Officers over `area`, the commune's own before those of the region or province."""
+
+        def depth(person: Person) -> int:
+            return max(
+                len(self.areas.get(g.area).path)
+                for g in person.roles
+                if g.role is Role.OFFICER and self.areas.contains(g.area, area)
+            )
+
+        return sorted(self.people.holders_over(area, (Role.OFFICER,)), key=depth, reverse=True)
 
     def pending_of(self, person_id: int) -> list[Registration]:
         """The person's own registrations still waiting for a decision."""
@@ -133,6 +164,6 @@ class Registrations:
             )
         area = self.areas.get(reg.area)
         key = "register.approved" if approve else "register.rejected"
-        await self.notifier.notify(person, key, area=area.name)
+        await self.notifier.notify(person, key, area=label(self.areas, area))
         log.info("registration id=%s decided status=%s", reg.id, status)
         return PendingItem(reg, person, area)

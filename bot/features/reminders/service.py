@@ -126,7 +126,8 @@ class Reminders:
         now = self.clock.now()
         out = []
         for rem in self.store.reminders.all():
-            if not rem.active:
+            if not rem.active or rem.kind is ReminderKind.REGISTRATIONS:
+                # The registration summary is officers' own choice (/duyet tomtat).
                 continue
             moment = self.next_moment(rem, max(now, rem.last_fired or now))
             if moment is not None and self._covers(actor, rem):

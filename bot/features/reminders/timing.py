@@ -36,6 +36,7 @@ def next_after(
         ReminderKind.WEEKLY,
         ReminderKind.DAILY,
         ReminderKind.DIGEST,
+        ReminderKind.REGISTRATIONS,
     ):
         fields: dict[str, object] = {"hour": at.hour, "minute": at.minute}
         if rem.kind is ReminderKind.MONTHLY:
