@@ -11,6 +11,13 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.app.web_port import PortBusyError
+
+# Exit codes of `run` (README, docs/deploy.md; the systemd unit restarts on none of 2 and 3).
+CONFIG_PROBLEM, DATA_IN_USE, PORT_BUSY = 2, 3, 4
 
 
 def _run(config_path: str | None, *, sandbox_flag: bool | None = None) -> int:
@@ -18,8 +25,27 @@ def _run(config_path: str | None, *, sandbox_flag: bool | None = None) -> int:
     # report index): no collection passes over them while they are made, and once the bot is
     # up they are frozen (later collections skip them; the few kB of start-up garbage stay).
     gc.disable()
+    # A stop asked for while the store opens (a migration, a long journal) is kept and honoured
+    # once the event loop runs: a clean stop, exit 0, as at any other time.
+    early: list[int] = []
+    stops = (signal.SIGINT, signal.SIGTERM)
+    before = {sig: signal.signal(sig, lambda signum, _: early.append(signum)) for sig in stops}
+    try:
+        return _start_and_serve(config_path, sandbox_flag, early)
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+        gc.enable()
+
+
+def _start_and_serve(config_path: str | None, sandbox_flag: bool | None, early: list[int]) -> int:
+    """Run the bot until SIGINT or SIGTERM. In this order, so that a process that cannot run
+    says why and touches nothing: the config; the data directory's lock (a second process on
+    the same directory stops here, before its sandbox is seeded or its store migrated); the web
+    port; and only then the start, and the banner once it is up."""
     from bot.app.logs import setup_logging
     from bot.app.runtime import App
+    from bot.app.web_port import PortBusyError, check_port
     from bot.app.wiring import build_platforms
     from bot.config.loading import ConfigError, load_config
     from bot.sandbox.graph import Sandbox
@@ -32,7 +58,7 @@ def _run(config_path: str | None, *, sandbox_flag: bool | None = None) -> int:
         print("Cấu hình có lỗi / the config has problems:", file=sys.stderr)
         for problem in exc.problems:
             print(f"- {problem.path}: {problem.message}", file=sys.stderr)
-        return 2
+        return CONFIG_PROBLEM
     logs = config.logging
     setup_logging(
         level=logs.level, fmt=logs.format, secrets=config.secret_values(), file=logs.file,
@@ -50,31 +76,8 @@ def _run(config_path: str | None, *, sandbox_flag: bool | None = None) -> int:
         else ([], None)
     )
     app = App(config, platforms=platforms, web_routes=routes, index=index)
-    _banner(config, app, sandbox=sandbox is not None)
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        if sandbox is not None:
-            await sandbox.start()
-        try:
-            await app.start()
-            gc.freeze()
-            gc.enable()
-            try:
-                await stop.wait()
-            finally:
-                if sandbox is not None:
-                    await sandbox.stop()  # ends the pages' live streams before the server goes
-                await app.stop()
-        finally:
-            if sandbox is not None:
-                await sandbox.stop()
-
     try:
-        asyncio.run(main())
+        app.open_store()
     except StoreLockedError:
         # Two processes on one data directory would corrupt the store and steal Zalo updates.
         print(
@@ -82,20 +85,76 @@ def _run(config_path: str | None, *, sandbox_flag: bool | None = None) -> int:
             "(only one process may run on a data directory).",
             file=sys.stderr,
         )
-        return 3
+        return DATA_IN_USE
     except StoreVersionError as exc:
         print(f"The data in {config.data_dir} cannot be opened: {exc}", file=sys.stderr)
-        return 3
+        return DATA_IN_USE
+    try:
+        check_port(config.web.host, config.web.port)
+    except PortBusyError as exc:
+        assert app.store is not None
+        app.store.close()
+        _port_refused(exc)
+        return PORT_BUSY
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        if early:
+            stop.set()
+        try:
+            if sandbox is not None:
+                await sandbox.start()
+            await app.start()
+            gc.freeze()
+            gc.enable()
+            _banner(config, app, sandbox=sandbox is not None)
+            await stop.wait()
+        finally:
+            if sandbox is not None:
+                await sandbox.stop()  # ends the pages' live streams before the server goes
+            await app.stop()
+
+    try:
+        asyncio.run(main())
+    except PortBusyError as exc:  # taken between the check and the start
+        _port_refused(exc)
+        return PORT_BUSY
     return 0
 
 
+def _port_refused(exc: PortBusyError) -> None:
+    """Say which port, why, and how to choose another; nothing else was started."""
+    where, port = f"{exc.host}:{exc.port}", exc.port
+    if exc.in_use:
+        print(
+            f"Cổng {port} ({where}) đang có chương trình khác dùng (có thể là một bot khác).\n"
+            f"Port {port} ({where}) is already in use by another program (perhaps another bot).",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            f"Người dùng này không được mở cổng {port} ({where}); hãy chọn cổng trên 1024.\n"
+            f"This user may not listen on port {port} ({where}); choose a port above 1024.",
+            file=sys.stderr,
+        )
+    print(
+        f"Chọn cổng khác / choose another port: BOT_WEB_PORT={port + 1} python -m bot run "
+        "(or web.port in the config file).",
+        file=sys.stderr,
+    )
+
+
 def _banner(config: object, app: object, *, sandbox: bool) -> None:
-    """Say plainly, on the terminal, what is running and how to connect a platform."""
+    """Say plainly, on the terminal, what is running and how to connect a platform (once the
+    bot is up: a start that fails says why instead)."""
     from bot.app.runtime import App
     from bot.config.loading import Config
 
     assert isinstance(config, Config) and isinstance(app, App)
-    url = f"http://{config.web.host}:{config.web.port}"
+    url = f"http://{config.web.host}:{app.web_port or config.web.port}"
     names = [f"{n} {b}".strip() for n, b in app.platforms]
     print(f"Trợ lý dân số – area tree: {config.areas.name}; data: {config.data_dir}")
     if names:
@@ -133,7 +192,7 @@ def _digest(args: argparse.Namespace) -> int:
 def _check_config(args: argparse.Namespace) -> int:
     from bot.cli.check_config import check_config
 
-    code, report = check_config(args.path, environ=os.environ)
+    code, report = check_config(args.path or args.config, environ=os.environ)
     print(report)
     return code
 
@@ -214,9 +273,12 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 def main(argv: list[str] | None = None) -> int:
     from bot.cli.parser import build_parser
 
-    args = build_parser(__doc__).parse_args(argv)
+    args = build_parser().parse_args(argv)
     command = args.command or "run"
-    sub = getattr(args, "people_command", None) or getattr(args, "areas_command", None)
+    sub = (
+        getattr(args, "people_command", None)
+        or getattr(args, "areas_command", None)
+    )
     if sub:
         command = f"{command} {sub}"
     if command == "run":

@@ -213,9 +213,10 @@ logging:
 # late, and refused accept_late_days after the deadline (null: never refused).
 # Fields: type number (whole number >= 0; min, max default 0 and 999), yesno, choice (options),
 # text (max_length), date; required: true if a report must give it. Names and aliases match
-# whatever the case and diacritics. Rules compare number fields and apply when a report gives
-# every field they name. The default set follows the A0 book of population collaborators
-# (Thông tư 01/2022/TT-BYT).
+# whatever the case and diacritics. units: the words people may write after a number field's
+# count ("sinh 2 ca"); by default ca, trẻ, cháu, người; [] for none. Rules compare number
+# fields and apply when a report gives every field they name. The default set follows the A0
+# book of population collaborators (Thông tư 01/2022/TT-BYT).
 default_report_type: danso
 report_types:
   - code: danso
@@ -250,6 +251,7 @@ report_types:
       - code: ket_hon
         name: {vi: Kết hôn, en: Marriages}
         aliases: [cưới, đám cưới, lấy vợ lấy chồng]
+        units: [cặp, đôi, đám]  # a couple, not people: "2 người" would count twice
     rules:
       - check: sinh_nam + sinh_nu = sinh
         message:

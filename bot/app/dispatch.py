@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.app.pipeline import PIPELINE, Route, Step, Turn, run_steps
 from bot.app.services import Services
@@ -16,7 +16,8 @@ from bot.core.text import fold
 
 log = logging.getLogger(__name__)
 
-_COMMAND = re.compile(r"^/([^\s@]+)(@\S+)?(?:\s+(.*))?$", re.DOTALL)
+# A command ends at a space or at punctuation glued to it: `/bc: sinh 1`, `/bc,sinh 1`.
+_COMMAND = re.compile(r"^/([^\s@:=,;|.]+)(@[^\s:=,;|.]+)?(?:[\s:=,;|.]+(.*))?$", re.DOTALL)
 _BARE_NUMBER = re.compile(r"^#?\d{1,6}$")
 
 
@@ -37,9 +38,12 @@ class Dispatcher:
         self.commands: dict[str, Command] = {}
         self.twins: list[TypedTwin] = []
         self.prompts: dict[str, Handler] = {}
+        self.prompt_answers: dict[str, Callable[[str], bool]] = {}
+        self.prompt_left: dict[str, str] = {}
         self.callbacks: dict[str, Handler] = {}
         self.edits: dict[str, Handler] = {}
         self.listeners: list[Handler] = []
+        self.fallbacks: list[Handler] = []
         for router in routers:
             for cmd in router.commands:
                 for name in (cmd.name, *cmd.aliases):
@@ -49,9 +53,12 @@ class Dispatcher:
                     self.commands[name] = cmd
             self.twins.extend(router.twins)
             self.prompts.update(router.prompts)
+            self.prompt_answers.update(router.prompt_answers)
+            self.prompt_left.update(router.prompt_left)
             self.callbacks.update(router.callbacks)
             self.edits.update(router.edits)
             self.listeners.extend(router.listeners)
+            self.fallbacks.extend(router.fallbacks)
         self._command_list = sorted(
             {id(c): c for c in self.commands.values()}.values(), key=lambda c: c.order
         )
@@ -76,7 +83,18 @@ class Dispatcher:
         route = self._route(ctx)
         if route is None:
             return []
+        self._note_waiting(ctx, route)
         return await run_steps(self.steps, Turn(ctx, route))
+
+    def _note_waiting(self, ctx: Context, route: Route) -> None:
+        """A question waiting for this person here that must not end unsaid: kept in
+        `ctx.data["waiting"]` (with its note) when this event goes elsewhere, so that the
+        pipeline's step tells the person if the event ends it."""
+        prompt = self.services.prompts.live(ctx.incoming) if self.prompt_left else None
+        if prompt is None or prompt.kind not in self.prompt_left:
+            return
+        if route.handler is not self.prompts.get(prompt.kind):
+            ctx.data["waiting"] = (prompt, self.prompt_left[prompt.kind])
 
     async def tell(self, inc: Incoming, key: str, /, **params: object) -> None:
         """Answer an event with one catalog message without handling it (intake refusals)."""
@@ -115,7 +133,10 @@ class Dispatcher:
             ctx.args = (match.group(3) or "").strip()
             cmd = self.commands.get(ctx.command)
             if cmd is None:
-                return Route(_unknown_command) if addressed else None
+                if addressed:
+                    return Route(self._unknown_command)
+                # `/bao cao sinh 2` in a group: only the fallbacks may answer (a hint).
+                return Route(self._misunderstood, overheard=True) if self.fallbacks else None
             return Route(cmd.handler, command=cmd)
         if not text:
             if addressed and any(a.kind == "unsupported" for a in inc.attachments):
@@ -134,21 +155,28 @@ class Dispatcher:
         if prompt is not None and prompt.kind in self.prompts:
             ctx.data["prompt"] = prompt
             ctx.args = text
-            return Route(self.prompts[prompt.kind])
+            answers = self.prompt_answers.get(prompt.kind)
+            if answers is None or answers(text):
+                return Route(self.prompts[prompt.kind])
+            # No answer to it: handled as itself; the question waits, and hears what nothing
+            # else understood (_not_understood).
+            return self._heard(ctx) or Route(self._not_understood)
         if expired:
             return Route(_prompt_expired)
         if _BARE_NUMBER.match(text):
             return Route(_stray_number)
-        return self._heard(ctx) or Route(_not_understood)
+        return self._heard(ctx) or Route(self._not_understood)
 
     def _heard(self, ctx: Context) -> Route | None:
-        """Group text no command, twin or prompt took goes to the listeners, if any."""
-        return Route(self._overheard, overheard=True) if ctx.is_group and self.listeners else None
+        """Group text no command, twin or prompt took goes to the listeners and fallbacks."""
+        heard = ctx.is_group and (self.listeners or self.fallbacks)
+        return Route(self._overheard, overheard=True) if heard else None
 
     async def _overheard(self, ctx: Context) -> HandlerResult:
         """Group text nothing else took: the first listener that answers is the reply. If none
-        does, text addressed to the bot gets the usual short help and other talk nothing; a
-        listener that fails is logged, never answered with an apology to ordinary talk."""
+        does, the fallbacks (a report without its command gets a hint), then text addressed
+        to the bot gets the usual short help and other talk nothing; a listener that fails is
+        logged, never answered with an apology to ordinary talk."""
         for listener in self.listeners:
             try:
                 result = await listener(ctx)
@@ -157,15 +185,38 @@ class Dispatcher:
                 continue
             if result:
                 return result
-        return await _not_understood(ctx) if ctx.incoming.mentions_bot else None
+        if ctx.incoming.mentions_bot:
+            return await self._not_understood(ctx)
+        return await self._misunderstood(ctx)
 
+    async def _misunderstood(self, ctx: Context) -> HandlerResult:
+        """What nothing understood, for the fallbacks (a report without its command gets
+        a hint): the first that answers; one that fails is logged and passed over."""
+        for fallback in self.fallbacks:
+            try:
+                result = await fallback(ctx)
+            except Exception:
+                log.exception("fallback failed chat=%s", ctx.incoming.chat.platform)
+                continue
+            if result:
+                return result
+        return None
 
-async def _unknown_command(ctx: Context) -> Reply:
-    return ctx.reply("unknown.command", command=ctx.command)
+    async def _unknown_command(self, ctx: Context) -> HandlerResult:
+        return await self._misunderstood(ctx) or ctx.reply("unknown.command", command=ctx.command)
 
+    async def _not_understood(self, ctx: Context) -> HandlerResult:
+        return (
+            await self._misunderstood(ctx)
+            or await self._to_waiting_question(ctx)
+            or ctx.reply("unknown.text")
+        )
 
-async def _not_understood(ctx: Context) -> Reply:
-    return ctx.reply("unknown.text")
+    async def _to_waiting_question(self, ctx: Context) -> HandlerResult:
+        """Text that is no answer to the question waiting here, and that nothing else
+        understood: the question's handler says how to answer it."""
+        prompt = ctx.data.get("prompt")
+        return await self.prompts[prompt.kind](ctx) if prompt is not None else None
 
 
 async def _withheld(ctx: Context) -> Reply:

@@ -5,7 +5,8 @@ What an event meets here, in order, before the dispatcher's steps (bot.app.pipel
 1. stopping, or a store that cannot write (`submit`): nothing is taken in, and the platform
    hears so (NotTaken): it leaves the event unconfirmed and offers it again.
 2. throttle (`_admit`): one person's flood, or a chat with too much waiting, is refused before
-   it costs a task, with one polite reply per burst.
+   it costs a task, with one polite reply per burst. Answers to the bot (a press of its button,
+   text to a question waiting for this person) draw on a larger allowance of their own.
 3. durable receipt (`submit`): the event is written down before the platform hears back, so a
    crash replays it at the next start (`replay_waiting`). A disk that refuses the write begins
    a storage episode (bot.app.storage_alert) and the event is not taken (1).
@@ -36,8 +37,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.app.intake_throttle import Throttle, Verdict
+from bot.app.prompts import waiting
 from bot.app.storage_alert import StorageWatch, is_storage_failure
-from bot.core.messages import Incoming
+from bot.core.messages import Incoming, UpdateKind
 from bot.core.platform import NotTaken
 from bot.platforms.zalo.arrivals import kept_ids
 from bot.store import StoreError
@@ -173,7 +175,7 @@ class Inbound:
         polite reply per burst), or when their chat already has too much waiting."""
         verdict = Verdict.ALLOW
         if self.throttle is not None and not inc.sender_is_bot:
-            verdict = self.throttle.check(inc.sender.key)
+            verdict = self.throttle.check(inc.sender.key, answer=self._answers_bot(inc))
         if verdict is Verdict.ALLOW and self._waiting[inc.chat.key] < self.max_waiting:
             return True
         self.throttled += 1
@@ -183,6 +185,17 @@ class Inbound:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         return False
+
+    def _answers_bot(self, inc: Incoming) -> bool:
+        """A press of one of the bot's own buttons (of a kind its handlers know), or text that
+        is no command from a person the bot waits on for an answer here: a form's keypad and
+        typed answers, which a person gives quickly, one a question."""
+        if inc.kind is UpdateKind.CALLBACK:
+            return inc.callback_data.partition(":")[0] in self.dispatcher.callbacks
+        if inc.kind is not UpdateKind.MESSAGE or inc.text.lstrip().startswith("/"):
+            return False
+        prompt = self.store.prompts.get(inc.chat.key, inc.sender.key)
+        return waiting(prompt, self.clock.now())
 
     async def process(self, inc: Incoming) -> None:
         key = self.key(inc)

@@ -146,6 +146,22 @@ async def consent_gate(turn: Turn, call_next: Next) -> list[Reply]:
     return [Reply(text, buttons=buttons)]
 
 
+async def question_left(turn: Turn, call_next: Next) -> list[Reply]:
+    """A question that must not end unsaid (the dispatcher's `ctx.data["waiting"]`: "send
+    the repeated report again?") and that this event ended without answering it (another
+    question in its place, a new report, /huy): the person is told, after the replies."""
+    replies = await call_next(turn)
+    ctx = turn.ctx
+    waiting = ctx.data.get("waiting")
+    if waiting is None:
+        return replies
+    question, note = waiting
+    now = ctx.services.prompts.live(ctx.incoming)
+    if now is not None and (now.kind, now.data) == (question.kind, question.data):
+        return replies  # still waiting, or asked again as it was
+    return [*replies, Reply(ctx.t(note, **_shown(question.data)))]
+
+
 # Outermost first: each step runs around the ones after it, and the last around the handler.
 PIPELINE: tuple[Step, ...] = (
     Step("send", send_replies,
@@ -161,6 +177,9 @@ PIPELINE: tuple[Step, ...] = (
          "a command with roles runs only for a known person holding one (admins always do)"),
     Step("consent", consent_gate,
          "what stores a person's words runs only once they agreed to the privacy notice"),
+    Step("question left", question_left,
+         "a question that must not end unsaid (a repeated report's) and that a message other "
+         "than its answer ended is told: nothing is dropped silently"),
 )  # fmt: skip
 
 
@@ -192,6 +211,11 @@ async def _send(ctx: Context, reply: Reply) -> None:
     )
     sender = ctx.services.delivery.sender
     sent = await sender.send(out, lang=ctx.lang)
+    if sent is not None and reply.on_sent is not None:
+        try:
+            reply.on_sent(sent)
+        except Exception:  # what a reply leaves behind is a convenience; it was sent anyway
+            log.warning("after sending a reply: %s failed", reply.on_sent, exc_info=True)
     if sent is None and reply.private and ctx.is_group:
         # The person never opened a private chat with the bot: say so in the group instead.
         await sender.send(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.core.messages import Incoming, Outgoing
@@ -13,6 +13,14 @@ if TYPE_CHECKING:
     from bot.core.clock import Clock
     from bot.delivery.sender import Delivery
     from bot.store.base import PeopleRepo, Store
+
+
+def waiting(prompt: Prompt | None, now: datetime) -> bool:
+    """Whether `prompt` is a question still waiting for its answer: not the marker an ended
+    question leaves, not run out."""
+    if prompt is None or prompt.ended:
+        return False
+    return prompt.expires_at is None or prompt.expires_at > now
 
 
 class Prompts:
@@ -37,15 +45,23 @@ class Prompts:
             return None, False
         if prompt.expires_at is not None and prompt.expires_at <= self.clock.now():
             self.store.prompts.clear(inc.chat.key, inc.sender.key)
-            return None, True
+            return None, not prompt.ended
         return prompt, False
 
+    def live(self, inc: Incoming) -> Prompt | None:
+        """The question waiting for this person's answer here, if any; nothing changes (an
+        expired one is left for `get` and the sweep, which tell the person)."""
+        prompt = self.store.prompts.get(inc.chat.key, inc.sender.key)
+        return prompt if waiting(prompt, self.clock.now()) else None
+
     def take_expired(self) -> list[Prompt]:
-        """Prompts nobody answered in time, removed so each is told about once."""
-        return self.store.prompts.take_expired(now=self.clock.now())
+        """Prompts nobody answered in time, removed so each is told about once (the markers
+        of ended questions go too, untold)."""
+        return [p for p in self.store.prompts.take_expired(now=self.clock.now()) if not p.ended]
 
     def clear(self, inc: Incoming) -> bool:
-        had = self.store.prompts.get(inc.chat.key, inc.sender.key) is not None
+        prompt = self.store.prompts.get(inc.chat.key, inc.sender.key)
+        had = prompt is not None and not prompt.ended
         self.store.prompts.clear(inc.chat.key, inc.sender.key)
         return had
 

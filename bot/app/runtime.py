@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 from collections.abc import Awaitable, Mapping
@@ -18,6 +19,7 @@ from bot.app.prompts import tell_expired
 from bot.app.services import Services
 from bot.app.silence_alert import SilenceWatch
 from bot.app.storage_alert import StorageWatch, direct_tell
+from bot.app.web_port import PortBusyError
 from bot.app.wiring import build_platforms, build_services
 from bot.core.clock import Clock, SystemClock
 from bot.core.messages import Incoming
@@ -81,10 +83,18 @@ class App:
         self.silence: SilenceWatch | None = None
         self.storage: StorageWatch | None = None
 
+    def open_store(self) -> Store:
+        """Take the data directory's lock and open the store (migrating one an older bot wrote):
+        the first thing a process does, so that a second one on the same directory stops here,
+        before it seeds, migrates or writes anything (StoreLockedError)."""
+        if self.store is None:
+            names = area_names_from(self.config.areas)
+            self.store = open_store(self.config.data_dir, area_names=names)
+        return self.store
+
     async def start(self) -> None:
         """Open the store, wire the services, serve the web app and start every platform."""
-        names = area_names_from(self.config.areas)  # for migrating a store an older bot wrote
-        self.store = store = open_store(self.config.data_dir, area_names=names)
+        store = self.open_store()
         self.services, self.file_routes = build_services(
             self.config, store, platforms=self.platforms, clock=self.clock, environ=self.environ
         )
@@ -113,9 +123,13 @@ class App:
                 platforms=self.platforms, routes=routes + self.file_routes + self.extra_routes,
                 config=self.config, health=self.health, index=self.index,
             )  # fmt: skip
-            self.web_runner, self.web_port = await start_site(
-                app, host=self.config.web.host, port=self.config.web.port
-            )
+            host, port = self.config.web.host, self.config.web.port
+            try:
+                self.web_runner, self.web_port = await start_site(app, host=host, port=port)
+            except OSError as exc:
+                if exc.errno in (errno.EADDRINUSE, errno.EACCES):  # taken since check_port
+                    raise PortBusyError(host, port, in_use=exc.errno == errno.EADDRINUSE) from exc
+                raise
         self.inbound.replay_waiting()  # events taken in before a crash, ahead of new ones
         for key, platform in self.platforms.items():
             try:

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from bot.features.questions.service import Questions
     from bot.features.reminders.service import Reminders
     from bot.features.reports.service import Reports
+    from bot.features.review.service import Review
     from bot.features.surveys.service import Surveys
 
 
@@ -125,6 +126,7 @@ class Services:
     privacy: PrivacyDesk
     audit: AuditDesk
     reports: Reports
+    review: Review  # officers return, accept and check reports (/tralai, /daduyet)
     reminders: Reminders
     digests: Digests
     directives: DirectivesDesk

@@ -18,6 +18,7 @@ from bot.app.services import (
 )
 from bot.core.areas import AreaTree
 from bot.core.clock import Clock
+from bot.core.events import Events
 from bot.core.i18n import Translator
 from bot.core.messages import ChatKind, ChatRef, UserRef
 from bot.core.models import OutboxItem
@@ -62,6 +63,8 @@ from bot.features.questions.text import QuestionText
 from bot.features.reminders.service import Reminders
 from bot.features.reports.service import Reports
 from bot.features.reports.types import ReportTypes
+from bot.features.review.service import Review
+from bot.features.review.text import ReviewText
 from bot.features.surveys.service import Surveys
 from bot.features.surveys.text import SurveyText
 from bot.web.downloads import Routes, file_routes
@@ -175,6 +178,7 @@ def build_directives(
     delivery: Delivery,
     translate: Translator,
     audit: AuditLog,
+    events: Events | None = None,
 ) -> tuple[Directives, Acks, DirectiveFollowup, DirectiveText]:
     """Directives, their acknowledgements and their follow-up, sharing one text renderer."""
     text = DirectiveText(translate, config.tzinfo())
@@ -187,7 +191,7 @@ def build_directives(
     )  # fmt: skip
     acks = Acks(
         store=store, areas=areas, clock=clock, directives=directives, delivery=delivery,
-        text=text, default_lang=lang,
+        text=text, default_lang=lang, events=events,
     )  # fmt: skip
     followup = DirectiveFollowup(
         store=store, areas=areas, clock=clock, outbox=outbox, text=text, settings=settings,
@@ -324,9 +328,10 @@ def build_services(
         concurrency=config.delivery.concurrency, max_attempts=config.delivery.max_attempts,
         backoff=Backoff(base=config.delivery.retry_base_seconds),
     )  # fmt: skip
+    events = Events()  # what features announce; the outgoing webhooks listen (bot/core/events)
     directives, acks, followup, text = build_directives(
         config, store, areas=areas, clock=clock, outbox=outbox, delivery=delivery,
-        translate=translate, audit=audit,
+        translate=translate, audit=audit, events=events,
     )  # fmt: skip
     reg = config.registration
     types = (
@@ -334,7 +339,14 @@ def build_services(
         if config.report_types
         else None
     )
-    reports = Reports(store=store, areas=areas, types=types, clock=clock, tz=config.tzinfo())
+    reports = Reports(
+        store=store, areas=areas, types=types, clock=clock, tz=config.tzinfo(), events=events
+    )
+    review = Review(
+        reports=reports, outbox=outbox, text=ReviewText(translate, config.tzinfo()), audit=audit,
+        events=events, default_lang=config.language,
+    )  # fmt: skip
+    events.subscribe(review.watch)  # a correction closes a return; a checked period is flagged
     digests = Digests(
         reports=reports, text=DigestText(translate, config.tzinfo()), settings=config.digest,
         default_lang=config.language, files=files, delivery=delivery,
@@ -378,6 +390,7 @@ def build_services(
         privacy=PrivacyDesk(consent=privacy, housekeeping=housekeeping),
         audit=AuditDesk(log=audit, text=AuditText(translate, config.tzinfo(), areas, store)),
         reports=reports,
+        review=review,
         reminders=reminders,
         digests=digests,
         directives=DirectivesDesk(service=directives, acks=acks, followup=followup, text=text),

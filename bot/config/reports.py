@@ -16,6 +16,9 @@ Comparison = Literal["=", "!=", "<", "<=", ">", ">="]
 
 # A village never has a thousand births in a period: the default cap catches a slipped finger.
 DEFAULT_NUMBER_MAX = 999
+# What people write after a count of people or events ("2 ca", "1 trẻ"), unless a field
+# declares its own `units` ([] for none): "cặp" fits marriages only, so it is no default.
+DEFAULT_UNITS = ("ca", "trẻ", "cháu", "người")
 _OPERATORS: tuple[Comparison, ...] = ("<=", ">=", "!=", "=", "<", ">")  # two-character first
 
 
@@ -81,18 +84,25 @@ class ReportFieldConfig(Section):
     max: int | None = Field(default=None, ge=0)  # number fields: default DEFAULT_NUMBER_MAX
     options: tuple[str, ...] = ()  # choice fields: the allowed answers
     max_length: int = Field(default=200, ge=1, le=2000)  # text fields
+    units: tuple[str, ...] | None = None  # number fields: words after the count; None: default
 
-    _alias_text = field_validator("aliases", "options", mode="before")(_texts)
+    _alias_text = field_validator("aliases", "options", "units", mode="before")(_texts)
 
     @field_validator("code")
     @classmethod
     def _code(cls, value: str) -> str:
         return _checked_code(value, what="field", example="sinh_con_thu_3")
 
-    @field_validator("aliases", "options")
+    @field_validator("aliases", "options", "units")
     @classmethod
-    def _clean(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(_squeeze(v) for v in value)
+    def _clean(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        return None if value is None else tuple(_squeeze(v) for v in value)
+
+    def unit_words(self) -> tuple[str, ...]:
+        """The words that may follow this field's number: declared, else the default ones."""
+        if self.type != "number":
+            return ()
+        return DEFAULT_UNITS if self.units is None else self.units
 
     def bounds(self) -> tuple[int, int]:
         """The allowed range of a number field."""

@@ -84,7 +84,24 @@ def _fields(path: str, entries: list[Any]) -> tuple[list[tuple[str, Any]], list[
                     Problem(f"{where}.options[{at}]", f"{option!r} repeats an earlier option")
                 )
             seen.add(fold(option))
+        problems += _unit_problems(where, spec)
     return found, problems
+
+
+def _unit_problems(where: str, spec: ReportFieldConfig) -> list[Problem]:
+    """Units follow a count: number fields only, each typeable, none twice."""
+    if spec.units and spec.type != "number":
+        return [Problem(f"{where}.units", "units apply to number fields only")]
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for at, unit in enumerate(spec.units or ()):
+        why = _name_problem(unit)
+        if why is None and fold(unit) in seen:
+            why = f"{unit!r} repeats an earlier unit"
+        if why is not None:
+            problems.append(Problem(f"{where}.units[{at}]", why))
+        seen.add(fold(unit))
+    return problems
 
 
 def _type_problems(path: str, raw: dict[str, Any]) -> tuple[list[Problem], dict[str, str]]:
@@ -125,6 +142,17 @@ def _type_problems(path: str, raw: dict[str, Any]) -> tuple[list[Problem], dict[
                 )
             else:
                 names.setdefault(fold(text), (spec.code, at))
+    for where, spec in fields:
+        for at, unit in enumerate(spec.units or ()):
+            clash = names.get(fold(unit))
+            if clash:
+                problems.append(
+                    Problem(
+                        f"{where}.units[{at}]",
+                        f"{unit!r} is also a name of field {clash[0]!r} ({clash[1]}); "
+                        "a unit must not read as a field",
+                    )
+                )
     rules = raw.get("rules")
     for index, entry in enumerate(rules if isinstance(rules, list) else []):
         rule = _model(ReportRuleConfig, entry)

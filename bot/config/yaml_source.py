@@ -43,6 +43,17 @@ class _Loader(_SafeLoader):  # type: ignore[valid-type, misc]
                 ]
         return mapping
 
+    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
+        """A date that does not exist (2026-13-01) is a problem on its line, not a crash."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            problem = f"{node.value} is not a date ({exc}); write days as 2026-09-03"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
 
 def join_path(parent: str, key: object) -> str:
     """`areas` + `children` → `areas.children`; `areas.children` + 2 → `areas.children[2]`."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.core.messages import Attachment, Button, ChatKind, Incoming, OutFile
+from bot.core.messages import Attachment, Button, ChatKind, Incoming, OutFile, SentRef
 from bot.core.models import Role
 
 if TYPE_CHECKING:
@@ -25,13 +26,16 @@ ROLE_KEYS = {
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What a handler answers. `private` sends it to the sender's private chat instead."""
+    """What a handler answers. `private` sends it to the sender's private chat instead;
+    `on_sent` is told which message(s) it became, once sent (e.g. so that a reply to a
+    report's echo means that report)."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     private: bool = False
     force_reply: bool = False
     file: OutFile | None = None
+    on_sent: Callable[[SentRef], None] | None = None
 
 
 @dataclass(slots=True)

@@ -127,6 +127,9 @@ class LinkFailure:
     person_id: int | None = None
 
 
+PROMPT_ENDED = "/ended"  # the kind suffix of an ended question's marker
+
+
 @dataclass(frozen=True, slots=True)
 class Prompt:
     """The one pending question the bot put to a person in a chat (answered by a bare number)."""
@@ -137,6 +140,13 @@ class Prompt:
     data: dict[str, Any] = field(default_factory=dict)
     expires_at: datetime | None = None
     chat_kind: str = "private"  # ChatKind value, to tell the person when it expires
+
+    @property
+    def ended(self) -> bool:
+        """A marker a question leaves when it ends (its kind ends in PROMPT_ENDED), kept a while
+        so that a late answer is told so: not a pending question (nothing for /huy to cancel,
+        no note when it runs out)."""
+        return self.kind.endswith(PROMPT_ENDED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +168,9 @@ class Report:
     photo: str = ""  # FileStore id of a photo sent with the report (its caption was the report)
     area_name: str = ""  # the village's name when written: readable after a merge or rename
     former_area: str = ""  # the area code before `areas migrate` moved it ("" if never moved)
+    # The report's short number, the same on every version: store-wide, from 1, in the order
+    # reports were first stored (the store gives it; 0 only before it did). `/sua 12`.
+    number: int = 0
 
 
 class OutboxStatus(StrEnum):

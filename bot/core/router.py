@@ -59,9 +59,12 @@ class Router:
         self.commands: list[Command] = []
         self.twins: list[TypedTwin] = []
         self.prompts: dict[str, Handler] = {}
+        self.prompt_answers: dict[str, Callable[[str], bool]] = {}  # what answers a prompt
+        self.prompt_left: dict[str, str] = {}  # the note when something else ends a prompt
         self.callbacks: dict[str, Handler] = {}
         self.edits: dict[str, Handler] = {}
         self.listeners: list[Handler] = []
+        self.fallbacks: list[Handler] = []
 
     def command(
         self,
@@ -99,11 +102,21 @@ class Router:
 
         return register
 
-    def prompt(self, kind: str) -> Callable[[Handler], Handler]:
-        """Register the handler that receives typed answers to a pending prompt of `kind`."""
+    def prompt(
+        self, kind: str, *, answers: Callable[[str], bool] | None = None, left: str = ""
+    ) -> Callable[[Handler], Handler]:
+        """Register the handler that receives typed answers to a pending prompt of `kind`.
+        With `answers`, only text it accepts is an answer: other text is handled as itself
+        and the prompt keeps waiting (the handler hears what nothing else understood). With
+        `left`, the catalog key of the note (given the prompt's data) that tells the person
+        when something else ends the prompt: another question in its place, a new report."""
 
         def register(handler: Handler) -> Handler:
             self.prompts[kind] = handler
+            if answers is not None:
+                self.prompt_answers[kind] = answers
+            if left:
+                self.prompt_left[kind] = left
             return handler
 
         return register
@@ -125,6 +138,18 @@ class Router:
 
         def register(handler: Handler) -> Handler:
             self.listeners.append(handler)
+            return handler
+
+        return register
+
+    def misunderstood(self) -> Callable[[Handler], Handler]:
+        """Register a handler of what nothing understood: an unknown command, text addressed
+        to the bot that no twin or prompt took, group talk no listener answered (a report
+        without its command, say). It returns a reply, or None for the usual answer (or, to
+        ordinary talk, silence)."""
+
+        def register(handler: Handler) -> Handler:
+            self.fallbacks.append(handler)
             return handler
 
         return register

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from bot.app.runtime import App
 from bot.core.areas import AreaTree
 from bot.core.clock import Clock, SystemClock
+from bot.core.i18n import LANGUAGES
 from bot.core.messages import ChatKind, ChatRef
 from bot.core.models import Account
 from bot.core.platform import Platform
@@ -155,6 +156,29 @@ class Sandbox:
                 store.people.save(replace(person, accounts=(moved,)))
                 log.info("sandbox person %s now on %s", persona.uid, app)
                 return
+
+    def use_language(self, persona: Persona, lang: str) -> None:
+        """The page's language becomes the person's, as if they had typed `/ngonngu en`: the
+        bot answers them in it from now on (a newcomer not yet known is recorded with it)."""
+        if lang not in LANGUAGES:
+            raise SandboxError("lang must be vi or en")
+        store = self.app.store if self.app is not None else None
+        if store is None:
+            return
+        key = f"{PLATFORM}:{persona.app}:{persona.uid}"
+        person = store.people.by_account(key)
+        if person is None:
+            if lang == self.config.language:
+                return  # a stranger is answered in the default language already
+            account = Account(key, display_name=persona.name)
+            store.people.add(
+                name=persona.name, accounts=(account,), created_at=self.clock.now(), language=lang
+            )
+        elif person.language != lang:
+            store.people.save(replace(person, language=lang))
+        else:
+            return
+        log.info("sandbox person %s now reads %s", persona.uid, lang)
 
     def refreshed(self) -> list[Persona]:
         """The personas with their roles as the store has them now (a newcomer approved by the

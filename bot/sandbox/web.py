@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.core.text import counted_length
 from bot.sandbox.graph import Sandbox, SandboxError
 from bot.sandbox.guard import TOKEN_META, SandboxGuard
 from bot.web.downloads import content_disposition
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
 PING_SECONDS = 15.0
-MAX_TEXT = 10_000  # what the page may post; the bot itself refuses what a platform would
+MAX_BODY_TEXT = 10_000  # what the page may post at all; each app's own limit is lower
 
 
 def sandbox_routes(
@@ -79,9 +80,11 @@ def sandbox_routes(
             app = q.get("app", persona.app)
             where = q.get("where", "private")
             ref = sandbox.chat_of(persona, app, where)
+            sandbox.use_app(persona, app)
+            if "lang" in q:  # the page's language is this person's (the bot answers in it)
+                sandbox.use_language(persona, q["lang"])
         except SandboxError as exc:
             return _refused(str(exc))
-        sandbox.use_app(persona, app)
         caps = sandbox.platform(app).caps
         title = (
             f"Y tế {sandbox.areas.get(persona.commune).name}" if where == "group" else persona.name
@@ -94,7 +97,7 @@ def sandbox_routes(
     async def say(request: web.Request) -> web.Response:
         body = await _body(request)
         text = str(body.get("text") or "").strip()
-        if not text or len(text) > MAX_TEXT:
+        if not text or len(text) > MAX_BODY_TEXT:
             return _refused("text must be 1 to 10000 characters")
         async with sandbox.lock:  # not while a reset swaps the graph
             try:
@@ -103,6 +106,13 @@ def sandbox_routes(
                 ref = sandbox.chat_of(persona, app, str(body.get("where") or "private"))
             except SandboxError as exc:
                 return _refused(str(exc))
+            # The app itself would not send it: counted as the bot counts (UTF-16 units).
+            n, limit = counted_length(text), sandbox.platform(app).caps.max_text
+            if n > limit:
+                return _refused(
+                    f"{app} sends at most {limit} characters a message, this is {n}",
+                    code="too_long", n=n, max=limit,
+                )  # fmt: skip
             sandbox.use_app(persona, app)
             reply_to = body.get("reply_to")
             message = await sandbox.platform(app).person_says(
@@ -124,9 +134,21 @@ def sandbox_routes(
             if message is None or not any(
                 b["data"] == data for row in message.buttons for b in row
             ):
-                return _refused("no such button")
+                return _refused("that button is no longer there", code="no_button")
             sandbox.use_app(persona, app)
             await sandbox.platform(app).press(persona.uid, persona.name, ref, message.id, data)
+        return _json({"ok": True})
+
+    async def language(request: web.Request) -> web.Response:
+        """The page switched language: so does the person it acts as."""
+        body = await _body(request)
+        async with sandbox.lock:
+            try:
+                persona = sandbox.persona(str(body.get("persona", "")))
+                sandbox.use_app(persona, str(body.get("app") or persona.app))
+                sandbox.use_language(persona, str(body.get("lang", "")))
+            except SandboxError as exc:
+                return _refused(str(exc))
         return _json({"ok": True})
 
     async def reset(request: web.Request) -> web.Response:
@@ -193,6 +215,7 @@ def sandbox_routes(
         web.get("/sandbox/api/chat", guarded(chat, changes=True)),
         web.post("/sandbox/api/say", guarded(say, changes=True)),
         web.post("/sandbox/api/press", guarded(press, changes=True)),
+        web.post("/sandbox/api/language", guarded(language, changes=True)),
         web.post("/sandbox/api/reset", guarded(reset, changes=True)),
         web.get("/sandbox/api/events", guarded(events)),
         web.get("/sandbox/api/files/{file_id}", guarded(files)),
@@ -211,8 +234,13 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return body
 
 
-def _refused(error: str) -> web.Response:
-    return _json({"ok": False, "error": error}, status=400)
+def _refused(error: str, *, code: str = "", **params: object) -> web.Response:
+    """A request the sandbox does not take: `error` for a developer, `code` and `params` for
+    the page to say it in the trainee's language."""
+    refusal: dict[str, object] = {"ok": False, "error": error}
+    if code:
+        refusal |= {"code": code, "params": params}
+    return _json(refusal, status=400)
 
 
 def _forbidden(request: web.Request, error: str) -> web.Response:

@@ -20,6 +20,7 @@ from bot.store.interface.personal import PersonalDataRepo
 from bot.store.interface.questions import HandbookRepo, QuestionsRepo
 from bot.store.interface.reminders import RemindersRepo
 from bot.store.interface.reports import ReportsRepo
+from bot.store.interface.reviews import ChecksRepo, ReturnsRepo
 from bot.store.interface.surveys import SurveyAnswersRepo, SurveysRepo
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "AccessLogRepo",
     "AcksRepo",
     "AuditRepo",
+    "ChecksRepo",
     "ClarificationsRepo",
     "DirectivesRepo",
     "DuplicateKeyError",
@@ -46,6 +48,7 @@ __all__ = [
     "RegistrationsRepo",
     "RemindersRepo",
     "ReportsRepo",
+    "ReturnsRepo",
     "SightingsRepo",
     "Store",
     "StoreCorruptError",
@@ -61,7 +64,8 @@ __all__ = [
 # when a change is not just a new field with a default: an older store is backed up and migrated
 # at open, a store written by a newer program refuses to open in an older one.
 # 1: the first layout. 2: reports carry `area_name` (their village's name when written).
-SCHEMA_VERSION = 2
+# 3: reports carry `number`, their short store-wide number (`/sua 12`).
+SCHEMA_VERSION = 3
 
 FsyncPolicy = Literal["always", "batch", "never"]
 
@@ -117,6 +121,8 @@ class Store(Protocol):
     access_log: AccessLogRepo
     personal: PersonalDataRepo
     invites: InvitesRepo
+    report_returns: ReturnsRepo
+    period_checks: ChecksRepo
     schema_version: int
 
     def atomic(self) -> AbstractContextManager[None]:

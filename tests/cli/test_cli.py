@@ -107,10 +107,21 @@ def test_check_config_prints_every_problem_with_its_key_path(tmp_path: Path) -> 
     assert "areas.children[1].code" in result.stdout
 
 
+def _files(top: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Every file and folder under `top`: size, modification time and content."""
+    return {
+        str(p.relative_to(top)): (
+            p.stat().st_size, p.stat().st_mtime_ns, p.read_bytes() if p.is_file() else b""
+        )
+        for p in [top, *top.rglob("*")]
+    }  # fmt: skip
+
+
 async def test_a_second_process_on_the_same_data_directory_refuses_to_start(
     tmp_path: Path,
 ) -> None:
-    """Two bots on one store would corrupt it and steal Zalo updates: the second one stops."""
+    """Two bots on one store would corrupt it and steal Zalo updates: the second one stops,
+    before it touches anything of the first (its sandbox's store, the main store, the lock)."""
     data = str(tmp_path / "data")
     first = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=ROOT,
@@ -124,10 +135,9 @@ async def test_a_second_process_on_the_same_data_directory_refuses_to_start(
             line = await asyncio.wait_for(first.stdout.readline(), 20)
             assert line, banner
             banner += line.decode()
-        for _ in range(100):  # the store is opened right after the banner
-            if (tmp_path / "data" / "store.lock").exists():
-                break
-            await asyncio.sleep(0.05)
+        assert (tmp_path / "data" / "store.lock").exists()  # the banner comes once it is up
+        assert (tmp_path / "data" / "sandbox" / "store.lock").exists()
+        before = _files(tmp_path / "data")
         second = subprocess.run(
             [sys.executable, "-m", "bot", "run"], cwd=ROOT, capture_output=True, text=True,
             env=_clean_env(BOT_WEB_PORT=str(_free_port()), BOT_DATA_DIR=data), timeout=60,
@@ -135,6 +145,11 @@ async def test_a_second_process_on_the_same_data_directory_refuses_to_start(
         )  # fmt: skip
         assert second.returncode == 3
         assert "Another bot process is already using" in second.stderr
+        assert "Stop with Ctrl+C" not in second.stdout
+        after = _files(tmp_path / "data")
+        assert sorted(after) == sorted(before), "files came or went"
+        changed = [name for name in before if after[name] != before[name]]
+        assert changed == [], f"the second process touched {changed}"
     finally:
         first.terminate()
         await asyncio.wait_for(first.wait(), 15)

@@ -22,6 +22,7 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.support.harness import bot_environ, eventually, write_config
 
 TOKEN = re.compile(r'<meta name="sandbox-token" content="([^"]+)">')
+FORM_ENDED = "report.form_ended"  # what the bot says to a keypad of a form that has ended
 
 
 class Page:
@@ -102,6 +103,19 @@ async def _bot_says(page: Page, persona: str, marker: str, **where: str) -> dict
     raise AssertionError(f"the bot never said {marker!r}")
 
 
+async def _listen(page: Page, persona: str, events: list[tuple[str, Any]], **where: str) -> None:
+    """The page's live stream of one chat, as the browser's EventSource reads it."""
+    params = {"persona": persona, "app": "telegram", "where": "private", **where}
+    async with page.http.get(page.base + "/sandbox/api/events", params=params) as resp:
+        event = ""
+        async for raw in resp.content:
+            line = raw.decode().rstrip("\n")
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                events.append((event, json.loads(line[6:])))
+
+
 async def test_demo_people_report_and_a_directive_with_its_button(sandbox_page: Any) -> None:
     page, sandbox, _ = sandbox_page
     status, state = await page.get("/sandbox/api/state")
@@ -136,19 +150,7 @@ async def test_demo_people_report_and_a_directive_with_its_button(sandbox_page: 
 
     # The press is answered on the presser's own page, live (Server-Sent Events).
     events: list[tuple[str, Any]] = []
-
-    async def listen() -> None:
-        async with page.http.get(page.base + "/sandbox/api/events", params={
-            "persona": collab["id"], "app": "telegram", "where": "group"}) as resp:  # fmt: skip
-            event = ""
-            async for raw in resp.content:
-                line = raw.decode().rstrip("\n")
-                if line.startswith("event: "):
-                    event = line[7:]
-                elif line.startswith("data: "):
-                    events.append((event, json.loads(line[6:])))
-
-    listener = asyncio.create_task(listen())
+    listener = asyncio.create_task(_listen(page, collab["id"], events, where="group"))
     await asyncio.sleep(0.2)
     await page.post("/sandbox/api/press", {"persona": collab["id"], "app": "telegram",
                     "where": "group", "message_id": copy["id"], "data": "ack:1"})  # fmt: skip
@@ -280,3 +282,105 @@ async def test_other_sites_and_other_host_names_cannot_drive_it(sandbox_page: An
     assert (await status("GET", "/sandbox/api/state", headers=local))[0] == 200
     code, body = await status("GET", "/", headers=local)
     assert code == 200 and TOKEN.search(body)
+
+
+async def test_the_english_switch_changes_what_the_bot_says(sandbox_page: Any) -> None:
+    """The page's EN switch is the person's language (a known person and a newcomer the bot has
+    never seen); switching back to VI brings Vietnamese back."""
+    page, sandbox, _ = sandbox_page
+    _, state = await page.get("/sandbox/api/state")
+    collab = _who(state, "collaborator")
+    newcomer = _who(state, "")
+    translate = sandbox.app.services.translate
+    english = translate("en", "unknown.command", command="khongco")
+    vietnamese = translate("vi", "unknown.command", command="khongco")
+    assert english != vietnamese
+
+    for who in (collab, newcomer):
+        status, _ = await page.get("/sandbox/api/chat", persona=who, app="telegram",
+                                   where="private", lang="en")  # fmt: skip
+        assert status == 200
+        await page.say(who, "/khongco")
+        await _bot_says(page, who, english)
+    status, _ = await page.post(
+        "/sandbox/api/language", {"persona": collab, "app": "telegram", "lang": "vi"}
+    )
+    assert status == 200
+    await page.say(collab, "/khongco")
+    await _bot_says(page, collab, vietnamese)
+    assert (await page.post("/sandbox/api/language", {"persona": collab, "lang": "fr"}))[0] == 400
+
+
+@pytest.mark.parametrize(
+    ("app", "text", "sent"),
+    [
+        ("zalo", "a" * 2000, True),
+        ("zalo", "a" * 2001, False),
+        ("zalo", "😀" * 1000, True),  # 2,000 as the bot counts (UTF-16 units)
+        ("zalo", "😀" * 1001, False),  # 1,001 code points, but 2,002 as the bot counts
+        ("zalo", "  " + "a" * 2000 + "\n", True),  # trimmed, as the bot trims it
+        ("telegram", "a" * 4096, True),
+        ("telegram", "ạ" * 4097, False),
+    ],
+    ids=["zalo-2000", "zalo-2001", "zalo-emoji-2000", "zalo-emoji-2002", "zalo-trimmed",
+         "telegram-4096", "telegram-4097"],
+)  # fmt: skip
+async def test_each_app_takes_no_more_than_its_limit(
+    sandbox_page: Any, app: str, text: str, sent: bool
+) -> None:
+    page, sandbox, _ = sandbox_page
+    _, state = await page.get("/sandbox/api/state")
+    collab = _who(state, "collaborator")
+    status, body = await page.post(
+        "/sandbox/api/say", {"persona": collab, "app": app, "where": "private", "text": text}
+    )
+    chat = (await page.chat(collab, app=app))["messages"]
+    if sent:
+        assert status == 200 and [m["text"] for m in chat if not m["from_bot"]] == [text.strip()]
+        return
+    limit = sandbox.platform(app).caps.max_text
+    assert status == 400 and body["code"] == "too_long"
+    assert body["params"] == {"n": len(text.encode("utf-16-le")) // 2, "max": limit}
+    assert chat == [], "a message over the limit reached the chat"
+
+
+async def test_a_keypad_of_a_form_that_has_ended_is_answered(sandbox_page: Any) -> None:
+    """The collaborator starts the step-by-step form, leaves it with /huy, then presses a digit
+    of its keypad: the sandbox passes the press to the bot, and the bot's answer (a pop-up or a
+    message) reaches the presser's page saying the form has ended."""
+    page, sandbox, _ = sandbox_page
+    _, state = await page.get("/sandbox/api/state")
+    collab = _who(state, "collaborator")
+    await page.say(collab, "/baocao")
+    keypad: dict[str, Any] = {}
+    for _ in range(100):
+        chat = (await page.chat(collab))["messages"]
+        keypad = next((m for m in chat if m["buttons"]), {})
+        if keypad:
+            break
+        await asyncio.sleep(0.05)
+    assert keypad, "no keypad"
+    digit = next(b["data"] for row in keypad["buttons"] for b in row if b["label"] == "1")
+    await page.say(collab, "/huy")
+    await _bot_says(page, collab, sandbox.app.services.translate("vi", "cancel.done"))
+
+    events: list[tuple[str, Any]] = []
+    listener = asyncio.create_task(_listen(page, collab, events))
+    try:
+        await asyncio.sleep(0.2)
+        status, _ = await page.post("/sandbox/api/press", {
+            "persona": collab, "app": "telegram", "where": "private",
+            "message_id": keypad["id"], "data": digit,
+        })  # fmt: skip
+        assert status == 200, "the sandbox did not pass the press on"
+        answers: list[str] = []
+
+        def answered() -> bool:
+            answers[:] = [d["text"] for e, d in events if e in ("toast", "message") and d["text"]]
+            return bool(answers)
+
+        await eventually(answered, what="an answer to the stale press")
+    finally:
+        listener.cancel()
+    ended = sandbox.app.services.translate("vi", FORM_ENDED)
+    assert answers == [ended], answers

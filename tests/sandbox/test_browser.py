@@ -15,7 +15,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-import yaml
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Chromium on a machine with no way out: no first-run UI, no background calls to Google.
@@ -25,7 +24,7 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 try:
-    from playwright.async_api import Dialog, Page, async_playwright, expect
+    from playwright.async_api import Dialog, async_playwright, expect
 except ImportError:  # pragma: no cover - only without the test extras
     if os.environ.get("CI"):
         raise
@@ -36,9 +35,21 @@ if not CHROMIUM.exists() and not os.environ.get("CI"):  # pragma: no cover - mac
         allow_module_level=True,
     )
 
+from tests.sandbox.trainee import (  # noqa: E402 (after the skips: it needs playwright)
+    PHONE,
+    REPLY_MS,
+    Trainee,
+    cast,
+    free_village,
+    keep_screenshots,
+    pattern,
+    words,
+)
+
 ROOT = Path(__file__).resolve().parents[2]
-REPLY_MS = 15_000  # the first digest draws a chart with matplotlib: allow for a cold import
 pytestmark = pytest.mark.slow
+# Where a person wants the pictures to look at them (the test's own folder otherwise).
+SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR", "")
 
 
 def _free_port() -> int:
@@ -99,86 +110,6 @@ async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
     assert proc.returncode == 0, f"the bot did not stop cleanly:\n{log.read_text()}"
 
 
-@dataclass
-class Trainee:
-    """One browser tab: picks who they are, which app and which chat, types and clicks."""
-
-    page: Page
-    shots: Path
-    taken: list[Path] = field(default_factory=list)
-
-    async def be(self, persona: dict[str, Any], *, app: str, where: str) -> None:
-        page = self.page
-        await page.get_by_test_id("persona").select_option(persona["id"])
-        await page.get_by_test_id(f"app-{app}").click()
-        await page.get_by_test_id(f"where-{where}").click()
-        await expect(page.get_by_test_id(f"app-{app}")).to_have_attribute("aria-pressed", "true")
-        await expect(page.get_by_test_id(f"where-{where}")).to_have_attribute(
-            "aria-pressed", "true"
-        )
-        await expect(page.get_by_test_id("status")).to_have_attribute("data-state", "live")
-
-    async def say(self, text: str) -> None:
-        box = self.page.get_by_test_id("input")
-        await box.fill(text)
-        await box.press("Enter")
-        await expect(box).to_have_value("")
-        mine = self.page.locator('[data-testid="message"][data-from-bot="0"]')
-        await expect(mine.last.get_by_test_id("message-text")).to_have_text(text.strip())
-
-    def bot_says(self, pattern: str | re.Pattern[str]) -> Any:
-        """The newest bot message whose text matches."""
-        found = self.page.locator('[data-testid="message"][data-from-bot="1"]').filter(
-            has_text=pattern
-        )
-        return found.last
-
-    async def text_of(self, pattern: str | re.Pattern[str]) -> str:
-        message = self.bot_says(pattern)
-        await expect(message).to_be_visible(timeout=REPLY_MS)
-        return await message.get_by_test_id("message-text").inner_text()
-
-    async def shot(self, step: str) -> None:
-        path = self.shots / f"{len(self.taken) + 1:02d}-{step}.png"
-        await self.page.screenshot(path=path)
-        self.taken.append(path)
-
-
-def _people(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The cast: a commune with a group, its officer and two Telegram collaborators, the
-    supervisor and a newcomer."""
-    personas = state["personas"]
-    collab = [p for p in personas if p["role"] == "collaborator" and p["has_group"]]
-    commune = collab[0]["commune"]
-    in_commune = [p for p in collab if p["commune"] == commune and p["app"] == "telegram"]
-    officer = next(p for p in personas if p["role"] == "officer" and p["commune"] == commune)
-    supervisor = next(p for p in personas if p["role"] == "supervisor")
-    newcomer = next(p for p in personas if p["role"] == "")
-    return {
-        "officer": officer, "a": in_commune[0], "b": in_commune[1],
-        "supervisor": supervisor, "newcomer": newcomer,
-    }  # fmt: skip
-
-
-def _free_village(commune_name: str, state: dict[str, Any]) -> str:
-    """A village code of that commune that no demo person covers yet (codes are unique)."""
-    tree = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))["areas"]
-    taken = {p["area"] for p in state["personas"]}
-
-    def walk(node: dict[str, Any]) -> str | None:
-        if node.get("name") == commune_name:
-            free = [v for v in node.get("children", []) if v["name"] not in taken]
-            return str(free[-1]["code"])
-        for child in node.get("children", []):
-            if (found := walk(child)) is not None:
-                return found
-        return None
-
-    code = walk(tree)
-    assert code, commune_name
-    return code
-
-
 async def _accept(dialog: Dialog) -> None:
     await dialog.accept()
 
@@ -186,18 +117,20 @@ async def _accept(dialog: Dialog) -> None:
 async def test_a_trainee_plays_the_whole_district_in_a_phone_browser(
     bot: Bot, tmp_path: Path
 ) -> None:
-    """Agree to the notice, register and approve, report, a directive acknowledged by button and
-    by typing, the digest's chart and spreadsheet, then reset: each step seen in Chromium and
-    screenshotted."""
-    cast = _people(bot.state)
-    officer, a, b = cast["officer"], cast["a"], cast["b"]
+    """On a 412-px phone: agree to the notice, register by choosing commune then village, and
+    be approved; report; the page's English switch changes the bot's replies; the form asks
+    again only what a broken rule names, and a keypad of a form that has ended says so; the
+    Zalo composer keeps to 2,000 characters; a directive acknowledged by button and by typing;
+    the digest's chart and spreadsheet; reset. Each step seen in Chromium and screenshotted."""
+    people = cast(bot.state)
+    officer, a, b = people["officer"], people["a"], people["b"]
     shots = tmp_path / "screenshots"
     shots.mkdir()
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = await browser.new_context(
-            viewport={"width": 390, "height": 800}, is_mobile=True, has_touch=True,
-            accept_downloads=True, locale="vi-VN",
+            viewport=PHONE, is_mobile=True, has_touch=True, accept_downloads=True,
+            locale="vi-VN", device_scale_factor=1,
         )  # fmt: skip
         page = await context.new_page()
         outside: list[str] = []
@@ -217,97 +150,141 @@ async def test_a_trainee_plays_the_whole_district_in_a_phone_browser(
         await page.get_by_test_id("lang").click()
         await expect(page.get_by_test_id("reset")).to_have_text("Làm lại")
 
-        # 1. A newcomer registers for a village; the commune's officer approves.
-        village = _free_village(officer["commune"], bot.state)
-        await me.be(cast["newcomer"], app="telegram", where="private")
+        # 1. A newcomer agrees to the notice, registers by choosing commune then village; the
+        # commune's officer approves.
+        await me.be(people["newcomer"], app="telegram", where="private")
         await expect(page.get_by_test_id("where-group")).to_be_disabled()
         await me.say("<b>Xin chào</b>")  # shown as typed: text is never parsed as HTML
         await expect(page.get_by_test_id("messages").locator("b")).to_have_count(0)
         # The privacy notice first: nothing they send is stored before they agree.
         await me.say("/batdau")
-        notice = me.bot_says("Tôi lưu tên")
-        await notice.get_by_test_id("message-button").filter(has_text="Tôi đồng ý").click()
-        await me.text_of("Cảm ơn bạn đã đồng ý")
+        agree = page.get_by_test_id("message-button").filter(has_text=words("consent.button"))
+        await agree.last.click()
+        await me.text_of(words("consent.thanks"))
         await me.shot("newcomer-agrees")
-        await me.say(f"/dangky {village}")
-        filed = await me.text_of("Đã gửi đăng ký #")
+        await me.say("/dangky")
+        await me.choose(officer["commune"])
+        await me.choose(free_village(officer["commune"], bot.state))
+        filed = await me.text_of(words("register.filed"))
         number = re.search(r"#(\d+)", filed)
         assert number, filed
-        await me.shot("newcomer-registers")
+        await me.shot("registration", show=me.bot_says(words("register.filed")))
         await me.be(officer, app="telegram", where="private")
-        await expect(me.bot_says("đăng ký làm cộng tác viên")).to_be_visible(timeout=REPLY_MS)
+        await expect(me.bot_says(f"#{number[1]}")).to_be_visible(timeout=REPLY_MS)
         await me.say(f"/duyet {number[1]}")
-        await me.text_of(f"Đã duyệt #{number[1]}")
+        await me.text_of(words("approve.done", n=number[1]))
         await me.shot("officer-approves")
-        await me.be(cast["newcomer"], app="telegram", where="private")
-        await me.text_of("Đăng ký của bạn đã được duyệt")
-        await me.shot("newcomer-approved")
+        await me.be(people["newcomer"], app="telegram", where="private")
+        await me.text_of(words("register.approved"))
         state = await (await page.request.get(bot.base + "/sandbox/api/state")).json()
-        approved = next(p for p in state["personas"] if p["id"] == cast["newcomer"]["id"])
+        approved = next(p for p in state["personas"] if p["id"] == people["newcomer"]["id"])
         assert approved["role"] == "collaborator" and approved["has_group"], approved
 
         # 2. A collaborator reports in the commune's Telegram group and reads the echo.
         await me.be(a, app="telegram", where="group")
         await me.say("/bc sinh 2, chet 1")
-        echo = await me.text_of("Đã lưu báo cáo")
+        echo = await me.text_of(words("report.saved"))
         assert "Sinh: 2" in echo and "Chết: 1" in echo, echo
         await me.shot("collaborator-reports")
 
-        # 3. Another collaborator changes phones to Zalo before any directive goes out.
+        # 3. The English switch: the page and what the bot answers this person.
+        await me.be(a, app="telegram", where="private")
+        await page.get_by_test_id("lang").click()
+        await expect(page.get_by_test_id("reset")).to_have_text("Reset")
+        await me.say("/khongco")
+        await me.text_of(words("unknown.command", lang="en", command="khongco"))
+        await me.shot("english-switch")
+        await page.get_by_test_id("lang").click()
+        await me.say("/khongco")
+        await me.text_of(words("unknown.command", command="khongco"))
+
+        # 4. The form: births 2, boys 1, girls 0 breaks "boys + girls = births"; the bot says
+        # so at once and asks again only boys and girls. Left with /huy, its keypad says so.
+        await me.be(people["c"], app="telegram", where="private")
+        await me.say("/baocao")
+        for answer in ("2", "1", "0"):
+            await me.key_in(answer)
+        rule = "Số sinh con trai cộng số sinh con gái phải bằng số sinh"  # config.yaml's words
+        await expect(me.bot_says(rule)).to_be_visible(timeout=REPLY_MS)
+        await me.shot("form-recovers-from-broken-rule", show=me.keypad())
+        stale = me.keypad()
+        await me.say("/huy")
+        await me.text_of(words("cancel.done"))
+        await stale.get_by_test_id("message-button").filter(has_text=re.compile("^1$")).click()
+        ended = page.get_by_test_id("toast").filter(has_text=words("report.form_ended"))
+        await expect(ended).to_be_visible(timeout=REPLY_MS)
+        await me.shot("stale-keypad")
+
+        # 5. Another collaborator changes phones to Zalo; its composer keeps to 2,000
+        # characters as the bot counts them (an emoji is two).
         await me.be(b, app="zalo", where="private")
         await expect(page.get_by_test_id("where-group")).to_be_disabled()
         await expect(page.get_by_test_id("counter")).to_contain_text("/2000")
-        await me.shot("collaborator-switches-to-zalo")
+        box = page.get_by_test_id("input")
+        await box.fill("😀" * 1000 + "a")
+        await expect(page.get_by_test_id("counter")).to_contain_text("2001/2000")
+        await expect(page.get_by_test_id("send")).to_be_disabled()
+        await box.press("Enter")
+        await expect(page.get_by_test_id("toast").last).to_contain_text("2000")
+        await expect(box).not_to_have_value("")  # kept, to shorten
+        await expect(page.get_by_test_id("message")).to_have_count(0)
+        await me.shot("zalo-composer-limit")
+        await box.fill("")
 
-        # 4. The officer sends a directive and confirms it with the button.
+        # 6. The officer sends a directive and confirms it with the button.
         due = date.today() + timedelta(days=7)
         await me.be(officer, app="telegram", where="private")
         await me.say(f"/chithi all: Họp giao ban dân số lúc 8:00 thứ Hai. han {due:%d/%m}")
-        preview = me.bot_says("Xem trước thông báo")
+        preview = me.bot_says(words("directive.preview_header"))
         await expect(preview).to_be_visible(timeout=REPLY_MS)
         await me.shot("officer-previews-directive")
-        await preview.get_by_test_id("message-button").filter(has_text="Gửi").click()
-        queued = await me.text_of("Đã xếp gửi thông báo số")
-        directive = re.search(r"thông báo số (\d+)", queued)
+        send = words("directive.confirm_button").lstrip("✅ ")
+        await preview.get_by_test_id("message-button").filter(has_text=send).click()
+        queued = await me.text_of(words("directive.queued"))
+        directive = re.search(r"(\d+)", queued)
         assert directive, queued
         n = directive[1]
         await me.shot("officer-confirms-directive")
 
-        # 5. A collaborator in the Telegram group taps the directive (to reply), then its button.
+        # 7. A collaborator in the Telegram group taps the directive (to reply), then its button.
         await me.be(a, app="telegram", where="group")
-        heading = re.compile(rf"📢 Thông báo số {n}\b")  # the directive itself, not talk about it
+        # The directive itself ("📢 Thông báo số 1", not "số 12"), not talk about it.
+        heading = re.compile(rf"{re.escape(words('directive.message', number=n))}(?!\d)")
         posted = me.bot_says(heading)
         await expect(posted).to_be_visible(timeout=REPLY_MS)
         await posted.get_by_test_id("message-text").click()
         await expect(page.get_by_test_id("reply-bar")).to_be_visible()
         await page.get_by_test_id("reply-cancel").click()
         await expect(page.get_by_test_id("reply-bar")).to_be_hidden()
-        await posted.get_by_test_id("message-button").filter(has_text="Đã nhận").click()
-        await expect(page.get_by_test_id("toast").last).to_contain_text(f"thông báo số {n}")
+        ack = words("directive.ack_button").lstrip("✅ ")
+        await posted.get_by_test_id("message-button").filter(has_text=ack).click()
+        await expect(page.get_by_test_id("toast").last).to_contain_text(
+            words("ack.button_done", number=n)
+        )
         ack_button = me.bot_says(heading).get_by_test_id("message-button").first
         await expect(ack_button).to_contain_text("(1/")  # the group's copy counts the acks
         await me.shot("collaborator-acks-by-button")
 
-        # 6. The collaborator on Zalo got it privately, with no buttons, and types `ok n`.
+        # 8. The collaborator on Zalo got it privately, with no buttons, and types `ok n`.
         await me.be(b, app="zalo", where="private")
         received = me.bot_says(heading)
         await expect(received).to_be_visible(timeout=REPLY_MS)
         await expect(received.get_by_test_id("message-button")).to_have_count(0)
         await me.say(f"ok {n}")
-        await me.text_of(f"đã nhận thông báo số {n}")
+        await me.text_of(pattern("ack.done", number=n))
         await me.shot("collaborator-acks-on-zalo")
 
-        # 7. The officer sees two acknowledgements.
+        # 9. The officer sees two acknowledgements.
         await me.be(officer, app="telegram", where="private")
         await me.say(f"/tinhtrang {n}")
-        status = await me.text_of(f"Thông báo số {n}, gửi")
-        assert "Đã nhận 2/" in status, status
+        status = await me.text_of(words("status.header", number=n))
+        assert pattern("status.totals", acked=2).search(status), status
         await me.shot("officer-reads-status")
 
-        # 8. The supervisor asks for the digest: its chart loads and its spreadsheet downloads.
-        await me.be(cast["supervisor"], app="telegram", where="private")
+        # 10. The supervisor asks for the digest: its chart loads and its spreadsheet downloads.
+        await me.be(people["supervisor"], app="telegram", where="private")
         await me.say("/tonghop")
-        await me.text_of("Tổng hợp")
+        await me.text_of(words("digest.title"))
         image = page.get_by_test_id("message-image").last
         await expect(image).to_be_visible(timeout=REPLY_MS)
         await page.wait_for_function(
@@ -316,8 +293,7 @@ async def test_a_trainee_plays_the_whole_district_in_a_phone_browser(
         )  # fmt: skip
         sheet = page.get_by_test_id("message-file").filter(has_text=".xlsx").last
         await expect(sheet).to_be_visible(timeout=REPLY_MS)
-        await sheet.scroll_into_view_if_needed()
-        await me.shot("supervisor-digest")
+        await me.shot("digest-chart", show=image)
         async with page.expect_download() as download_info:
             await sheet.click()
         download = await download_info.value
@@ -326,12 +302,12 @@ async def test_a_trainee_plays_the_whole_district_in_a_phone_browser(
         chart = await page.request.get(await image.evaluate("img => img.src"))
         assert chart.ok and chart.headers["content-type"].startswith("image/")
 
-        # 9. Reset restores the demo data: an empty chat, the newcomer new again, and every
+        # 11. Reset restores the demo data: an empty chat, the newcomer new again, and every
         # open page (here a second tab, the officer's) starts over too.
         other = Trainee(await context.new_page(), shots)
         await other.page.goto(bot.base + "/")
         await other.be(officer, app="telegram", where="private")
-        await expect(other.bot_says(f"Thông báo số {n}, gửi")).to_be_visible()
+        await expect(other.bot_says(words("status.header", number=n))).to_be_visible()
         await page.get_by_test_id("reset").click()
         await expect(other.page.get_by_test_id("message")).to_have_count(0, timeout=REPLY_MS)
         await expect(page.get_by_test_id("message")).to_have_count(0, timeout=REPLY_MS)
@@ -339,20 +315,22 @@ async def test_a_trainee_plays_the_whole_district_in_a_phone_browser(
         await expect(page.get_by_test_id("status")).to_have_attribute("data-state", "live")
         await me.shot("reset")
         state = await (await page.request.get(bot.base + "/sandbox/api/state")).json()
-        newcomer = next(p for p in state["personas"] if p["id"] == cast["newcomer"]["id"])
+        newcomer = next(p for p in state["personas"] if p["id"] == people["newcomer"]["id"])
         assert newcomer["role"] == ""
 
         await context.close()
         await browser.close()
 
+    if SCREENSHOT_DIR:
+        keep_screenshots(me.taken, SCREENSHOT_DIR)
     assert not errors, errors
     assert not outside, f"the page loaded from outside the bot: {outside}"
     steps = [
-        "newcomer-agrees", "newcomer-registers", "officer-approves", "newcomer-approved",
-        "collaborator-reports",
-        "collaborator-switches-to-zalo", "officer-previews-directive",
-        "officer-confirms-directive", "collaborator-acks-by-button",
-        "collaborator-acks-on-zalo", "officer-reads-status", "supervisor-digest", "reset",
+        "newcomer-agrees", "registration", "officer-approves", "collaborator-reports",
+        "english-switch", "form-recovers-from-broken-rule", "stale-keypad",
+        "zalo-composer-limit", "officer-previews-directive", "officer-confirms-directive",
+        "collaborator-acks-by-button", "collaborator-acks-on-zalo", "officer-reads-status",
+        "digest-chart", "reset",
     ]  # fmt: skip
     expected = [shots / f"{k:02d}-{step}.png" for k, step in enumerate(steps, start=1)]
     assert me.taken == expected

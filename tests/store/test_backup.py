@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.models import Report
-from bot.store import open_store
+from bot.store import SCHEMA_VERSION, open_store
 from bot.store.embedded.backup import (
     BackupError,
     TargetNotEmptyError,
@@ -90,7 +90,7 @@ def test_a_backup_during_a_burst_restores_every_acknowledged_report(tmp_path: Pa
         writer.join(30)
         store.close()
     assert writer.error is None
-    assert manifest["schema_version"] == 2
+    assert manifest["schema_version"] == SCHEMA_VERSION
     restored = tmp_path / "restored"
     restore_backup(tmp_path / "b.tar.gz", restored)
     again = open_store(restored)

@@ -215,8 +215,8 @@ class TestStoreContract:
     def test_meta_and_schema_version(self, harness: Harness) -> None:
         """Meta stores JSON values (copies), refuses others, and records the schema version."""
         s = harness.store
-        assert s.schema_version == SCHEMA_VERSION == 2
-        assert s.meta.get("schema_version") == 2
+        assert s.schema_version == SCHEMA_VERSION == 3
+        assert s.meta.get("schema_version") == 3
         assert s.meta.get("missing", "dflt") == "dflt"
         s.meta.set("last_digest", {"at": "2026-11-24", "areas": ["a", "b"]})
         s.meta.get("last_digest")["areas"].append("mutated")
@@ -298,6 +298,24 @@ class TestStoreContract:
         assert [(r.id, r.version) for r in top] == [("r0", 2), ("r3", 1), ("r2", 1)]
         assert s.reports.latest_by_reporter(42, limit=5) == []
 
+    def test_reports_get_short_numbers(self, harness: Harness) -> None:
+        """A new report gets the next store-wide number, its later versions keep it, and
+        by_number finds the latest version, after a reopen too; a number is never reused."""
+        s = harness.store
+        assert s.reports.add(report("a")).number == 1
+        assert s.reports.add(report("b", type="tu", period="2026-10")).number == 2
+        assert s.reports.add(report("a", version=2, values={"sinh": 5})).number == 1
+        with pytest.raises(RuntimeError), s.atomic():
+            assert s.reports.add(report("lost")).number == 3
+            raise RuntimeError
+        s = harness.reopen()
+        assert s.reports.by_number(1) == report("a", version=2, values={"sinh": 5}, number=1)
+        assert s.reports.by_number(2).id == "b"  # type: ignore[union-attr]
+        assert s.reports.by_number(3) is None and s.reports.by_number(0) is None
+        assert s.reports.add(report("c")).number in (3, 4)  # a rolled-back number may be skipped
+        assert s.reports.add(report("d", number=77)).number == 77  # given numbers are kept
+        assert s.reports.add(report("e")).number == 78
+
     def test_atomic_rolls_back_everything_on_error(self, harness: Harness) -> None:
         """A block that raises leaves no trace, not even a used id, also after reopening."""
         s = harness.store
@@ -367,7 +385,7 @@ class TestStoreContract:
             assert (doc["id"], doc["received_at"]) == ("r1", "2026-11-24T08:30:00+07:00")
         assert (harness.path / "journal.jsonl").read_bytes() == b""  # all checkpointed
         harness.store = open_store(harness.path)
-        assert harness.store.reports.get("r1") == report("r1")
+        assert harness.store.reports.get("r1") == report("r1", number=1)
 
 
 def test_unknown_backend_is_refused(tmp_path: Path) -> None:

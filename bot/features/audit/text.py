@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 DEFAULT_LINES, MAX_LINES = 20, 100
 # Targets "<kind>:<number>" that the trail names by a numbered thing (directive 4, reminder 2…).
-NUMBERED = ("directive", "survey", "reminder", "clarification", "handbook", "registration")
+NUMBERED = (
+    "directive", "survey", "reminder", "clarification", "handbook", "registration", "report",
+)  # fmt: skip
 MAX_AREAS = 3  # a directive to many communes names the first few and counts the rest
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -15,6 +15,7 @@ from bot.core.periods import Period
 from bot.features.clarifications.rumour_counts import RumourCount, rumour_counts
 from bot.features.questions.reach import OpenQuestions, open_questions
 from bot.features.reports.types import FieldSpec, ReportType
+from bot.features.review.marks import returned_as_of
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -41,6 +42,7 @@ class UnitRow:
     previous_reported: int  # the same for the previous period, as it stands at the cutoff
     previous_on_time: int
     uncovered: int  # villages with no active collaborator (not expected)
+    returned: int = 0  # reports an officer returned, waiting for a correction (they count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,17 @@ class LateRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ReturnedRow:
+    """A report an officer sent back, still waiting for its correction at the cutoff."""
+
+    village: Area
+    unit: Area
+    number: int
+    officer: str
+    returned_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class FieldTotal:
     """A number field summed over the period so far, and over the previous one at that point."""
 
@@ -91,6 +104,7 @@ class TypeDigest:
     totals: tuple[FieldTotal, ...]
     missing: tuple[MissingRow, ...]
     late: tuple[LateRow, ...]
+    returned: tuple[ReturnedRow, ...] = ()  # apart from the missing: sent, but sent back
 
     @property
     def expected(self) -> int:
@@ -177,7 +191,7 @@ def units_of(areas: AreaTree, area: Area) -> list[Area]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Scope:
+class Scope:
     """Who and what one digest covers, read once for all its report types."""
 
     units: dict[str, list[str]]  # unit code → its village codes, in tree order
@@ -205,7 +219,7 @@ class DigestBuilder:
     ) -> DigestData:
         area = self.areas.get(area_code)
         cutoff = self.cutoff(on, now)
-        scope = self._scope(area)
+        scope = self.scope(area)
         parts = tuple(self._type(rt, on, cutoff, scope) for rt in types)
         return DigestData(
             area, on, cutoff, parts, self._directives(area, cutoff),
@@ -216,7 +230,7 @@ class DigestBuilder:
             )),
         )  # fmt: skip
 
-    def _scope(self, area: Area) -> _Scope:
+    def scope(self, area: Area) -> Scope:
         everyone = self.store.people.all()
         collaborators: dict[str, list[Person]] = {}
         for person in everyone:
@@ -236,9 +250,9 @@ class DigestBuilder:
             unit_of.update(dict.fromkeys(units[unit.code], unit))
             held.update((c, unit) for c in self.areas.subtree(unit.code) if c in held)
         unit_of.update(held)
-        return _Scope(units, unit_of, collaborators, {p.id: p.name for p in everyone})
+        return Scope(units, unit_of, collaborators, {p.id: p.name for p in everyone})
 
-    def _as_of(self, found: Iterable[Report], moment: datetime) -> list[Report]:
+    def as_of(self, found: Iterable[Report], moment: datetime) -> list[Report]:
         """Each report as it stood at `moment` (its latest version received by then), left out
         if it did not exist yet or stood retracted."""
         out = []
@@ -253,7 +267,12 @@ class DigestBuilder:
                 out.append(current)
         return out
 
-    def _type(self, rt: ReportType, on: date, cutoff: datetime, scope: _Scope) -> TypeDigest:
+    def part(self, rt: ReportType, period: Period, cutoff: datetime, scope: Scope) -> TypeDigest:
+        """One report type's numbers for `period` as they stood at `cutoff`, computed as the
+        digest computes them (the read-only API serves them per area and period)."""
+        return self._type(rt, period.start, cutoff, scope)
+
+    def _type(self, rt: ReportType, on: date, cutoff: datetime, scope: Scope) -> TypeDigest:
         period = periods.current_period(rt, on)
         previous = period.previous()
         # The previous period at the same point: as far into it as `cutoff` is into this one.
@@ -263,8 +282,8 @@ class DigestBuilder:
         codes = list(scope.unit_of)
         found = self.store.reports.in_period(rt.code, period.key, areas=codes)
         found_before = self.store.reports.in_period(rt.code, previous.key, areas=codes)
-        current = self._as_of(found, cutoff)
-        before = self._as_of(found_before, cutoff)
+        current = self.as_of(found, cutoff)
+        before = self.as_of(found_before, cutoff)
         reported = {r.area for r in current}
         counted = (
             reported,
@@ -281,7 +300,7 @@ class DigestBuilder:
             for villages in scope.units.values() for v in villages
             if v in scope.collaborators and v not in reported
         )  # fmt: skip
-        same_time = self._as_of(found_before, same_point)
+        same_time = self.as_of(found_before, same_point)
         totals = tuple(
             FieldTotal(f, _sum(current, f.code), _sum(same_time, f.code))
             for f in rt.fields
@@ -289,9 +308,16 @@ class DigestBuilder:
         )
         late = self._late((*current, *before), scope)
         deadline = periods.deadline(rt, period)
-        return TypeDigest(rt, period, previous, deadline, rows, totals, missing, late)
+        returned = tuple(
+            ReturnedRow(self.areas.get(r.area), scope.unit_of[r.area], r.number,
+                        scope.names.get(m.officer, f"#{m.officer}"), m.returned_at)
+            for r, m in returned_as_of(self.store, current, cutoff) if r.area in self.areas
+        )  # fmt: skip
+        per_unit = {u: sum(1 for x in returned if x.unit.code == u) for u in scope.units}
+        rows = tuple(replace(u, returned=per_unit.get(u.area.code, 0)) for u in rows)
+        return TypeDigest(rt, period, previous, deadline, rows, totals, missing, late, returned)
 
-    def _late(self, found: Iterable[Report], scope: _Scope) -> tuple[LateRow, ...]:
+    def _late(self, found: Iterable[Report], scope: Scope) -> tuple[LateRow, ...]:
         """Late reports per village and period, the most recently received first."""
         groups: dict[tuple[str, str], list[Report]] = {}
         for report in found:
@@ -308,7 +334,7 @@ class DigestBuilder:
         return tuple(sorted(rows, key=lambda r: r.received_at, reverse=True))
 
     def _unit(
-        self, code: str, villages: list[str], scope: _Scope, counted: tuple[set[str], ...]
+        self, code: str, villages: list[str], scope: Scope, counted: tuple[set[str], ...]
     ) -> UnitRow:
         """`counted`: villages reported, on time, reported in the previous period, on time."""
         expected = {v for v in villages if v in scope.collaborators}

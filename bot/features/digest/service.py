@@ -21,9 +21,9 @@ from bot.delivery.sender import chat_from_key, private_chat
 from bot.features.broadcast.reach import private_account
 from bot.features.digest.chart import PNG_MIME, completeness_png
 from bot.features.digest.data import DigestBuilder, DigestData, units_of
+from bot.features.digest.sheet_data import TypeSheet, type_sheets
 from bot.features.export.chat import XLSX_MIME, Spreadsheet
-from bot.features.export.rows import export_rows, to_xlsx
-from bot.features.reports.types import ReportType, ReportTypes
+from bot.features.reports.types import ReportType
 
 if TYPE_CHECKING:
     from bot.config.models import DigestSection
@@ -62,8 +62,8 @@ class _Pack:
     data: DigestData
     texts: dict[str, str] = field(default_factory=dict)
     charts: dict[str, OutboxFile] = field(default_factory=dict)
-    sheet: OutboxFile | None = None
-    sheet_rows: int = 0
+    sheets: dict[str, tuple[OutboxFile, int]] = field(default_factory=dict)  # and its villages
+    sheet_parts: tuple[TypeSheet, ...] | None = None  # the sheets' numbers, read once
 
 
 class Digests:
@@ -105,13 +105,15 @@ class Digests:
         """`/tonghop [area] [date]`: default the actor's widest area and today."""
         area, on = self.request(actor, args)
         data = self.build(area.code, on)
-        sheet = self.spreadsheet(data)
-        # Drawing takes a moment; the numbers are already read, so only pixels leave the loop.
+        parts = self.sheet_parts(data)
+        # Drawing and writing the workbook take a moment; the numbers are already read, so only
+        # pixels and cells leave the loop.
+        sheet = await asyncio.to_thread(self.spreadsheet, data, lang, parts)
         chart = await asyncio.to_thread(self.chart, data, lang)
         return OnDemand(
             data=data, text=self.text.render(data, lang), chart=chart,
             chart_name=self.chart_name(data), chart_caption=self.text.chart_caption(data, lang),
-            sheet=sheet, sheet_caption=self.text.sheet_caption(data, lang, rows=sheet.rows),
+            sheet=sheet, sheet_caption=self.text.sheet_caption(data, lang, villages=sheet.rows),
         )  # fmt: skip
 
     def request(self, actor: Actor, args: str) -> tuple[Area, date]:
@@ -175,26 +177,29 @@ class Digests:
     def chart_name(data: DigestData) -> str:
         return f"tong-hop-{data.area.code}-{data.on.isoformat()}.png"
 
-    def spreadsheet(self, data: DigestData) -> Spreadsheet:
-        """The digest's periods as an XLSX: a sheet per digest type, rows as /xuat makes them."""
-        people = self.store.people
-
-        def label(person_id: int) -> str:
-            person = people.get(person_id)
-            return f"{person.name} ({person_id})" if person else str(person_id)
-
-        rows = []
-        for part in data.types:
-            rows += export_rows(
-                self.store.reports, types=self.reports.types, areas=self.areas,
-                period=part.period.key, area=data.area.code, type_code=part.type.code,
-                people=label,
-            )  # fmt: skip
+    def sheet_parts(self, data: DigestData) -> tuple[TypeSheet, ...]:
+        """The numbers of the digest's spreadsheet: every report type (the digest's first, then
+        the others), each for its period on the digest's day as it stood at the cutoff."""
         chosen = [p.type for p in data.types]
-        book = to_xlsx(rows, types=ReportTypes(chosen, default=chosen[0].code), tz=self.reports.tz)
-        key = data.types[0].period.key
-        name = f"bao-cao-{data.area.code}-{key}.xlsx"
-        return Spreadsheet(name, book, len(rows), key, data.area.name)
+        chosen += [t for t in self.reports.types if t not in chosen]
+        return type_sheets(self.builder, data.area, data.on, data.cutoff, chosen)
+
+    def spreadsheet(
+        self, data: DigestData, lang: str, parts: tuple[TypeSheet, ...] | None = None
+    ) -> Spreadsheet:
+        """The digest as the XLSX a supervisor would build by hand, in `lang`: a sheet per
+        report type, every village of the area, subtotals (see digest.sheet). `parts`: the
+        numbers if already read (sheet_parts); the store is not read then."""
+        from bot.features.digest.sheet import workbook_bytes  # openpyxl loads only when needed
+
+        parts = self.sheet_parts(data) if parts is None else parts
+        book = workbook_bytes(
+            parts, area=data.area, cutoff=data.cutoff, lang=lang, tz=self.reports.tz,
+            t=lambda key, **params: self.text.t(lang, key, **params),
+        )  # fmt: skip
+        name = f"tong-hop-{data.area.code}-{data.on.isoformat()}.xlsx"
+        villages = parts[0].villages if parts else 0
+        return Spreadsheet(name, book, villages, data.on.isoformat(), data.area.name)
 
     # --- daily -----------------------------------------------------------------------------------
 
@@ -252,19 +257,22 @@ class Digests:
             png = self.chart(data, lang)
             stored = self.files.put(png, name=self.chart_name(data), mime=PNG_MIME, owner=None)
             pack.charts[lang] = OutboxFile(stored.id, stored.name, "photo", PNG_MIME)
-        if pack.sheet is None:
-            sheet = self.spreadsheet(data)
+        if lang not in pack.sheets:
+            if pack.sheet_parts is None:
+                pack.sheet_parts = self.sheet_parts(data)
+            sheet = self.spreadsheet(data, lang, pack.sheet_parts)
             stored = self.files.put(sheet.data, name=sheet.name, mime=XLSX_MIME, owner=None)
-            pack.sheet = OutboxFile(stored.id, stored.name, "document", XLSX_MIME)
-            pack.sheet_rows = sheet.rows
+            kept = OutboxFile(stored.id, stored.name, "document", XLSX_MIME)
+            pack.sheets[lang] = (kept, sheet.rows)
         caps = self.delivery.caps(chat)
         limit = caps.max_text if caps else TEXT_LIMITS.get(chat.platform, 2000)
         parts = split_text(pack.texts[lang], limit)
         out = [Message(chat, part, lang=lang, recipient=recipient) for part in parts]
         out.append(Message(chat, self.text.chart_caption(data, lang), file=pack.charts[lang],
                            lang=lang, recipient=recipient))  # fmt: skip
-        caption = self.text.sheet_caption(data, lang, rows=pack.sheet_rows)
-        out.append(Message(chat, caption, file=pack.sheet, lang=lang, recipient=recipient))
+        sheet_file, villages = pack.sheets[lang]
+        caption = self.text.sheet_caption(data, lang, villages=villages)
+        out.append(Message(chat, caption, file=sheet_file, lang=lang, recipient=recipient))
         return out
 
 

@@ -64,6 +64,8 @@ class DigestText:
             line = f"• {unit.area.name}: {unit.reported}/{unit.expected}"
             if unit.on_time < unit.reported:
                 line += self.t(lang, "digest.late_count", count=unit.reported - unit.on_time)
+            if unit.returned:
+                line += self.t(lang, "digest.returned_count", count=unit.returned)
             head.append(line)
         head.append(
             self.t(lang, "digest.previous", period=describe(part.previous, lang),
@@ -73,7 +75,7 @@ class DigestText:
         if part.uncovered:
             head.append(self.t(lang, "digest.uncovered", count=part.uncovered))
         return ["\n".join(head), self._totals(part, lang), self._missing(part, data, lang),
-                self._late(part, data, lang)]  # fmt: skip
+                self._returned(part, data, lang), self._late(part, data, lang)]  # fmt: skip
 
     def _completeness(self, part: TypeDigest, lang: str) -> str:
         share = percent(part.reported, part.expected)
@@ -84,7 +86,22 @@ class DigestText:
         )
         if part.on_time < part.reported:
             text += self.t(lang, "digest.late_count", count=part.reported - part.on_time)
+        if part.returned:
+            text += self.t(lang, "digest.returned_count", count=len(part.returned))
         return text
+
+    def _returned(self, part: TypeDigest, data: DigestData, lang: str) -> str:
+        """Reports officers sent back, waiting for a correction: apart from the missing."""
+        if not part.returned:
+            return ""
+        lines = [self.t(lang, "digest.returned", count=len(part.returned))]
+        for row in part.returned[:MAX_LATE]:
+            place = self._place(row.village.name, row.unit.name, row.unit.code, data)
+            lines.append(self.t(lang, "digest.returned_line", village=place, number=row.number,
+                                officer=row.officer, date=self._day(row.returned_at)))  # fmt: skip
+        if len(part.returned) > MAX_LATE:
+            lines.append(self.t(lang, "digest.more", count=len(part.returned) - MAX_LATE))
+        return "\n".join(lines)
 
     def _totals(self, part: TypeDigest, lang: str) -> str:
         shown = [f for f in part.totals if f.current or f.previous]
@@ -195,7 +212,6 @@ class DigestText:
     def chart_caption(self, data: DigestData, lang: str) -> str:
         return self.t(lang, "digest.chart_caption", area=data.area.name)
 
-    def sheet_caption(self, data: DigestData, lang: str, *, rows: int) -> str:
-        period = data.types[0].period if data.types else None
-        return self.t(lang, "export.ready", area=data.area.name, rows=rows,
-                      period=describe(period, lang) if period else "")  # fmt: skip
+    def sheet_caption(self, data: DigestData, lang: str, *, villages: int) -> str:
+        return self.t(lang, "digest.sheet.caption", area=data.area.name, villages=villages,
+                      date=f"{data.on:%d/%m/%Y}")  # fmt: skip

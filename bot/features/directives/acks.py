@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.actor import Actor
 from bot.core.errors import Forbidden, UserError
+from bot.core.events import AckEvent, Events, EventSink
 from bot.core.models import Acknowledgement, Directive, OutboxItem, OutboxStatus
 from bot.delivery.sender import chat_from_key
 
@@ -43,8 +44,11 @@ class Acks:
         delivery: Delivery,
         text: DirectiveText,
         default_lang: str,
+        events: EventSink | None = None,
     ) -> None:
         self.store = store
+        # Told of every new acknowledgement (the outgoing webhooks listen): bot/core/events.py.
+        self.events: EventSink = events if events is not None else Events()
         self.areas = areas
         self.clock = clock
         self.directives = directives
@@ -64,9 +68,12 @@ class Acks:
         if self.store.acks.get(directive.id, person.id) is not None:
             return AckResult(directive, new=False)
         ack = Acknowledgement(directive.id, person.id, self.clock.now(), via, chat_key)
-        self.store.acks.add(ack)
+        area = dict(directive.expected)[person.id]
+        with self.store.atomic():
+            self.store.acks.add(ack)
+            self.events.emit(AckEvent(directive, ack, area))
         log.info("directive=%s acknowledged via=%s", directive.id, via)
-        self._refresh_groups(directive, dict(directive.expected)[person.id])
+        self._refresh_groups(directive, area)
         return AckResult(directive, new=True)
 
     # --- which directive a message means ---------------------------------------------------

@@ -15,6 +15,7 @@ from bot.core.text import fold
 from bot.features.audit.access_log import record_access
 from bot.features.audit.log import AuditLog, actor_where, actor_who
 from bot.features.export.rows import ExtraSheet, export_rows, to_xlsx
+from bot.features.review import sheet as returned
 
 if TYPE_CHECKING:
     from bot.features.reports.service import Reports
@@ -73,6 +74,10 @@ def export_for(
         sheet = surveys(area, start, end)
         if sheet is not None:
             extra.append(sheet)
+    # Reports officers sent back (bot/features/review), apart from the report rows.
+    sent_back = returned.returned_rows(reports, area.code, period)
+    if sent_back:
+        extra.append(ExtraSheet(returned.TITLE, returned.NAMES, returned.CODES, tuple(sent_back)))
     data = to_xlsx(rows, types=reports.types, tz=reports.tz, extra=extra)
     name = f"bao-cao-{area.code}-{period.key}.xlsx"
     audit.by(

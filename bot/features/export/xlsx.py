@@ -83,14 +83,20 @@ def workbook_bytes(
         sheet = book.create_sheet(_title(rt, titles))
         _fill(sheet, rt, [r for r in rows if r.report_type == rt.code], tz)
     for table in extra:
-        title = " ".join(table.title.translate(_BAD_TITLE_CHARS).split())[:31] or "Sheet"
-        while title.casefold() in titles:
-            title = title[:29] + " 2"
-        titles.add(title.casefold())
-        _fill_table(book.create_sheet(title), table)
+        _fill_table(book.create_sheet(sheet_title(table.title, titles)), table)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """`name` as a sheet title Excel accepts (at most 31 characters, none of []:*?/\\, no '
+    at either end), made unique among `taken` (case-folded titles, which it joins)."""
+    title = " ".join(name.translate(_BAD_TITLE_CHARS).split())[:31].strip(" '") or "Sheet"
+    while title.casefold() in taken:
+        title = title[:29] + " 2"
+    taken.add(title.casefold())
+    return title
 
 
 def _title(rt: ReportType, taken: set[str]) -> str:

@@ -1,4 +1,4 @@
-"""Field reports: submit, correct, retract, and the views of one's own and missing reports."""
+"""Field reports: submit, and the view of missing reports (correcting: `corrections.py`)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,18 @@ from zoneinfo import ZoneInfo
 from bot.core import periods
 from bot.core.actor import Actor
 from bot.core.errors import Forbidden, UserError
+from bot.core.events import Events, EventSink, ReportEvent, report_event_type
 from bot.core.messages import Incoming
 from bot.core.models import Area, Person, Report, Role
 from bot.core.places import resolve
-from bot.core.text import fold
+from bot.features.reports.corrections import Corrections
+from bot.features.reports.form import Form, new_form
 from bot.features.reports.grammar import ParsedReport, parse_report
+from bot.features.reports.previous import base_report, carried, from_previous
+from bot.features.reports.saved import Saved, stored_values
 from bot.features.reports.types import ReportType, ReportTypes
-from bot.features.reports.values import example, other_value
+from bot.features.reports.values import example, render
+from bot.features.reports.villages import covered, listed, named_village
 
 if TYPE_CHECKING:
     from bot.core.areas import AreaTree
@@ -36,25 +41,11 @@ class MaybeDuplicate(UserError):
 
 
 @dataclass(frozen=True, slots=True)
-class Saved:
-    """A stored report version with what the echo needs."""
-
-    report: Report
-    type: ReportType
-    village: Area
-    replaced: bool = False
-
-
-@dataclass(frozen=True, slots=True)
 class MissingVillage:
     """A village with no report this period, and who should have sent it."""
 
     village: Area
     collaborators: tuple[Person, ...]
-
-
-def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
 
 
 class Reports:
@@ -68,12 +59,17 @@ class Reports:
         types: ReportTypes | None,
         clock: Clock,
         tz: ZoneInfo,
+        events: EventSink | None = None,
     ) -> None:
         self.store = store
+        # Told of every version stored (the outgoing webhooks listen): bot/core/events.py.
+        self.events: EventSink = events if events is not None else Events()
         self.areas = areas
         self._types = types
         self.clock = clock
         self.tz = tz
+        # /sua, /huybaocao, /cuatoi: which report is meant, by number, reply or field names.
+        self.corrections = Corrections(self)
 
     @property
     def types(self) -> ReportTypes:
@@ -95,26 +91,40 @@ class Reports:
         codes = [g.area for g in actor.grants if g.role is Role.COLLABORATOR]
         return [self.areas.get(c) for c in dict.fromkeys(codes) if c in self.areas]
 
-    def village_for(self, actor: Actor, text: str | None, *, code: str) -> Area:
-        """The village a report is for: named (and allowed), or the collaborator's only one."""
+    def village_for(
+        self, actor: Actor, text: str | None, *, code: str, parsed: ParsedReport | None = None
+    ) -> Area:
+        """The village a report is for: named (and allowed), or the collaborator's only one.
+        A refusal lists the villages the sender covers; its example is `parsed` (the report
+        as sent) with one of them."""
+
+        def shown(village: Area | None) -> str:
+            return self._example_at(code, parsed, village)
+
         if actor.anonymous:
             raise Forbidden("anonymous.refused")
         if text:
-            village = resolve(self.areas, text, kinds=("village",))
-            if actor.covers(self.areas, village.code, (Role.OFFICER,)):
-                return village
-            if village.code in {v.code for v in self.own_villages(actor)}:
-                return village
-            raise Forbidden("report.not_your_village", village=village.name)
+            return named_village(self.areas, actor, text, example=shown)
         own = self.own_villages(actor)
         if len(own) == 1:
             return own[0]
         if not own and not actor.has_any((Role.OFFICER,)):
             raise Forbidden("report.not_collaborator")
-        names = ", ".join(v.name for v in own) if own else ""
+        mine = own or covered(self.areas, actor)
         raise UserError(
-            "report.which_village", villages=names, example=self.example(code) + " thôn …"
+            "report.which_village",
+            villages=listed(self.areas, mine),
+            example=shown(mine[0] if mine else None),
         )
+
+    def _example_at(self, code: str, parsed: ParsedReport | None, village: Area | None) -> str:
+        """The report as sent (or the type's example) for `village`: the message to copy."""
+        rt = self.types.get(code)
+        name = village.name if village is not None else None
+        if parsed is None or not parsed.values:
+            return example(rt, types=self.types, today=self.today(), village=name)
+        return render(rt, parsed.values, types=self.types, period=parsed.period, village=name,
+                      event_date=parsed.event_date)  # fmt: skip
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -124,16 +134,30 @@ class Reports:
         """Parse, check, and store one report whole (or raise with the right form)."""
         parsed = parse_report(text, types=self.types, today=self.today())
         rt = self.types.get(parsed.type)
-        if not parsed.values:
+        if not parsed.values and not parsed.previous:
             raise UserError("report.usage", example=self.example(rt.code))
-        village = self.village_for(actor, parsed.village, code=rt.code)
+        village = self.village_for(actor, parsed.village, code=rt.code, parsed=parsed)
         period = self._period(rt, parsed)
+        values = stored_values(parsed.values)
+        if parsed.event_date is not None:
+            values["ngay"] = parsed.event_date.isoformat()
+        if not parsed.previous:
+            return self._store(actor, inc, rt, village, period, values, force=force, photo=photo)
+        # "như kỳ trước": the previous period's values, changed where fields are named.
+        base, values = from_previous(self.store.reports, rt, village, period, values,
+                                     written=(parsed.period, parsed.village), types=self.types,
+                                     today=self.today())  # fmt: skip
+        saved = self._store(actor, inc, rt, village, period, values, photo=photo)
+        return replace(saved, previous=base)
+
+    def _store(
+        self, actor: Actor, inc: Incoming, rt: ReportType, village: Area, period: str,
+        values: dict[str, Any], *, force: bool = False, photo: str = "",
+    ) -> Saved:  # fmt: skip
+        """Store checked values as one report version (a typed report, or a form's answers)."""
         person = actor.person
         assert person is not None  # reporters have a person record (a grant needs one)
         now = self.clock.now()
-        values = _jsonable(parsed.values)
-        if parsed.event_date is not None:
-            values["ngay"] = parsed.event_date.isoformat()
         late = periods.is_late(rt, period, self.today())
         source = f"{inc.chat.key}:{inc.message_id}"
         again = self._from_source(person.id, source)
@@ -148,7 +172,7 @@ class Reports:
             report = Report(report_id, rt.code, village.code, period, values, person.id,
                             inc.chat.platform, now, late=late, source_message=source,
                             photo=photo, area_name=village.name)  # fmt: skip
-            self.store.reports.add(report)
+            report = self.record(report)  # as stored: with its number
             return Saved(report, rt, village)
         report_id = f"{rt.code}:{village.code}:{period}"
         previous = self.store.reports.get(report_id)
@@ -158,8 +182,18 @@ class Reports:
             version=version, late=late, source_message=source, photo=photo,
             area_name=village.name,
         )  # fmt: skip
-        self.store.reports.add(report)
+        report = self.record(report)  # as stored: with its number
         return Saved(report, rt, village, replaced=previous is not None and not previous.retracted)
+
+    def record(self, report: Report) -> Report:
+        """Store one version of a report (new, corrected or retracted) and announce it in the
+        same commit; every version a person makes goes through here. Returns it as stored."""
+        with self.store.atomic():
+            previous = self.store.reports.get(report.id)
+            stored = self.store.reports.add(report)
+            kind = report_event_type(stored, previous)
+            self.events.emit(ReportEvent(kind, stored, self.clock.now(), actor=stored.reporter))
+        return stored
 
     def _from_source(self, person_id: int, source: str) -> Report | None:
         if source.endswith(":"):  # no message id (a form's last answer carries its own)
@@ -194,153 +228,45 @@ class Reports:
                 return True
         return False
 
-    def last_of(self, actor: Actor) -> Report:
-        """The actor's most recent report that still counts."""
-        if actor.person is None:
-            raise UserError("report.nothing_to_fix")
-        for report in self.store.reports.latest_by_reporter(actor.person.id, limit=10):
-            if not report.retracted:
-                return report
-        raise UserError("report.nothing_to_fix")
-
-    def by_source(self, actor: Actor, source: str) -> Report:
-        """The report a message (replied to, or edited) carried; its author's or in my area."""
-        if actor.person is not None:
-            for report in self.store.reports.latest_by_reporter(actor.person.id, limit=50):
-                if report.source_message == source:
-                    return report
-        today = self.today()
-        for area in actor.areas_of((Role.OFFICER,)):
-            villages = [v.code for v in self.areas.villages_under(area)]
-            for rt in self.types:
-                period = periods.current_period(rt, today).key
-                for report in self.store.reports.in_period(rt.code, period, areas=villages):
-                    if report.source_message == source:
-                        return report
-        raise UserError("report.not_found_here")
-
-    def correct(self, actor: Actor, text: str, *, source: str = "", whole: bool = False) -> Saved:
-        """/sua: new values for the last report (or the one `source` names); `whole` replaces
-        every value (an edited report message) instead of merging. Every version is kept."""
-        old = self.by_source(actor, source) if source else self.last_of(actor)
-        if old.retracted:
-            raise UserError("report.nothing_to_fix")
-        rt = self.types.get(old.type)
-        parsed = parse_report(
-            text if whole else f"{rt.code} {text}", types=self.types, today=self.today()
-        )
-        if not parsed.values:
-            raise UserError(
-                "report.fix_usage", example=self.example(rt.code).replace("/baocao", "/sua")
-            )
-        kept = {} if whole else {k: v for k, v in old.values.items() if k != "ngay"}
-        merged = {**kept, **_jsonable(parsed.values)}
-        # Re-read the merged values through the grammar, so rules hold on the whole report.
-        pairs = ", ".join(
-            f"{code}: {self._show(code, value, rt)}" for code, value in merged.items()
-        )
-        checked = _jsonable(
-            parse_report(f"{rt.code} {pairs}", types=self.types, today=self.today()).values
-        )
-        if "ngay" in old.values:
-            checked["ngay"] = old.values["ngay"]
-        assert actor.person is not None
-        new = replace(old, values=checked, version=old.version + 1, reporter=actor.person.id,
-                      received_at=self.clock.now())  # fmt: skip
-        self.store.reports.add(new)
-        return Saved(new, rt, self.areas.get(old.area), replaced=True)
-
-    @staticmethod
-    def _show(code: str, value: Any, rt: ReportType) -> str:
-        if isinstance(value, bool):
-            return "có" if value else "không"
-        if rt.field(code).kind == "date" and isinstance(value, str):
-            return date.fromisoformat(value).strftime("%d/%m/%Y")
-        return str(value)
-
-    def retract(self, actor: Actor) -> Saved:
-        """/huybaocao: the last report stops counting; its history stays."""
-        old = self.last_of(actor)
-        assert actor.person is not None
-        new = replace(old, version=old.version + 1, retracted=True, reporter=actor.person.id,
-                      received_at=self.clock.now())  # fmt: skip
-        self.store.reports.add(new)
-        return Saved(new, self.types.get(old.type), self.areas.get(old.area))
-
     # --- the step-by-step form ------------------------------------------------------------------
 
     def parse(self, text: str) -> ParsedReport:
         return parse_report(text, types=self.types, today=self.today())
 
     def form_start(self, actor: Actor, parsed: ParsedReport) -> dict[str, Any]:
-        """The state of a new form: type, village (checked now), period, answers so far."""
+        """The state of a new form: type, village (checked now), period, no answers yet."""
         rt = self.types.get(parsed.type)
         village = self.village_for(actor, parsed.village, code=rt.code)
         period = self._period(rt, parsed)
-        return {
-            "type": rt.code,
-            "village": village.code,
-            "period": period,
-            "index": 0,
-            "answers": {},
-        }
+        state = new_form(rt.code, village.code, period)
+        base = base_report(self.store.reports, rt, village.code, period)  # period mode only
+        if base is not None:  # each question offers the previous period's answer to keep
+            state.update(previous=carried(rt, base.values), since=base.period)
+        return state
 
-    def form_value(self, type_code: str, field_code: str, answer: str) -> Any:
-        """One typed answer read as that field's value, with the field's own limits."""
-        rt = self.types.get(type_code)
-        spec = rt.field(field_code)
-        text = answer.strip()
-        if spec.kind != "number":
-            value = other_value(
-                spec, text, today=self.today(), example=lambda: self.example(rt.code)
-            )
-            return value.isoformat() if isinstance(value, date) else value
-        number = 0 if fold(text) in ("khong", "ko", "0") else None
-        if number is None and text.isdigit():
-            number = int(text)
-        if number is None or not spec.min <= number <= spec.max:
-            raise UserError(
-                "report.bad_value", field=spec.name_vi, value=text, min=spec.min, max=spec.max,
-                example=self.example(rt.code),
-            )  # fmt: skip
-        return number
-
-    def form_submit(self, actor: Actor, inc: Incoming, state: dict[str, Any]) -> Saved:
-        """Store the answers as one report, through the same checks as a typed report."""
+    def form(self, state: dict[str, Any]) -> Form:
+        """A form in progress, from the state its prompt keeps."""
         rt = self.types.get(state["type"])
-        pairs = ", ".join(
-            f"{code}: {self._show(code, value, rt)}" for code, value in state["answers"].items()
-        )
-        text = (
-            f"{rt.code} {pairs} | thon {state['village']} | {self._period_words(state['period'])}"
-        )
-        return self.submit(actor, inc, text, force=True)
+        if rt is None:  # the type left the config while the form was open
+            raise UserError("report.form_type_gone")
+        return Form(rt, state)
 
-    @staticmethod
-    def _period_words(key: str) -> str:
-        period = periods.parse_key(key)
-        if period.kind == "day":
-            return f"ngay {period.start:%d/%m/%Y}"
-        if period.kind == "week":
-            return f"tuan {period.start.isocalendar()[1]}"
-        if period.kind == "quarter":
-            return f"quy {(period.start.month - 1) // 3 + 1}"
-        return f"{period.start.month}/{period.start.year}"
+    def form_submit(self, actor: Actor, inc: Incoming, form: Form) -> Saved:
+        """Store a finished form's answers as one report, as given (no re-reading as text):
+        its rules, village and period are checked again; a refusal leaves the form as it is."""
+        if not form.ready():
+            raise UserError("report.form_incomplete")
+        rt = form.rt
+        village = self.village_for(actor, form.village, code=rt.code)
+        if not periods.accepts(rt, form.period, self.today()):
+            raise UserError("report.closed", period=periods.describe(form.period, "vi"))
+        saved = self._store(actor, inc, rt, village, form.period, form.values(), force=True)
+        if not form.previous:
+            return saved
+        return replace(saved, previous=base_report(self.store.reports, rt, village.code,
+                                                   form.period))  # fmt: skip
 
     # --- views ----------------------------------------------------------------------------------
-
-    def mine(self, actor: Actor) -> list[Saved]:
-        """The actor's reports that count in each type's current period, newest first."""
-        if actor.person is None:
-            return []
-        today = self.today()
-        out = []
-        for report in self.store.reports.latest_by_reporter(actor.person.id, limit=200):
-            rt = self.types.get(report.type)
-            if report.retracted or report.period != periods.current_period(rt, today).key:
-                continue
-            out.append(Saved(report, rt, self.areas.get(report.area)))
-        return out
 
     def viewed_area(self, actor: Actor, text: str) -> Area:
         """The area an officer or supervisor asks about: named, or their own; checked."""

@@ -1,13 +1,19 @@
-"""How field reports read in chat: the echo of a stored report and the form's questions."""
+"""How field reports read in chat: the echo of a stored report (the form's questions are in
+form_text.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import Any
 
 from bot.core.context import Context, Reply
-from bot.core.messages import Button
+from bot.core.messages import Button, SentRef
+from bot.core.models import Report
 from bot.core.periods import describe
+from bot.features.reports.previous import carried
 from bot.features.reports.service import Saved
+from bot.features.reports.types import ReportType
 
 
 def value_text(value: object, lang: str) -> str:
@@ -29,7 +35,9 @@ def echo(ctx: Context, saved: Saved, key: str) -> Reply:
               period=describe(report.period, ctx.lang), version=report.version)
     ]  # fmt: skip
     known = {spec.code for spec in rt.fields}
-    for code, value in report.values.items():
+    if saved.previous is not None and not report.retracted:
+        lines += _changes(ctx, rt, saved.previous, report.values)
+    for code, value in () if saved.previous else report.values.items():
         if code == "ngay":
             name = ctx.t("report.event_day")
         else:  # a field removed from config since keeps its value, shown by its code
@@ -39,56 +47,58 @@ def echo(ctx: Context, saved: Saved, key: str) -> Reply:
         lines.append(ctx.t("report.photo_kept"))
     if report.late and not report.retracted:
         lines.append(ctx.t("report.late"))
-    return Reply("\n".join(lines))
+    return Reply("\n".join(lines), buttons=_review_button(ctx, saved),
+                 on_sent=_remember(ctx, report.number))  # fmt: skip
 
 
-SKIP_WORDS = {"bo qua", "boqua", "skip"}
-_KEYPAD = (("1", "2", "3"), ("4", "5", "6"), ("7", "8", "9"), ("0",))
+def was_now(ctx: Context, before: Mapping[str, Any], code: str, now: str) -> str:
+    """"12 → 14": a value beside the previous period's (or "(trống)" if it had none)."""
+    old = before.get(code)
+    shown = ctx.t("report.previous_blank") if old is None else value_text(old, ctx.lang)
+    return f"{shown} → {now}"
 
 
-def question(ctx: Context, state: dict[str, object]) -> tuple[str, tuple[tuple[Button, ...], ...]]:
-    """The current field's question and its buttons: a keypad that builds a number on
-    Telegram (digits, delete, OK: presses reach the bot even under group privacy mode),
-    yes/no or the choices, and skip for optional fields."""
-    rt = ctx.services.reports.types.get(str(state["type"]))
-    index = int(state["index"])  # type: ignore[call-overload]
-    spec = rt.fields[index]
-    village = ctx.services.areas.get(str(state["village"])).name
-    hint = "report.form_hint_required" if spec.required else "report.form_hint"
-    lines = [
-        ctx.t("report.form_question", n=index + 1, total=len(rt.fields),
-              field=spec.name(ctx.lang), village=village,
-              period=describe(str(state["period"]), ctx.lang)),
-        ctx.t(hint),
-    ]  # fmt: skip
-    typed = str(state.get("typed", ""))
-    if typed:
-        lines.append(f"→ {typed}")
-    caps = ctx.capabilities()
-    buttons = caps is None or caps.buttons
-    # Each button names the form's owner: in a group, only they can answer with it.
-    own = f"form:{ctx.incoming.sender.id}"
-    rows: list[tuple[Button, ...]] = []
-    if spec.kind == "number" and buttons:
-        rows = [tuple(Button(k, f"{own}:d:{k}") for k in row) for row in _KEYPAD[:3]]
-        rows.append(
-            (Button("⌫", f"{own}:back"), Button("0", f"{own}:d:0"), Button("✔ OK", f"{own}:ok"))
-        )
-    elif spec.kind == "yesno":
-        rows = [
-            (
-                Button(ctx.t("report.yes"), f"{own}:có", "có"),
-                Button(ctx.t("report.no"), f"{own}:không", "không"),
+def _changes(ctx: Context, rt: ReportType, previous: Report, values: dict[str, Any]) -> list[str]:
+    """A report started from the previous one: each change ("• Khám thai: 12 → 14"), then
+    the values kept, on one line."""
+    before = carried(rt, previous.values)
+    lines, same = [], []
+    for spec in rt.fields:
+        code, name = spec.code, spec.name(ctx.lang)
+        if code in values and before.get(code) == values[code]:
+            same.append(f"{name} {value_text(values[code], ctx.lang)}")
+        elif code in values or code in before:
+            now = value_text(values[code], ctx.lang) if code in values else ctx.t(
+                "report.previous_blank"
             )
-        ]
-    elif spec.kind == "choice":
-        rows = [tuple(Button(o, f"{own}:{o}"[:60], o) for o in spec.options)]
-    if not spec.required and (buttons or spec.kind != "number"):
-        rows.append((Button(ctx.t("report.skip"), f"{own}:bỏ qua", "bỏ qua"),))
-    return "\n".join(lines), tuple(rows)
+            lines.append(f"• {name}: {was_now(ctx, before, code, now)}")
+    if same:
+        period = describe(previous.period, ctx.lang)
+        lines.append(ctx.t("report.previous_same", period=period, values=", ".join(same)))
+    return lines
 
 
-def ask_field(ctx: Context, state: dict[str, object]) -> Reply:
-    """Ask the current field and keep the form as this person's pending prompt here."""
-    text, rows = question(ctx, state)
-    return ctx.ask("report.form", text, data=dict(state), buttons=rows)
+def _review_button(ctx: Context, saved: Saved) -> tuple[tuple[Button, ...], ...]:
+    """«Trả lại» under an echo in a group where buttons exist (Telegram): the officers reading
+    the group send the report back with it (handlers/review.py asks them for the reason; on
+    Zalo, and anywhere, `/tralai <n> <lý do>` does the same)."""
+    report = saved.report
+    caps = ctx.capabilities()
+    if not ctx.is_group or caps is None or not caps.buttons or report.retracted:
+        return ()
+    if report.number <= 0:
+        return ()
+    label = ctx.t("review.return_button")
+    return ((Button(label, f"tralai:{report.number}", typed=f"/tralai {report.number}"),),)
+
+
+def _remember(ctx: Context, number: int) -> Callable[[SentRef], None]:
+    """Once the echo is sent, remember that its message shows report `number`: a reply to it
+    then means that report (bot.features.reports.echoes)."""
+
+    def remember(sent: SentRef) -> None:
+        echoes = ctx.services.reports.corrections.echoes
+        echoes.remember(sent.chat.key, sent.message_ids, number)
+
+    return remember
+

@@ -10,12 +10,22 @@ from bot.core.text import fold
 PAIR_SEPARATORS = ",;|\n\r"
 VALUE_MARKS = frozenset({":", "="})
 ZERO_WORDS = frozenset({"khong", "ko"})
-# Numbers in words ("sinh hai") are refused as values, but they are values, not field names.
-NUMBER_WORDS = frozenset(
-    {"mot", "hai", "ba", "bon", "tu", "nam", "sau", "bay", "tam", "chin", "muoi"}
-)
+# Numbers in words ("sinh hai") are refused as values, but they are values, not field names;
+# the refusal's example shows the digits.
+NUMBER_WORDS = {
+    "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5,
+    "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10,
+}  # fmt: skip
 # `thon <village>`; the other words name urban and hamlet villages the same way.
 VILLAGE_WORDS = ("thon", "xom", "tdp", "to dan pho")
+# Polite words around a report ("Dạ, em báo cáo: …, em cảm ơn ạ"), folded: no field, no value.
+POLITE_WORDS = (
+    "em bao cao", "em xin bao cao", "xin bao cao", "bao cao", "em gui bao cao", "em gui",
+    "da", "a", "vang", "cam on", "em cam on", "xin cam on",
+)  # fmt: skip
+# A word's trailing full stop, ellipsis or exclamation ends a sentence ("Chết 1."), no more.
+SENTENCE_ENDS = ".…!"
+_COMMAND_ENDS = ":=,;|."
 _TO_NEWLINE = str.maketrans(dict.fromkeys(PAIR_SEPARATORS, "\n"))
 
 
@@ -39,6 +49,7 @@ class Segment:
 
     text: str
     tokens: tuple[Token, ...]
+    start: int = 0  # where the segment's text starts in the message
 
     def words(self, index: int) -> list[str]:
         """The folded words from `index` up to the next mark (field names never cross one)."""
@@ -65,23 +76,26 @@ class Segment:
 
 
 def strip_command(text: str) -> str:
-    """The text without a leading `/baocao`, `/bc@SomeBot` or similar command word."""
+    """The text without a leading `/baocao`, `/bc@SomeBot` or similar command word; the
+    command may be glued to what follows by punctuation (`/bc: sinh 1`, `/bc,sinh 1`)."""
     stripped = text.lstrip()
     if not stripped.startswith("/"):
         return text
-    end = 0
-    while end < len(stripped) and not stripped[end].isspace() and stripped[end] not in ":=,;|":
+    end = 1
+    while end < len(stripped) and not (stripped[end].isspace() or stripped[end] in _COMMAND_ENDS):
         end += 1
-    return stripped[end:]
+    return stripped[end:].lstrip(".")
 
 
 def segments(text: str) -> list[Segment]:
     """The message cut at pair separators, each piece tokenized; empty pieces dropped."""
     out = []
+    start = 0
     for piece in text.translate(_TO_NEWLINE).split("\n"):
         tokens = tuple(_tokens(piece))
         if tokens:
-            out.append(Segment(piece, tokens))
+            out.append(Segment(piece, tokens, start))
+        start += len(piece) + 1
     return out
 
 
@@ -89,16 +103,35 @@ def _tokens(text: str) -> list[Token]:
     tokens: list[Token] = []
     start = -1
     for index, char in enumerate([*text, " "]):
-        if char.isspace() or char in VALUE_MARKS:
+        if char.isspace() or char in VALUE_MARKS or _stop_after_number(text, index):
             if start >= 0:
-                word = text[start:index]
-                tokens.append(Token(word, fold(word), start, index))
+                _add_word(tokens, text, start, index)
                 start = -1
             if char in VALUE_MARKS:
                 tokens.append(Token(char, char, index, index + 1))
         elif start < 0:
             start = index
     return tokens
+
+
+def _stop_after_number(text: str, index: int) -> bool:
+    """A full stop between a number and a word ("Sinh 2.Chết 1") ends the number; in
+    "2.5" it stays a (refused) decimal."""
+    return (
+        0 < index < len(text) - 1
+        and text[index] == "."
+        and text[index - 1].isdigit()
+        and text[index + 1].isalpha()
+    )
+
+
+def _add_word(tokens: list[Token], text: str, start: int, end: int) -> None:
+    """The word text[start:end] without the full stops that end a sentence after it."""
+    while end > start and text[end - 1] in SENTENCE_ENDS:
+        end -= 1
+    if end > start:
+        word = text[start:end]
+        tokens.append(Token(word, fold(word), start, end))
 
 
 MAX_DIGITS = 18

@@ -41,6 +41,7 @@ class FieldSpec:
     max: int = 999
     options: tuple[str, ...] = ()
     max_length: int = 200
+    units: tuple[str, ...] = ()  # words that may follow the number ("2 ca", "1 cặp")
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_vi
@@ -201,6 +202,7 @@ def convert(cfg: ReportTypeConfig) -> ReportType:
             max=f.bounds()[1],
             options=tuple(f.options),
             max_length=f.max_length,
+            units=f.unit_words(),
         )
         for f in cfg.fields
     )

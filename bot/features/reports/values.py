@@ -8,7 +8,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.core.errors import UserError
+from bot.core.periods import describe
 from bot.core.text import fold
+from bot.features.reports.tokens import SENTENCE_ENDS, VILLAGE_WORDS
 
 if TYPE_CHECKING:
     from bot.features.reports.types import FieldSpec, ReportType, ReportTypes
@@ -18,6 +20,7 @@ Value = int | bool | str | date
 YES_WORDS = frozenset({"co", "yes", "y", "x", "1", "dung", "co roi"})
 NO_WORDS = frozenset({"khong", "ko", "no", "n", "0", "chua", "khong co"})
 EXAMPLE_TEXT = "bình thường"
+PREVIOUS_PHRASE = "như kỳ trước"  # period mode: start from the previous report (previous.py)
 SUGGESTION_CUTOFF = 0.6
 # Number patterns tried for an example, so that the rules of the type hold.
 _PATTERNS = ((2, 1, 3, 1, 1, 1), (1, 1, 1, 1, 1, 1), (0, 0, 0, 0, 0, 0))
@@ -66,6 +69,7 @@ def other_value(spec: FieldSpec, raw: str, *, today: date, example: Callable[[],
         if len(raw) > spec.max_length:
             raise UserError("report.too_long", field=name, max=spec.max_length, example=example())
         return raw
+    raw = raw.rstrip(SENTENCE_ENDS).rstrip() or raw  # "có." and "24/11/2026." end a sentence
     if spec.kind == "date":
         found = date_value(raw, today=today)
         if found is None:
@@ -101,8 +105,16 @@ def type_suggestions(types: ReportTypes, word: str) -> list[str]:
     return list(dict.fromkeys(index.get(c).code for c in close))
 
 
-def example(rt: ReportType, *, types: ReportTypes, today: date) -> str:
-    """A correct message for the type: required fields, then unrelated ones, rules kept.
+def example(
+    rt: ReportType,
+    *,
+    types: ReportTypes,
+    today: date,
+    period: str | None = None,
+    village: str | None = None,
+) -> str:
+    """A correct message for the type: required fields, then unrelated ones, rules kept;
+    with a period or village when the example is about one.
 
     Fields that share a rule with one already chosen are passed over, so that the example
     shows several kinds of fields ("Sinh: 2, Chết: 1, Chuyển đến: 3").
@@ -116,13 +128,55 @@ def example(rt: ReportType, *, types: ReportTypes, today: date) -> str:
         if len(chosen) < 3 and spec not in chosen and not linked:
             chosen.append(spec)
     chosen.sort(key=rt.fields.index)
-    head = "/baocao" if rt.code == types.default.code else f"/baocao {rt.code}"
     for pattern in _PATTERNS:
         values = _values(chosen, pattern, today)
         if all(rule.holds(values) for rule in rt.rules):
-            return f"{head} " + ", ".join(f"{f.name_vi}: {_show(values[f.code])}" for f in chosen)
+            return render(rt, values, types=types, period=period, village=village)
     spec = rt.fields[0]  # rules that no small numbers satisfy: the simplest message
-    return f"{head} {spec.name_vi}: {_show(_values([spec], (spec.min,), today)[spec.code])}"
+    only = _values([spec], (spec.min,), today)
+    return render(rt, only, types=types, period=period, village=village)
+
+
+def command_head(rt: ReportType, types: ReportTypes) -> str:
+    """How a message of this type starts: the command, and the type unless it is the default."""
+    return "/baocao" if rt.code == types.default.code else f"/baocao {rt.code}"
+
+
+def render(
+    rt: ReportType,
+    values: dict[str, Value],
+    *,
+    types: ReportTypes,
+    period: str | None = None,
+    village: str | None = None,
+    event_date: date | None = None,
+    previous: bool = False,
+) -> str:
+    """A report written as the message that reads back to it (the message to copy): the
+    village and period first, then each field by its name, in the type's order. `previous`:
+    the fields change the previous period's report ("như kỳ trước", before them)."""
+    parts = [] if village is None else [village_words(village)]
+    if event_date is not None:
+        parts.append(f"ngày {event_date:%d/%m/%Y}")
+    elif period is not None:
+        parts.append(describe(period, "vi"))
+    if previous:
+        parts.append(PREVIOUS_PHRASE)
+    parts += [f"{f.name_vi}: {_show(values[f.code])}" for f in rt.fields if f.code in values]
+    return f"{command_head(rt, types)} " + ", ".join(parts)
+
+
+def village_words(name: str) -> str:
+    """A village as typed in a report: "Thôn Sơn Ninh" as it is, "Trung Lương" as "thôn …"."""
+    folded = fold(name)
+    if any(folded.startswith(f"{word} ") for word in VILLAGE_WORDS):
+        return name
+    return f"thôn {name}"
+
+
+def sample_value(spec: FieldSpec, today: date) -> Value:
+    """A value the field takes, for an example where the person's own is missing or wrong."""
+    return _values([spec], (1,), today)[spec.code]
 
 
 def _values(

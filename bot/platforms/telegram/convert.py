@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 # Telegram shows this account as the sender when a group admin posts anonymously.
 ANONYMOUS_ADMIN_ID = 1087968824
-_ADDRESSED_COMMAND = re.compile(r"^(/[A-Za-z0-9_]+)@([A-Za-z0-9_]+)(?=\s|$)")
+_ADDRESSED_COMMAND = re.compile(r"^(/[A-Za-z0-9_]+)@([A-Za-z0-9_]+)(?=[\s:=,;|.]|$)")
 
 
 @dataclass(frozen=True, slots=True)

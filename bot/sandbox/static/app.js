@@ -70,9 +70,18 @@ async function api(path, body) {
   let data = null;
   try { data = await resp.json(); } catch { /* not JSON: report the status below */ }
   if (!resp.ok || (data && data.ok === false)) {
-    throw new Error((data && data.error) || `HTTP ${resp.status}`);
+    const err = new Error((data && data.error) || `HTTP ${resp.status}`);
+    err.code = data && data.code;
+    err.params = (data && data.params) || {};
+    throw err;
   }
   return data;
+}
+
+// A refusal in the trainee's language when the server names it, else its own words.
+function failed(err) {
+  const words = err.code && STRINGS[S.lang][`refused_${err.code}`];
+  toast(words ? t(`refused_${err.code}`, appParams(err.params)) : t("error", { e: err.message }), true);
 }
 
 function toast(text, isError) {
@@ -132,7 +141,7 @@ function updateControls() {
     b.setAttribute("aria-pressed", String(b.dataset.value === S.where));
   }
   const note = S.app === "zalo" ? t("note_zalo", { max: maxText() })
-    : t(S.where === "group" ? "note_tg_group" : "note_tg_private");
+    : t(S.where === "group" ? "note_tg_group" : "note_tg_private", { max: maxText() });
   $("chat-note").textContent = note;
   $("input").placeholder = t(S.where === "group" ? "placeholder_group" : "placeholder");
   const hint = $("hint");
@@ -149,12 +158,30 @@ function maxText() {
   return (S.chat && S.chat.max_text) || (S.app === "zalo" ? 2000 : 4096);
 }
 
+// What the message would count as the bot counts it (bot/core/text.py counted_length: the
+// larger of code points and UTF-16 units, which is a JavaScript string's length), once trimmed
+// as the server trims it.
+function counted(text) {
+  return text.trim().length;
+}
+
+function appParams(params) {
+  return { app: S.app === "zalo" ? "Zalo" : "Telegram", ...params };
+}
+
+function tooLong() {
+  return counted($("input").value) > maxText();
+}
+
 function updateCounter() {
   const counter = $("counter");
-  counter.hidden = S.app !== "zalo";
-  const n = $("input").value.length;
-  counter.textContent = t("counter", { n, max: maxText() });
-  counter.classList.toggle("over", n > maxText());
+  const n = counted($("input").value);
+  const over = n > maxText();
+  counter.hidden = n === 0 && S.app !== "zalo"; // Zalo's short limit is shown at once
+  counter.textContent = t(over ? "counter_over" : "counter", appParams({ n, max: maxText() }));
+  counter.classList.toggle("over", over);
+  $("input").setAttribute("aria-invalid", String(over));
+  $("send").disabled = over;
 }
 
 function setStatus(state) {
@@ -296,13 +323,14 @@ function setReply(id) {
 
 // ---- talking to the server ----------------------------------------------------------------
 
-function query() {
-  const p = new URLSearchParams({ persona: S.persona.id, app: S.app, where: S.where });
+function query(extra) {
+  const p = new URLSearchParams({ persona: S.persona.id, app: S.app, where: S.where, ...extra });
   return p.toString();
 }
 
 async function loadChat(gen) {
-  const chat = await api(`/sandbox/api/chat?${query()}`);
+  // The page's language is the person's too: the bot answers them in it.
+  const chat = await api(`/sandbox/api/chat?${query({ lang: S.lang })}`);
   if (gen !== S.gen) return false;
   S.chat = chat;
   $("chat-title").textContent = chat.title || "";
@@ -357,7 +385,7 @@ async function openChat() {
   try {
     if (!(await loadChat(gen))) return;
   } catch (err) {
-    toast(t("error", { e: err.message }), true);
+    failed(err);
   }
   S.persona.app = S.app; // choosing an app switches the person to it, like changing phones
   updateControls();
@@ -400,6 +428,11 @@ async function send() {
   const input = $("input");
   const text = input.value;
   if (!text.trim() || !S.persona) return;
+  if (tooLong()) {
+    // Like the app itself: a message over its limit is not sent; the text stays to shorten.
+    toast(t("refused_too_long", appParams({ n: counted(text), max: maxText() })), true);
+    return;
+  }
   const body = { persona: S.persona.id, app: S.app, where: S.where, text, reply_to: S.replyTo };
   input.value = "";
   setReply(null);
@@ -410,7 +443,7 @@ async function send() {
   } catch (err) {
     if (!input.value) input.value = text;
     updateCounter();
-    toast(t("error", { e: err.message }), true);
+    failed(err);
   }
 }
 
@@ -420,7 +453,17 @@ async function press(messageId, data) {
       persona: S.persona.id, app: S.app, where: S.where, message_id: messageId, data,
     });
   } catch (err) {
-    toast(t("error", { e: err.message }), true);
+    failed(err);
+  }
+}
+
+// The trainee switched the page's language: the person they act as reads the bot in it too.
+async function useLanguage() {
+  if (!S.persona) return;
+  try {
+    await api("/sandbox/api/language", { persona: S.persona.id, app: S.app, lang: S.lang });
+  } catch (err) {
+    failed(err);
   }
 }
 
@@ -448,6 +491,7 @@ function init() {
     S.lang = S.lang === "vi" ? "en" : "vi";
     localStorage.setItem("sandbox.lang", S.lang);
     applyStrings();
+    useLanguage();
   });
   $("reset").addEventListener("click", async () => {
     if (!window.confirm(t("reset_confirm"))) return;

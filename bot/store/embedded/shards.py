@@ -72,6 +72,7 @@ def _index_doc(shard: ShardKey, docs: dict[Key, Any]) -> dict[str, Any]:
         "areas": [r.area for r in rows],
         "reporters": [r.reporter for r in rows],
         "received": [r.received for r in rows],
+        "numbers": [r.number for r in rows],
     }
 
 
@@ -112,13 +113,14 @@ class ShardedReportTable(ReportTable):
         if "rows" in data:  # the older layout: one [id, *Row] list per report version
             rows = data["rows"]
             if any(r[2] != data["period"] or r[3] != data["type"] for r in rows):
-                self.index.load((r[0], Row._make(r[1:])) for r in rows)
+                self.index.load((r[0], Row(*r[1:])) for r in rows)
                 return
             data = {"ids": [r[0] for r in rows], "versions": [r[1] for r in rows],
                     "areas": [r[4] for r in rows], "reporters": [r[5] for r in rows],
                     "received": [r[6] for r in rows], **data}  # fmt: skip
         columns = (data["versions"], data["areas"], data["reporters"], data["received"])
-        self.index.load_columns(data["period"], data["type"], data["ids"], columns)
+        numbers = data.get("numbers")  # absent in index files written before report numbers
+        self.index.load_columns(data["period"], data["type"], data["ids"], columns, numbers)
 
     @property
     def dirty(self) -> bool:

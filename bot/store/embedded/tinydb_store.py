@@ -71,6 +71,7 @@ ID_TABLES = (
     "surveys",
     "audit",
     "access_log",
+    "report_returns",
 )
 
 

@@ -26,6 +26,7 @@ class Row(NamedTuple):
     area: str
     reporter: int
     received: float  # POSIX timestamp of received_at
+    number: int = 0  # the report's short number (Report.number); 0 in stores before it
 
 
 def row_of(report: Report) -> Row:
@@ -36,6 +37,7 @@ def row_of(report: Report) -> Row:
         report.area,
         report.reporter,
         report.received_at.timestamp(),
+        report.number,
     )
 
 
@@ -48,6 +50,7 @@ def row_of_doc(doc: dict[str, Any]) -> Row:
         doc["area"],
         doc["reporter"],
         datetime.fromisoformat(doc["received_at"]).timestamp(),
+        doc.get("number", 0),
     )
 
 
@@ -61,7 +64,8 @@ def _as_list(versions: _Versions) -> list[Row]:
 
 
 class ReportIndex:
-    """Every report version's row, and the report ids by (type, period) and by reporter.
+    """Every report version's row, and the report ids by (type, period), by reporter and by
+    number.
 
     Small enough to hold for 100k reports (tens of MB), so queries never scan records.
     Buckets follow the latest version: a correction that moves a report to another period
@@ -75,6 +79,8 @@ class ReportIndex:
         self._by_reporter: dict[int, set[str]] = {}
         # reporter -> sorted [(-head.received, report id)], built on the first latest_by().
         self._recent: dict[int, list[tuple[float, str]]] = {}
+        self._by_number: dict[int, str] = {}
+        self.last_number = 0  # the highest number ever given; the next report gets one more
 
     def add(self, report_id: str, row: Row) -> None:
         old = self._rows.get(report_id)
@@ -104,19 +110,28 @@ class ReportIndex:
         type_: str,
         ids: Sequence[str],
         columns: tuple[Sequence[int], Sequence[str], Sequence[int], Sequence[float]],
+        numbers: Sequence[int] | None = None,
     ) -> None:
         """Add one shard's rows at start-up: `columns` are its versions, areas, reporters and
-        received times, in the order of `ids`. The common case (ids new and each once) is
-        built in bulk, since 100k rows go through here before the bot can answer."""
+        received times, in the order of `ids` (and `numbers`, absent in older index files).
+        The common case (ids new and each once) is built in bulk, since 100k rows go through
+        here before the bot can answer."""
         versions, areas, reporters, received = columns
         self._recent.clear()
-        rows = list(map(Row, versions, repeat(period), repeat(type_), areas, reporters, received))
+        rows = list(
+            map(Row, versions, repeat(period), repeat(type_), areas, reporters, received,
+                numbers if numbers is not None else repeat(0))
+        )  # fmt: skip
         own = self._rows
         if len(set(ids)) != len(ids) or not own.keys().isdisjoint(ids):
             for report_id, row in zip(ids, rows, strict=True):
                 self.add(report_id, row)
             return
         own.update(zip(ids, rows, strict=True))
+        if numbers is not None:
+            self._by_number.update(zip(numbers, ids, strict=True))
+            self._by_number.pop(0, None)
+            self.last_number = max(self.last_number, max(numbers, default=0))
         bucket = self._buckets.get((type_, period))
         if bucket is None:
             bucket = self._buckets[(type_, period)] = set()
@@ -166,6 +181,10 @@ class ReportIndex:
     def ids_by(self, reporter: int) -> set[str]:
         return set(self._by_reporter.get(reporter, ()))
 
+    def by_number(self, number: int) -> str | None:
+        """The id of the report with this short number, or None."""
+        return self._by_number.get(number) if number > 0 else None
+
     def latest_by(self, reporter: int, limit: int) -> list[tuple[str, int]]:
         """(report id, head version) of the reporter's `limit` last received reports, newest
         first (ties by report id)."""
@@ -188,6 +207,9 @@ class ReportIndex:
         return iter(self._rows)
 
     def _link(self, report_id: str, head: Row) -> None:
+        if head.number:
+            self._by_number[head.number] = report_id
+            self.last_number = max(self.last_number, head.number)
         self._buckets.setdefault((head.type, head.period), set()).add(report_id)
         self._by_reporter.setdefault(head.reporter, set()).add(report_id)
         recent = self._recent.get(head.reporter)
@@ -195,6 +217,8 @@ class ReportIndex:
             bisect.insort(recent, (-head.received, report_id))
 
     def _unlink(self, report_id: str, head: Row) -> None:
+        if self._by_number.get(head.number) == report_id:
+            del self._by_number[head.number]
         self._buckets.get((head.type, head.period), set()).discard(report_id)
         self._by_reporter.get(head.reporter, set()).discard(report_id)
         recent = self._recent.get(head.reporter)

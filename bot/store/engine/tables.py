@@ -28,6 +28,7 @@ from bot.core.models import (
     Survey,
     SurveyAnswer,
 )
+from bot.core.review_records import PeriodCheck, ReportReturn
 from bot.store.engine.report_index import ReportIndex, row_of
 
 Key = int | str | tuple[Any, ...]
@@ -103,6 +104,8 @@ SPECS: dict[str, TableSpec] = {
         TableSpec("audit", AuditEntry, lambda r: r.id),
         TableSpec("access_log", AccessEntry, lambda r: r.id),
         TableSpec("invites", Invite, lambda r: r.code),
+        TableSpec("report_returns", ReportReturn, lambda r: r.number),
+        TableSpec("period_checks", PeriodCheck, lambda r: (r.area, r.period)),
     )
 }
 

@@ -15,8 +15,14 @@ class ReportsRepo(Protocol):
     a higher `version`; "the report" is its highest version.
     """
 
-    def add(self, report: Report) -> None:
-        """Store one version; DuplicateKeyError if this (id, version) is already stored."""
+    def add(self, report: Report) -> Report:
+        """Store one version; DuplicateKeyError if this (id, version) is already stored.
+
+        Returns the version as stored: one without a `number` gets its report's number (a new
+        report the next store-wide number, a later version the number of the ones before)."""
+
+    def by_number(self, number: int) -> Report | None:
+        """The latest version of the report with this short number, or None."""
 
     def get(self, report_id: str) -> Report | None:
         """The latest version of the report, or None."""

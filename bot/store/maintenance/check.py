@@ -55,11 +55,18 @@ def check_store(store: CoreStore) -> list[str]:
 
 def _check_reports(store: CoreStore, table: ReportTable) -> list[str]:
     problems = []
+    numbered: dict[int, str] = {}  # short number -> the report that has it
     for report_id in list(table.index):
         rows = table.index.rows(report_id)
         versions = [row.version for row in rows]
         if versions != list(range(1, len(rows) + 1)):
             problems.append(f"report {report_id} has versions {versions}, not 1..{len(rows)}")
+        numbers = sorted({row.number for row in rows})
+        if len(numbers) != 1 or numbers[0] == 0:
+            problems.append(f"report {report_id} has numbers {numbers}, not one number")
+        elif numbered.setdefault(numbers[0], report_id) != report_id:
+            problems.append(f"reports {numbered[numbers[0]]} and {report_id} share number "
+                            f"{numbers[0]}")  # fmt: skip
         for row in rows:
             record = cast(Report | None, store._core.get("reports", (report_id, row.version)))
             if record is None:

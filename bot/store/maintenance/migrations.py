@@ -104,9 +104,26 @@ def _v1_reports_gain_area_name(store: CoreStore, ctx: MigrationContext) -> dict[
     return {"area_names": _fill_area_names(store, ctx.area_names, only_empty=False)}
 
 
+def _v2_reports_gain_numbers(store: CoreStore, ctx: MigrationContext) -> dict[str, Any]:
+    """v2 -> v3: every report gets its short number (`Report.number`, the same on each of its
+    versions), 1, 2, 3… in the order the reports were first stored (by their first version's
+    received time, then id), so that `/cuatoi` lists them and `/sua 12` finds one. Reports
+    stored from now on get the next number from the store."""
+    core = store._core
+    index = cast(ReportTable, core.tables["reports"]).index
+    firsts = sorted((index.rows(rid)[0].received, rid) for rid in list(index))
+    for number, (_, report_id) in enumerate(firsts, start=1):
+        for row in index.rows(report_id):
+            report = cast(Report | None, core.get("reports", (report_id, row.version)))
+            if report is not None:
+                core.put("reports", (report_id, row.version), replace(report, number=number))
+    return {"report_numbers": len(firsts)}
+
+
 # STEPS[n] migrates a store at version n to version n + 1.
 STEPS: dict[int, Step] = {
     1: _v1_reports_gain_area_name,
+    2: _v2_reports_gain_numbers,
 }
 
 

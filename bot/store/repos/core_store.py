@@ -23,6 +23,7 @@ from bot.store.repos.personal import PersonalDataRepo
 from bot.store.repos.questions import HandbookRepo, QuestionsRepo
 from bot.store.repos.reminders import RemindersRepo
 from bot.store.repos.reports import ReportsRepo
+from bot.store.repos.reviews import ChecksRepo, ReturnsRepo
 from bot.store.repos.surveys import SurveyAnswersRepo, SurveysRepo
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,8 @@ class CoreStore:
         self.access_log = AccessLogRepo(core)
         self.personal = PersonalDataRepo(core)
         self.invites = InvitesRepo(core)
+        self.report_returns = ReturnsRepo(core)
+        self.period_checks = ChecksRepo(core)
         # Recorded from day one, so a later layout change knows what it reads.
         if self.meta.get(SCHEMA_KEY) is None:
             self.meta.set(SCHEMA_KEY, SCHEMA_VERSION)

@@ -77,6 +77,10 @@ class PersonalDataRepo:
             "sightings": pick("sightings", lambda s: s.sender in accounts),
             "prompts": pick("prompts", lambda p: p.user_key in accounts),
             "link_codes": pick("link_codes", lambda c: c.person_id == person_id),
+            "report_returns": pick(
+                "report_returns", lambda m: person_id in (m.collaborator, m.officer)
+            ),
+            "period_checks": pick("period_checks", lambda c: c.officer == person_id),
             "invites": pick("invites", lambda i: getattr(i, "person_id", None) == person_id),
             "audit": pick("audit", lambda e: who in (e.who, e.target)),
             "access_log": pick("access_log", lambda e: e.subject == who),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from typing import cast
 
 from bot.core.models import Report
@@ -17,11 +18,20 @@ class ReportsRepo:
         self._table = cast(ReportTable, core.tables["reports"])
         self._index = self._table.index
 
-    def add(self, report: Report) -> None:
+    def add(self, report: Report) -> Report:
         if self._index.row(report.id, report.version) is not None:
             msg = f"report {report.id} version {report.version} is already stored"
             raise DuplicateKeyError(msg)
+        if report.number == 0:
+            head = self._index.head(report.id)
+            number = head.number if head is not None and head.number else 0
+            report = replace(report, number=number or self._index.last_number + 1)
         self._core.put("reports", (report.id, report.version), report)
+        return report
+
+    def by_number(self, number: int) -> Report | None:
+        report_id = self._index.by_number(number)
+        return None if report_id is None else self.get(report_id)
 
     def get(self, report_id: str) -> Report | None:
         head = self._index.head(report_id)

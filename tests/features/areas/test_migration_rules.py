@@ -158,7 +158,10 @@ def test_the_digest_and_the_echo_pass_over_a_removed_field() -> None:
     store.reports.rewrite(report.id, [*versions[:-1], last])
     after = digests(store).build("D1", day).types[0].totals
     assert after == before and "da_bo" not in {t.field.code for t in after}
-    ctx = SimpleNamespace(lang="vi", t=lambda key, **_: key)
+    # A private chat on a platform not running: no buttons under the echo.
+    ctx = SimpleNamespace(
+        lang="vi", t=lambda key, **_: key, is_group=False, capabilities=lambda: None
+    )
     saved = Saved(last, DIGEST_TYPES.get("danso"), DIGEST_TREE.get("C1-01"))
     lines = echo(ctx, saved, "report.saved").text.splitlines()  # type: ignore[arg-type]
     assert "• da_bo: 9" in lines and any(line.startswith("• Sinh:") for line in lines)

@@ -51,9 +51,11 @@ async def _download(world: World, url: str) -> bytes:
 
 
 def _births(data: bytes) -> int:
+    """The births of the sheet's total row (its last)."""
     sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
     header, *rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    return sum(row[header.index("sinh")] or 0 for row in rows)
+    assert str(rows[-1][1]).startswith("Tổng cộng")
+    return rows[-1][header.index("Sinh")]
 
 
 async def test_digest_on_demand_with_its_chart_and_spreadsheet(world: World) -> None:
@@ -79,7 +81,7 @@ async def test_digest_on_demand_with_its_chart_and_spreadsheet(world: World) -> 
         photo, document = sent[-2].photo, sent[-1].document
         assert photo is not None and sent[-2].text.startswith("📈 Tỷ lệ thôn đã báo cáo")
         assert world.fake.file_bytes(photo[-1]["file_id"]).startswith(b"\x89PNG")
-        assert document is not None and document["file_name"] == "bao-cao-R1-2026-11.xlsx"
+        assert document is not None and document["file_name"] == "tong-hop-R1-2026-11-23.xlsx"
         sheet = world.fake.file_bytes(document["file_id"])
     else:
         assert len(replies) == 2, "the text (with the link), then the photo"

@@ -10,7 +10,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-import openpyxl
 import pytest
 
 from bot.config.models import DigestSection
@@ -19,7 +18,7 @@ from bot.core.errors import Forbidden, UserError
 from bot.core.messages import UserRef
 from bot.core.models import GroupBinding, Role, RoleGrant
 from bot.core.text import split_text
-from bot.features.digest.chart import completeness_figure
+from bot.features.digest.chart import completeness_figure, label, ranked
 from bot.features.digest.data import DigestData, units_of
 from bot.store import Store, open_store
 from tests.features.digest.digest_fixture import NOW, TREE, at, digests, write_demo, write_district
@@ -177,8 +176,43 @@ def test_the_chart_has_one_bar_per_unit_and_every_vietnamese_letter(
     assert not [s for s in said if "missing from" in s or "Glyph" in s], said
     ax = fig.axes[0]
     assert len(ax.patches) == len(names)
-    assert [t.get_text() for t in ax.get_yticklabels()] == names
-    assert [round(p.get_width()) for p in ax.patches] == [67, 0, 100, 0]
+    # The least complete on top, nobody expected last; a long name on two lines.
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "Xã Hương Sơn", "Phường\nBắc Hồng Lĩnh", "Xã Đức Thọ", "Thị trấn Nghèn",
+    ]  # fmt: skip
+    assert [round(p.get_width()) for p in ax.patches] == [0, 67, 100, 0]
+    assert [t.get_text() for t in ax.texts] == ["0/9", "8/12", "5/5", "–"]
+
+
+def test_the_chart_sorts_by_the_share_of_every_type_together() -> None:
+    """Two types: a unit's place is its share over both; ties keep the tree's order."""
+    units = ["A", "B", "C", "D", "E"]
+    series = [
+        ("danso", [(4, 4), (1, 4), (0, 0), (2, 4), (2, 4)]),
+        ("kehoach", [(4, 4), (1, 4), (0, 0), (0, 4), (2, 4)]),
+    ]
+    assert ranked(units, series) == [1, 3, 4, 0, 2]  # 25%, 25%, 50%, 100%, nobody expected
+    fig = completeness_figure(units, series, title="t", axis="a")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["B", "D", "E", "A", "C"]
+    danso = [round(p.get_width()) for p in ax.patches][:5]
+    assert danso == [25, 50, 50, 100, 0]
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("Xã Thạch Hà", "Xã Thạch Hà"),
+        ("Phường Bắc Hồng Lĩnh", "Phường\nBắc Hồng Lĩnh"),
+        ("Phường Hà Huy Tập", "Phường Hà Huy Tập"),  # 17 characters: one line
+        ("Trung tâm Y tế khu vực Hồng Lĩnh", "Trung tâm Y tế khu vực\nHồng Lĩnh"),
+        ("Xã Đông Kinh Môn Thượng Hạ", "Xã Đông Kinh Môn\nThượng Hạ"),
+        ("Xã Đông Kinh Môn Thượng Hạ Tả Hữu Tiền Hậu", "Xã Đông Kinh Môn\nThượng Hạ Tả Hữu…"),
+    ],
+)
+def test_long_unit_names_wrap_on_two_lines_at_most(name: str, shown: str) -> None:
+    assert label(name) == shown
+    assert all(len(line) <= 22 for line in shown.splitlines())
 
 
 def test_the_chart_check_would_see_a_missing_glyph(caplog: pytest.LogCaptureFixture) -> None:
@@ -189,22 +223,6 @@ def test_the_chart_check_would_see_a_missing_glyph(caplog: pytest.LogCaptureFixt
         fig.savefig(io.BytesIO(), format="png")
     said = [str(w.message) for w in caught] + [r.getMessage() for r in caplog.records]
     assert any("missing from" in s for s in said), said
-
-
-def test_the_spreadsheet_opens_and_matches_the_digest(store: Store) -> None:
-    """The XLSX of the period: a sheet for the type whose columns sum to the digest's totals."""
-    service = digests(store)
-    data = service.build("D1", date(2026, 11, 23))
-    sheet_file = service.spreadsheet(data)
-    assert sheet_file.name == "bao-cao-D1-2026-11.xlsx"
-    book = openpyxl.load_workbook(io.BytesIO(sheet_file.data))
-    assert book.sheetnames == ["Biến động dân số"]
-    rows = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
-    header, body = rows[0], rows[1:]
-    assert sorted(row[0] for row in body) == ["C1-01", "C2-01", "C3-02"]
-    for code, (now, _) in totals(data).items():
-        column = header.index(code)
-        assert sum(row[column] or 0 for row in body) == now, code
 
 
 class _Delivery:
@@ -247,8 +265,9 @@ def test_daily_messages_go_to_supervisors_and_configured_groups(
     photo, sheet = messages[1].file, messages[2].file
     assert photo is not None and sheet is not None
     assert files.read(photo.file_id).startswith(b"\x89PNG")
-    assert sheet.file_id == messages[5].file.file_id  # type: ignore[union-attr]
-    assert len(list((tmp_path / "files").glob("*.json"))) == 3  # a chart per language, one XLSX
+    assert sheet.file_id != messages[5].file.file_id, "a sheet per language"  # type: ignore[union-attr]
+    assert sheet.name == "tong-hop-D1-2026-11-23.xlsx" and messages[2].text.startswith("📊 Sprea")
+    assert len(list((tmp_path / "files").glob("*.json"))) == 4  # a chart and a sheet per language
 
 
 def test_no_report_types_means_no_daily_digest(store: Store, tmp_path: Path) -> None:

@@ -60,6 +60,7 @@ class Ok:
     period: str | None = None
     village: str | None = None
     event_date: date | None = None
+    previous: bool = False
 
 
 @dataclass(frozen=True)
@@ -255,9 +256,11 @@ ROWS: list[tuple[str, str, Ok | Err]] = [
      err("report.duplicate_field", field="Chết")),
     # Rules and required fields, checked on the whole message.
     ("rule-sum", "/bc sinh 2 sinh nam 1 sinh nu 2",
-     err("report.rule", message=RULE_SUM[0], rule=RULE_SUM[1])),
+     err("report.rule", message=RULE_SUM[0], rule=RULE_SUM[1],
+         numbers="Sinh con trai 1 + Sinh con gái 2 = 3 ≠ Sinh 2")),
     ("rule-third", "/bc sinh 1 sinh con thu 3 2",
-     err("report.rule", message=RULE_THIRD[0], rule=RULE_THIRD[1])),
+     err("report.rule", message=RULE_THIRD[0], rule=RULE_THIRD[1],
+         numbers="Sinh con thứ 3 trở lên 2 > Sinh 1")),
     ("required", "/bc thaisan SLTS 2", err("report.missing_required", fields="Phụ nữ có thai")),
     ("required-text", "/bc tinhhinh muc do: binh thuong",
      err("report.missing_required", fields="Ghi chú")),
@@ -278,6 +281,19 @@ ROWS: list[tuple[str, str, Ok | Err]] = [
     ("day-outside-month", "/bc thang 11 ngay 20/10 sinh 1",
      err("report.duplicate_period", period="ngay 20/10")),
     ("two-villages", "/bc thon 1 thon 2 sinh 1", err("report.duplicate_village", village="2")),
+    # Period mode: "như kỳ trước" starts from the previous report (required fields and rules
+    # are checked once it is carried over); event mode refuses it.
+    ("previous", "/bc thaisan như kỳ trước", Ok({}, type="thaisan", previous=True)),
+    ("previous-folded", "/BC THAISAN NHU KY TRUOC co thai 14",
+     Ok({"co_thai": 14}, type="thaisan", previous=True)),
+    ("previous-type-after", "/bc như kỳ trước thaisan, SLTS 2",
+     Ok({"sang_loc_truoc_sinh": 2}, type="thaisan", previous=True)),
+    ("previous-daily", "/bc tinhhinh nhu hom qua, muc do: khẩn cấp",
+     Ok({"muc_do": "khẩn cấp"}, type="tinhhinh", previous=True)),
+    ("previous-event", "/bc nhu ky truoc sinh 2",
+     err("report.previous_event", type=DANSO, types="thaisan, tinhhinh")),
+    ("previous-bad-value", "/bc thaisan nhu ky truoc co thai hai",
+     err("report.bad_value", field="Phụ nữ có thai", value="hai", min=0, max=999)),
 ]
 # fmt: on
 
@@ -299,6 +315,7 @@ def test_message(text: str, expected: Ok | Err) -> None:
             period=expected.period,
             village=expected.village,
             event_date=expected.event_date,
+            previous=expected.previous,
         )
         return
     with pytest.raises(UserError) as caught:

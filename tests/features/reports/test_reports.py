@@ -56,7 +56,10 @@ async def test_report_echo_guard_correct_retract_and_views(world: World) -> None
     bad = (await d.say(collab, c_chat, "/bc sinh 2 chet abc"))[0]
     assert "/baocao" in bad, "every error shows a correct example"
     other = await d.say(collab, c_chat, "/bc thon son trung sinh 1")
-    assert other == ["Bạn không phụ trách Thôn Sơn Trung, nên không báo cáo cho thôn này được."]
+    assert other == [
+        "Bạn không phụ trách Thôn Sơn Trung, nên không báo cáo cho thôn này được. "
+        "Bạn phụ trách: Thôn Sơn Ninh."
+    ]
     by_officer = (await d.say(officer, o_chat, "/bc sinh 1 thon son trung"))[0]
     assert by_officer.startswith(
         "✅ Đã lưu báo cáo Biến động dân số – Thôn Sơn Trung, tháng 11/2026"
@@ -64,8 +67,10 @@ async def test_report_echo_guard_correct_retract_and_views(world: World) -> None
 
     mine = (await d.say(collab, c_chat, "/cuatoi"))[0]
     assert mine.splitlines() == [
-        "Báo cáo của bạn kỳ này (1):",
-        "• Thôn Sơn Ninh, tháng 11/2026: Sinh 2, Chết 2, Chuyển đến 3",
+        "Báo cáo gần đây của bạn (1):",
+        "• Số 1 (08:00): Biến động dân số, Thôn Sơn Ninh, tháng 11/2026 – Sinh 2, Chết 2, "
+        "Chuyển đến 3",
+        "Sửa một báo cáo: /sua <số> <mục> <số mới>, ví dụ /sua 1 sinh 3. Hủy: /huybaocao <số>.",
     ]
     assert (await d.say(officer, o_chat, "/thieu"))[0].startswith(
         "✅ Tất cả thôn của Xã Hương Sơn"
@@ -104,7 +109,9 @@ async def test_step_by_step_form_with_buttons_or_typed_answers(world: World) -> 
     assert first.startswith("📝 Thôn Sơn Ninh, tháng 11/2026 – câu 1/3: Phụ nữ có thai?")
     if world.platform == "telegram":
         question = world.fake.sent(chat)[-1]
-        own = f"form:{collab.handle.id}"
+        # The buttons name the form's owner, then the form and the question they belong to.
+        own = question.buttons[0][0][1].removesuffix(":d:1")
+        assert own.startswith(f"form:{collab.handle.id}#")
         assert question.buttons[0] == (
             ("1", f"{own}:d:1"),
             ("2", f"{own}:d:2"),
@@ -135,7 +142,13 @@ async def test_step_by_step_form_with_buttons_or_typed_answers(world: World) -> 
     assert (await d.say(collab, chat, "bỏ qua"))[0].startswith(
         "📝 Thôn Sơn Ninh, tháng 11/2026 – câu 3/3"
     )
-    done = (await d.say(collab, chat, "không"))[0]
+    summary = (await d.say(collab, chat, "không"))[0]
+    assert summary.splitlines()[1:4] == [
+        "1. Phụ nữ có thai: 12",
+        "2. Sàng lọc trước sinh: (bỏ qua)",
+        "3. Sàng lọc sơ sinh: 0",
+    ]
+    done = (await d.say(collab, chat, "lưu"))[0]
     assert done.splitlines() == [
         "✅ Đã lưu báo cáo Thai sản và sàng lọc – Thôn Sơn Ninh, tháng 11/2026:",
         "• Phụ nữ có thai: 12",
@@ -247,19 +260,24 @@ async def test_two_forms_in_one_group_do_not_mix(tg_world: World) -> None:
     hoa_question = fake.sent(group)[-1]
     await d.say(lan, group, "/baocao thaisan")
     lan_question = fake.sent(group)[-1]
+    # Each keypad names its owner, form and question: "form:<owner>#<form>.<question>".
+    hoa_tag = hoa_question.buttons[0][0][1].removesuffix(":d:1")
+    lan_tag = lan_question.buttons[0][0][1].removesuffix(":d:1")
+    assert hoa_tag.startswith(f"form:{hoa.handle.id}#")
+    assert lan_tag.startswith(f"form:{lan.handle.id}#")
 
     async def press(person: Person, message_id: int, data: str) -> None:
         handled = tg_world.bot.handled
         fake.press(person.handle, group, message_id, data)
         await eventually(lambda: tg_world.bot.handled > handled, what=data)
 
-    await press(lan, hoa_question.message_id, f"form:{hoa.handle.id}:d:9")
+    await press(lan, hoa_question.message_id, f"{hoa_tag}:d:9")
     assert fake.callback_answers[-1]["text"].startswith("Đây là phiếu của người khác")
-    await press(hoa, hoa_question.message_id, f"form:{hoa.handle.id}:d:3")
-    await press(lan, lan_question.message_id, f"form:{lan.handle.id}:d:5")
-    await press(hoa, hoa_question.message_id, f"form:{hoa.handle.id}:ok")
+    await press(hoa, hoa_question.message_id, f"{hoa_tag}:d:3")
+    await press(lan, lan_question.message_id, f"{lan_tag}:d:5")
+    await press(hoa, hoa_question.message_id, f"{hoa_tag}:ok")
     hoa_now = next(m for m in fake.sent(group) if m.message_id == hoa_question.message_id)
     assert "→ 3" in hoa_now.text
     assert fake.sent(group)[-1].text.startswith("📝 Thôn Sơn Ninh, tháng 11/2026 – câu 2/3")
-    await press(lan, lan_question.message_id, f"form:{lan.handle.id}:ok")
+    await press(lan, lan_question.message_id, f"{lan_tag}:ok")
     assert fake.sent(group)[-1].text.startswith("📝 Thôn Sơn Trung, tháng 11/2026 – câu 2/3")
