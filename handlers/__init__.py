@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers import (
+    absence,
     acks,
     audit,
     cancel,
@@ -46,6 +47,7 @@ ROUTERS = (
     confirm.router,
     acks.router,
     reminders.router,
+    absence.router,
     digest.router,
     questions.router,
     handbook.router,

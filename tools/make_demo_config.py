@@ -182,6 +182,21 @@ reminders:
     at: "08:00"
     text: "Cảm ơn anh chị đã cập nhật đúng hạn."
 
+# Days off. Vietnam's public holidays come from the holidays library (Tết by the lunar calendar,
+# Quốc khánh, the days off in lieu and the Saturdays worked in exchange each year); `add` lists
+# the province's own days off, `remove` the days it works anyway (a holiday, or a weekend day
+# worked in exchange when weekends are off). Days as 2026-09-03, spans as 2027-02-15..2027-02-19.
+# On a day off a monthly or weekly reminder waits for the next working day and a daily one is
+# skipped (dated ones, once and campaign, keep the date the officer chose); directive chases
+# wait too; a report deadline that falls on one moves to the next working day, and lateness
+# (the echo, the digest, the export) follows it. weekends_off: true makes Saturdays and
+# Sundays days off too. country: "" for no public holidays.
+holidays:
+  country: VN
+  weekends_off: false
+  add: []
+  remove: []
+
 # /healthz calls a platform dead when nothing was received from it for this long. The admins
 # are told privately when a poller gets no answer, or a platform reports failing webhook
 # deliveries, for silence_alert_minutes (0: never), and when a webhook hears nothing at all

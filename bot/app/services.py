@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from bot.features.directives.text import DirectiveText
     from bot.features.groups.service import Groups
     from bot.features.handbook.service import Handbook
+    from bot.features.people.absences import Absences
     from bot.features.people.account_links import Links
     from bot.features.people.directory import People
     from bot.features.people.invites import Invites
@@ -73,8 +74,8 @@ class FilesDesk:
 
 @dataclass(frozen=True, slots=True)
 class PeopleDesk:
-    """Who is who: the directory, requests to join, invites, account links, turnover, and the
-    notes to someone whose role an officer changed."""
+    """Who is who: the directory, requests to join, invites, account links, turnover, the
+    notes to someone whose role an officer changed, and days away."""
 
     directory: People
     registrations: Registrations
@@ -83,6 +84,7 @@ class PeopleDesk:
     turnover: Turnover
     notices: RoleNotices
     link_minutes: int  # how long a /lienket code lives
+    absences: Absences  # /vang: days away, when no reminder or chase reaches someone
 
 
 @dataclass(frozen=True, slots=True)

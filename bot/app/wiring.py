@@ -46,6 +46,7 @@ from bot.features.directives.service import Directives
 from bot.features.directives.text import DirectiveText
 from bot.features.groups.service import Groups
 from bot.features.handbook.service import Handbook
+from bot.features.people.absences import Absences
 from bot.features.people.account_links import Links
 from bot.features.people.approval_notices import ApprovalNotices
 from bot.features.people.directory import People
@@ -195,7 +196,8 @@ def build_directives(
     )  # fmt: skip
     followup = DirectiveFollowup(
         store=store, areas=areas, clock=clock, outbox=outbox, text=text, settings=settings,
-        default_lang=lang, quiet=quiet_hours(config),
+        default_lang=lang, quiet=quiet_hours(config), workdays=config.holidays.calendar(),
+        tz=config.tzinfo(),
     )  # fmt: skip
     return directives, acks, followup, text
 
@@ -273,6 +275,14 @@ def build_people(
         ),
         notices=RoleNotices(notifier=notifier),
         link_minutes=reg.link_code_minutes,
+        absences=Absences(
+            store=store,
+            areas=areas,
+            clock=clock,
+            tz=config.tzinfo(),
+            audit=audit,
+            notifier=notifier,
+        ),
     )
 
 
@@ -334,8 +344,11 @@ def build_services(
         translate=translate, audit=audit, events=events,
     )  # fmt: skip
     reg = config.registration
+    workdays = config.holidays.calendar()  # days off: deadlines move, reminders wait
     types = (
-        ReportTypes.from_config(config.report_types, default=config.default_report_type)
+        ReportTypes.from_config(
+            config.report_types, default=config.default_report_type, workdays=workdays
+        )
         if config.report_types
         else None
     )
@@ -377,7 +390,7 @@ def build_services(
     reminders = Reminders(
         store=store, areas=areas, clock=clock, tz=config.tzinfo(), reports=reports,
         running=frozenset(platforms), translate=translate, default_lang=config.language,
-        audit=audit,
+        audit=audit, workdays=workdays,
     )  # fmt: skip
     services = Services(
         areas=areas,

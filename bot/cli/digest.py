@@ -53,7 +53,10 @@ def run_digest(
     translate = Translator(config.language, headings=config.directives.heading.by_language())
     text = DigestText(translate, config.tzinfo())
     try:
-        types = ReportTypes.from_config(config.report_types, default=config.default_report_type)
+        types = ReportTypes.from_config(
+            config.report_types, default=config.default_report_type,
+            workdays=config.holidays.calendar(),
+        )  # fmt: skip
         reports = Reports(store=store, areas=areas, types=types, clock=clock, tz=config.tzinfo())
         digests = Digests(
             reports=reports, text=text, settings=config.digest, default_lang=config.language

@@ -23,6 +23,7 @@ from bot.config.base import (
     env_suffix,
     numbers_as_text,
 )
+from bot.config.holidays import HolidaysSection
 from bot.config.platforms import (
     PlatformsSection,
     TelegramSection,
@@ -297,6 +298,8 @@ class Config(Section):
     questions: QuestionsSection = QuestionsSection()
     digest: DigestSection = DigestSection()
     reminders: tuple[ReminderConfig, ...] = ()
+    # Days off: reminders and chases wait for the next working day, deadlines move to it.
+    holidays: HolidaysSection = HolidaysSection()
     scheduler: SchedulerSection = SchedulerSection()
     health: HealthSection = HealthSection()
     intake: IntakeSection = IntakeSection()

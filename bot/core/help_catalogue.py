@@ -53,6 +53,8 @@ STAFF = frozenset({Audience.OFFICER, Audience.ADMIN})
 SHOWN_ONLY_TO: dict[str, frozenset[Audience]] = {
     "xacnhan": STAFF,
     "dangky": frozenset({Audience.NEWCOMER, Audience.PENDING, Audience.COLLABORATOR}),
+    # Days away matter to those who are reminded and chased; admins may still type it.
+    "vang": frozenset({Audience.COLLABORATOR, Audience.OFFICER}),
 }
 # What everyone has: staff, whose lists are long, get these on one line (the whole help then
 # fits one Zalo message of 2,000 characters).

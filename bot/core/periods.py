@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal, Protocol
 
+from bot.core.workdays import EVERY_DAY, WorkCalendar
+
 PeriodKind = Literal["day", "week", "month", "quarter"]
 PERIOD_KINDS: tuple[PeriodKind, ...] = ("day", "week", "month", "quarter")
 _SEPARATORS = frozenset({":", "="})
@@ -28,6 +30,10 @@ class Schedule(Protocol):
 
     @property
     def accept_late_days(self) -> int | None: ...
+
+    @property
+    def workdays(self) -> WorkCalendar:
+        """Which days are working days: a deadline on a day off moves to the next one."""
 
 
 class PeriodError(ValueError):
@@ -121,8 +127,15 @@ def _as_period(period: Period | str) -> Period:
 
 
 def deadline(schedule: Schedule, period: Period | str) -> date:
-    """The last on-time day: `deadline_days` days after the period's last day."""
-    return _as_period(period).end + timedelta(days=schedule.deadline_days)
+    """The last on-time day: `deadline_days` days after the period's last day, or the next
+    working day when that day is a holiday (or a weekend the config gives off).
+
+    Every deadline, lateness and closing day is computed here, so the report's echo, the
+    digest, the reminders and the exports all follow the moved deadline."""
+    day = _as_period(period).end + timedelta(days=schedule.deadline_days)
+    # Schedules made without a calendar (tests, tools) keep every day as a working day.
+    workdays: WorkCalendar = getattr(schedule, "workdays", EVERY_DAY)
+    return workdays.on_or_after(day)
 
 
 def closing_day(schedule: Schedule, period: Period | str) -> date | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Literal, Protocol
 
+from bot.store.interface.absences import AbsencesRepo
 from bot.store.interface.admin_records import AccessLogRepo, AuditRepo, InvitesRepo
 from bot.store.interface.chats import GroupsRepo, InboundRepo, PromptsRepo
 from bot.store.interface.clarifications import ClarificationsRepo, SightingsRepo
@@ -25,6 +26,7 @@ from bot.store.interface.surveys import SurveyAnswersRepo, SurveysRepo
 
 __all__ = [
     "SCHEMA_VERSION",
+    "AbsencesRepo",
     "AccessLogRepo",
     "AcksRepo",
     "AuditRepo",
@@ -123,6 +125,7 @@ class Store(Protocol):
     invites: InvitesRepo
     report_returns: ReturnsRepo
     period_checks: ChecksRepo
+    absences: AbsencesRepo
     schema_version: int
 
     def atomic(self) -> AbstractContextManager[None]:

@@ -41,6 +41,7 @@ MATRIX: dict[str, tuple[set[str], str]] = {
     "danhan": ({COLLAB, OFFICER}, "GP"),
     "tinhtrang": ({OFFICER, SUPERVISOR}, "P"),
     "nhac": ({OFFICER}, "P"),
+    "vang": ({COLLAB, OFFICER}, "P"),
     "tonghop": ({OFFICER, SUPERVISOR}, "P"),
     "xuat": ({OFFICER, SUPERVISOR}, "P"),
     "huy": (ANYONE, "GP"),

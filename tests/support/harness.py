@@ -106,6 +106,10 @@ def write_config(
     # bot talks to them (else each first private reply opens with it); the consent and
     # introduction tests put these back (extra={"privacy": {...}}, merged key by key).
     privacy = {"consent_required": False, "tell_automated": False, **extra.pop("privacy", {})}
+    # Scenarios run on days written before public holidays counted (24/11/2026, the first
+    # Vietnam Culture Day, is one): no days off unless a test asks for them
+    # (extra={"holidays": {"country": "VN"}}, merged key by key).
+    holidays = {"country": "", **extra.pop("holidays", {})}
     doc: dict[str, Any] = {
         "timezone": "Asia/Ho_Chi_Minh",
         "language": "vi",
@@ -133,6 +137,7 @@ def write_config(
         # Scenarios type faster than a person; the intake tests put the real limit back.
         "intake": {"per_person_per_minute": 6000, "burst": 1000, "max_waiting_per_chat": 1000},
         "privacy": privacy,
+        "holidays": holidays,
         **_shipped_report_types(),
         **extra,
     }

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.core.errors import UserError
 from bot.core.messages import ChatKind
 from bot.core.models import Directive, OutboxStatus, Person
+from bot.core.workdays import EVERY_DAY, WorkCalendar
 from bot.delivery.outbox import Message
 from bot.delivery.sender import chat_from_key, private_chat
 from bot.features.broadcast.reach import private_account
@@ -19,6 +20,8 @@ from bot.features.broadcast.wording import excerpt, names
 from bot.features.directives.status import build_status
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from bot.config.models import DirectivesSection
     from bot.core.areas import AreaTree
     from bot.core.clock import Clock
@@ -44,6 +47,8 @@ class DirectiveFollowup:
         settings: DirectivesSection,
         default_lang: str,
         quiet: QuietHours | None = None,
+        workdays: WorkCalendar = EVERY_DAY,
+        tz: ZoneInfo | None = None,
     ) -> None:
         self.store = store
         self.areas = areas
@@ -53,6 +58,8 @@ class DirectiveFollowup:
         self.settings = settings
         self.default_lang = default_lang
         self.quiet = quiet
+        self.workdays = workdays  # a chase due on a day off waits for the next working day
+        self.tz = tz or UTC
 
     def run_once(self) -> dict[str, int]:
         now = self.clock.now()
@@ -74,6 +81,8 @@ class DirectiveFollowup:
         s = self.settings
         if d.chases >= s.chase_times:
             return False
+        if not self.workdays.is_working_day(now.astimezone(self.tz).date()):
+            return False
         first = d.created_at + timedelta(hours=s.chase_after_hours)
         return now >= first + timedelta(hours=s.chase_every_hours) * d.chases
 
@@ -88,9 +97,10 @@ class DirectiveFollowup:
         messages: list[Message] = []
         in_group: dict[str, list[str]] = {}
         author = self.store.people.get(d.author)
+        away = self.store.absences.away_on(now.astimezone(self.tz).date())  # /vang
         for pid, area in d.expected:
             person = self.store.people.get(pid)
-            if pid in acked or person is None or not person.active:
+            if pid in acked or pid in away or person is None or not person.active:
                 continue
             account = private_account(person, running)
             if account:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from bot.core.messages import ChatKind, ChatRef, UserRef
 from bot.core.models import Area, Reminder, ReminderKind, Role
 from bot.core.periods import deadline, describe
 from bot.core.places import resolve
+from bot.core.workdays import EVERY_DAY, WorkCalendar
 from bot.delivery.outbox import Message
 from bot.features.audit.log import AuditLog
 from bot.features.broadcast.reach import compute_reach, private_account
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 SETTERS = (Role.OFFICER, Role.ADMIN)
 MAX_NAMED = 12  # missing villages named in a group's deadline reminder
+BEHIND = timedelta(days=31)  # how far back a moment moved past days off may have come from
 
 
 class Reminders:
@@ -50,6 +52,7 @@ class Reminders:
         translate: Translator,
         default_lang: str,
         audit: AuditLog,
+        workdays: WorkCalendar = EVERY_DAY,
     ) -> None:
         self.store = store
         self.areas = areas
@@ -60,6 +63,7 @@ class Reminders:
         self.t = translate
         self.default_lang = default_lang
         self.audit = audit
+        self.workdays = workdays  # days off: moments move or are skipped (timing.py)
         # Set by the composition root: the scheduler re-times a reminder that was added or removed.
         self.on_change: Callable[[int], None] = lambda _id: None
 
@@ -73,7 +77,18 @@ class Reminders:
         return types.get(code) if code else types.default
 
     def next_moment(self, rem: Reminder, after: datetime) -> datetime | None:
-        return next_after(rem, after, tz=self.tz, schedules=self._schedule)
+        return next_after(
+            rem, after, tz=self.tz, schedules=self._schedule, workdays=self.workdays
+        )
+
+    def upcoming(self, rem: Reminder, now: datetime) -> datetime | None:
+        """The next moment after `now`, counted from the last firing: a moment moved past days
+        off (Tết) is still ahead after its own day has gone."""
+        since = max(rem.last_fired or now, now - BEHIND)
+        moment = self.next_moment(rem, since)
+        while moment is not None and moment <= now:
+            moment = self.next_moment(rem, moment)
+        return moment
 
     # --- what people type -----------------------------------------------------------------------
 
@@ -129,7 +144,7 @@ class Reminders:
             if not rem.active or rem.kind is ReminderKind.REGISTRATIONS:
                 # The registration summary is officers' own choice (/duyet tomtat).
                 continue
-            moment = self.next_moment(rem, max(now, rem.last_fired or now))
+            moment = self.upcoming(rem, now)
             if moment is not None and self._covers(actor, rem):
                 out.append((rem, moment))
         return out
@@ -189,7 +204,10 @@ class Reminders:
                     lang=self.default_lang)
             for g in reach.groups
         ]  # fmt: skip
+        away = self.away(moment)
         for recipient, account in reach.private:
+            if recipient.person.id in away:
+                continue
             lang = recipient.person.language or self.default_lang
             out.append(
                 Message(chat=_private(account), text=text_of(lang), lang=lang,
@@ -212,11 +230,17 @@ class Reminders:
 
         return text_of
 
+    def away(self, moment: datetime) -> frozenset[int]:
+        """The people away (`/vang`) on the local day of `moment`: no reminder reaches them."""
+        return self.store.absences.away_on(moment.astimezone(self.tz).date())
+
     def _deadline(self, rem: Reminder, moment: datetime) -> list[Message]:
         """Only to the villages that have not reported the period whose deadline is coming:
         privately to their collaborators, and in a group for those it cannot reach privately."""
         rt = self._schedule(rem.report_type)
-        period = period_due(rem, moment, tz=self.tz, schedules=self._schedule)
+        period = period_due(
+            rem, moment, tz=self.tz, schedules=self._schedule, workdays=self.workdays
+        )
         if rt is None or period is None:
             return []
         types = self.reports.types
@@ -226,13 +250,17 @@ class Reminders:
         unreached: dict[str, list[str]] = {}
         targets = list(rem.areas) or [self.areas.root.code]
         seen: set[str] = set()
+        away = self.away(moment)
         for target in targets:
             for row in self.reports.missing_in(target, rtype, period.key):
                 if row.village.code in seen or not row.collaborators:
                     continue  # expected villages are those with an active collaborator
                 seen.add(row.village.code)
+                present = [p for p in row.collaborators if p.id not in away]
+                if not present:
+                    continue  # everyone of the village is away: neither told nor named
                 reached = False
-                for person in row.collaborators:
+                for person in present:
                     account = private_account(person, self.running)
                     if not account:
                         continue

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bot.core.periods import PeriodKind
 from bot.core.text import fold
+from bot.core.workdays import EVERY_DAY, WorkCalendar
 
 if TYPE_CHECKING:
     from bot.config.reports import ReportTypeConfig
@@ -99,6 +100,7 @@ class ReportType:
     deadline_days: int = 5
     accept_late_days: int | None = 30
     rules: tuple[Rule, ...] = ()
+    workdays: WorkCalendar = EVERY_DAY  # a deadline on a day off moves to the next working day
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_vi
@@ -164,10 +166,15 @@ class ReportTypes:
 
     @classmethod
     def from_config(
-        cls, types: Sequence[ReportTypeConfig], *, default: str | None = None
+        cls,
+        types: Sequence[ReportTypeConfig],
+        *,
+        default: str | None = None,
+        workdays: WorkCalendar = EVERY_DAY,
     ) -> ReportTypes:
-        """Build from `config.report_types` and `config.default_report_type`."""
-        return cls((convert(t) for t in types), default=default)
+        """Build from `config.report_types` and `config.default_report_type`; `workdays` from
+        `config.holidays` (its deadlines move over holidays)."""
+        return cls((convert(t, workdays) for t in types), default=default)
 
     def __iter__(self) -> Iterator[ReportType]:
         return iter(self._types.values())
@@ -188,7 +195,7 @@ class ReportTypes:
         return self._fields[code]
 
 
-def convert(cfg: ReportTypeConfig) -> ReportType:
+def convert(cfg: ReportTypeConfig, workdays: WorkCalendar = EVERY_DAY) -> ReportType:
     """A config model (bot.config.reports.ReportTypeConfig) as plain frozen values."""
     fields = tuple(
         FieldSpec(
@@ -230,4 +237,5 @@ def convert(cfg: ReportTypeConfig) -> ReportType:
         deadline_days=cfg.deadline_days,
         accept_late_days=cfg.accept_late_days,
         rules=tuple(rules),
+        workdays=workdays,
     )

@@ -72,6 +72,7 @@ ID_TABLES = (
     "audit",
     "access_log",
     "report_returns",
+    "absences",
 )
 
 

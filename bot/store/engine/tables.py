@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.core.absences import Absence
 from bot.core.admin_records import AccessEntry, AuditEntry, Invite
 from bot.core.messages import Incoming
 from bot.core.models import (
@@ -106,6 +107,7 @@ SPECS: dict[str, TableSpec] = {
         TableSpec("invites", Invite, lambda r: r.code),
         TableSpec("report_returns", ReportReturn, lambda r: r.number),
         TableSpec("period_checks", PeriodCheck, lambda r: (r.area, r.period)),
+        TableSpec("absences", Absence, lambda r: r.id),
     )
 }
 

@@ -12,6 +12,7 @@ from bot.store.base import SCHEMA_VERSION, StoreVersionError
 from bot.store.engine.outbox_table import OutboxTable
 from bot.store.engine.tables import SPECS, AckTable, AnyTable, PeopleTable, ReportTable, Table
 from bot.store.engine.transaction import Core
+from bot.store.repos.absences import AbsencesRepo
 from bot.store.repos.admin_records import AccessLogRepo, AuditRepo, InvitesRepo
 from bot.store.repos.chats import GroupsRepo, InboundRepo, PromptsRepo
 from bot.store.repos.clarifications import ClarificationsRepo, SightingsRepo
@@ -95,6 +96,7 @@ class CoreStore:
         self.invites = InvitesRepo(core)
         self.report_returns = ReturnsRepo(core)
         self.period_checks = ChecksRepo(core)
+        self.absences = AbsencesRepo(core)
         # Recorded from day one, so a later layout change knows what it reads.
         if self.meta.get(SCHEMA_KEY) is None:
             self.meta.set(SCHEMA_KEY, SCHEMA_VERSION)

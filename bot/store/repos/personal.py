@@ -77,6 +77,7 @@ class PersonalDataRepo:
             "sightings": pick("sightings", lambda s: s.sender in accounts),
             "prompts": pick("prompts", lambda p: p.user_key in accounts),
             "link_codes": pick("link_codes", lambda c: c.person_id == person_id),
+            "absences": pick("absences", lambda a: person_id in (a.person_id, a.set_by)),
             "report_returns": pick(
                 "report_returns", lambda m: person_id in (m.collaborator, m.officer)
             ),
@@ -112,6 +113,9 @@ class PersonalDataRepo:
                                               lambda c: c.code)  # fmt: skip
             counts["invites"] = self._drop(
                 "invites", lambda i: i.person_id == person_id, lambda i: i.code
+            )
+            counts["absences"] = self._drop(
+                "absences", lambda a: a.person_id == person_id, lambda a: a.id
             )
             counts["prompts"] = self._drop(
                 "prompts", lambda p: p.user_key in accounts, lambda p: (p.chat_key, p.user_key)
