@@ -31,6 +31,7 @@ TEMPLATE = """\
 #   TELEGRAM_WEBHOOK_SECRET       only for webhook mode: 1-256 of A-Z a-z 0-9 _ -
 #   ZALO_BOT_TOKEN_<NAME>         one per Zalo bot below, NAME = its name in capitals
 #   ZALO_WEBHOOK_SECRET_<NAME>    only for webhook mode: 8-256 characters
+#   WEBHOOK_SECRET_<NAME>         one per outgoing webhook endpoint (or its secret_env)
 # Other environment variables override this file: BOT_CONFIG (which file to read),
 # BOT_DATA_DIR, BOT_WEB_PORT, TELEGRAM_API_BASE_URL, ZALO_API_BASE_URL.
 
@@ -220,6 +221,23 @@ runtime:
 logging:
   level: INFO
   format: json
+
+# Outgoing webhooks (docs/webhooks.md): each stored, corrected, retracted or returned report
+# and each directive acknowledgement is POSTed as signed JSON to these https:// endpoints, in
+# order per report, retried with backoff for give_up_hours, at least once (receivers drop
+# repeats by the event id). People appear only as pseudonyms. Each endpoint's signing secret
+# goes in the environment variable secret_env names (default WEBHOOK_SECRET_<NAME>), never
+# here. events: which ones (default all); areas: only these subtrees (default all);
+# free_text: true also sends what people typed as free text (it may name someone).
+# webhooks:
+#   endpoints:
+#     - name: dashboard
+#       url: https://dashboard.example.gov.vn/hooks/danso
+#       secret_env: WEBHOOK_SECRET_DASHBOARD
+#       events: [report.stored, report.corrected, report.retracted, report.returned,
+#                directive.acknowledged]
+#   retry_base_seconds: 10
+#   give_up_hours: 72
 
 # Field reports. Each type: code, name (vi, en), aliases people type; mode event (each message
 # adds, e.g. a birth as it happens; the period's value is the sum) or period (one summary per

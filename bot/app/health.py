@@ -65,6 +65,9 @@ def health_report(
             }
             for q in services.delivery.quotas.states()
         }
+        if services.delivery.hooks is not None and services.delivery.hooks.endpoints:
+            # Per endpoint: events owed (waiting or retrying) and failed for good.
+            body["webhooks"] = services.delivery.hooks.backlog()
     if inbound is not None:
         body["intake"] = {
             "handled": inbound.handled,

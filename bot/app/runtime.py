@@ -79,6 +79,7 @@ class App:
         self.services: Services | None = None
         self.started: list[Platform] = []
         self._outbox_task: asyncio.Task[None] | None = None
+        self._hooks_task: asyncio.Task[None] | None = None  # the outgoing webhooks' sender
         self.scheduler: Engine | None = None
         self.silence: SilenceWatch | None = None
         self.storage: StorageWatch | None = None
@@ -142,6 +143,8 @@ class App:
             await self._register_menu(platform)
         self.inbound.open()
         self._outbox_task = asyncio.create_task(services.delivery.outbox.run())
+        if services.delivery.hooks is not None:
+            self._hooks_task = asyncio.create_task(services.delivery.hooks.run())
         self._housekeep()
         health = self.config.health
         self.silence = SilenceWatch(
@@ -255,6 +258,8 @@ class App:
         if self.services is not None:
             # No new bulk send; what is queued waits for the restart.
             self.services.delivery.outbox.halt()
+            if self.services.delivery.hooks is not None:
+                self.services.delivery.hooks.halt()
         log.info("stopping: no new work taken; finishing what is in flight")
         for platform in reversed(self.started):
             try:
@@ -273,6 +278,12 @@ class App:
             self._outbox_task.cancel()  # halted: it only waits for its next round
             await asyncio.gather(self._outbox_task, return_exceptions=True)
             self._outbox_task = None
+        hooks = self.services.delivery.hooks if self.services is not None else None
+        if hooks is not None and self._hooks_task is not None:
+            await _within(hooks.stop(), deadline, "webhook posts")
+            self._hooks_task.cancel()  # halted: it only waits for its next round
+            await asyncio.gather(self._hooks_task, return_exceptions=True)
+            self._hooks_task = None
         if self.storage is not None:
             await self.storage.stop()
         for platform in reversed(self.started):

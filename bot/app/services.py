@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.delivery.file_store import FileLinks, FileStore
     from bot.delivery.outbox import Outbox
     from bot.delivery.sender import Delivery
+    from bot.delivery.webhook_outbox import WebhookOutbox
     from bot.delivery.zalo_quota import Quotas
     from bot.features.audit.log import AuditLog
     from bot.features.audit.text import AuditText
@@ -56,6 +57,7 @@ class DeliveryDesk:
     sender: Delivery
     outbox: Outbox
     quotas: Quotas
+    hooks: WebhookOutbox | None = None  # events POSTed to other systems (docs/webhooks.md)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from bot.app.services import (
     PrivacyDesk,
     Services,
 )
+from bot.app.webhooks import build_webhooks
 from bot.core.areas import AreaTree
 from bot.core.clock import Clock
 from bot.core.events import Events
@@ -355,6 +356,9 @@ def build_services(
     reports = Reports(
         store=store, areas=areas, types=types, clock=clock, tz=config.tzinfo(), events=events
     )
+    hooks = build_webhooks(
+        config, store, clock=clock, areas=areas, types=types, notifier=delivery, events=events
+    )
     review = Review(
         reports=reports, outbox=outbox, text=ReviewText(translate, config.tzinfo()), audit=audit,
         events=events, default_lang=config.language,
@@ -396,7 +400,7 @@ def build_services(
         areas=areas,
         translate=translate,
         prompts=Prompts(store=store, clock=clock, ttl=timedelta(minutes=reg.prompt_minutes)),
-        delivery=DeliveryDesk(sender=delivery, outbox=outbox, quotas=quotas),
+        delivery=DeliveryDesk(sender=delivery, outbox=outbox, quotas=quotas, hooks=hooks),
         files=FilesDesk(store=files, links=links, sender=delivery),
         people=people_desk,
         groups=groups,

@@ -25,6 +25,7 @@ from bot.config.models import (
     env_suffix,
 )
 from bot.config.rules import cross_checks, env_value, find_secrets
+from bot.config.webhooks import with_secrets
 from bot.config.yaml_source import YamlDoc, join_path, parse_yaml
 
 __all__ = [
@@ -121,9 +122,13 @@ def _complete(
     )
     web = config.web.model_copy(update={"port": overrides.get("port", config.web.port)})
     platforms = config.platforms.model_copy(update={"telegram": tg, "zalo": zalo})
-    return config.model_copy(
-        update={"data_dir": Path(os.path.normpath(data_dir)), "platforms": platforms, "web": web}
-    )
+    update: dict[str, Any] = {
+        "data_dir": Path(os.path.normpath(data_dir)),
+        "platforms": platforms,
+        "web": web,
+        "webhooks": with_secrets(config.webhooks, environ),
+    }
+    return config.model_copy(update=update)
 
 
 def _secret(environ: Mapping[str, str], name: str) -> SecretStr | None:

@@ -33,6 +33,7 @@ from bot.config.platforms import (
 from bot.config.privacy import PrivacySection
 from bot.config.reminders import ReminderConfig
 from bot.config.reports import ReportTypeConfig
+from bot.config.webhooks import WebhooksSection
 
 AreaKind = Literal["province", "region", "district", "commune", "village"]
 
@@ -305,6 +306,7 @@ class Config(Section):
     intake: IntakeSection = IntakeSection()
     runtime: RuntimeSection = RuntimeSection()
     logging: LoggingSection = LoggingSection()
+    webhooks: WebhooksSection = WebhooksSection()  # events POSTed to other systems
     report_types: tuple[ReportTypeConfig, ...] = ()
     default_report_type: str | None = None  # None: the only type, if there is one
 
@@ -345,6 +347,7 @@ class Config(Section):
         found = [tg.token, tg.webhook_secret]
         for bot in self.platforms.zalo.bots:
             found += [bot.token, bot.webhook_secret]
+        found += [endpoint.secret for endpoint in self.webhooks.endpoints]
         return [s.get_secret_value() for s in found if s is not None]
 
 

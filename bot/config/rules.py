@@ -19,11 +19,13 @@ from bot.config.models import (
 )
 from bot.config.reminders import reminder_problems
 from bot.config.reports_check import report_problems
+from bot.config.webhooks import webhook_problems
 from bot.config.yaml_source import join_path
 
 TOKEN_SHAPE = re.compile(r"\d{6,}:[A-Za-z0-9_-]{30,}")
 _SECRET_WORDS = ("token", "secret", "password", "passwd", "api_key", "apikey", "private_key")
 _TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 M = TypeVar("M", bound=BaseModel)
 # Names of environment variables, not secrets.
 ALL_SECRET_ENV = ", ".join(
@@ -32,6 +34,7 @@ ALL_SECRET_ENV = ", ".join(
         "TELEGRAM_WEBHOOK_SECRET",
         "ZALO_BOT_TOKEN_<NAME>",
         "ZALO_WEBHOOK_SECRET_<NAME>",
+        "WEBHOOK_SECRET_<NAME>",
     )
 )
 
@@ -58,6 +61,15 @@ def _walk(data: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
 
 def _env_for(raw: dict[str, Any], path: str, *, is_secret: bool) -> str:
     """The environment variable a secret found at `path` belongs in."""
+    hook = re.match(r"webhooks\.endpoints\[(\d+)\]", path)
+    if hook:
+        section = raw.get("webhooks")
+        hooks = section.get("endpoints") if isinstance(section, dict) else None
+        entry = hooks[int(hook.group(1))] if isinstance(hooks, list) else None
+        name = entry.get("name") if isinstance(entry, dict) else None
+        env = entry.get("secret_env") if isinstance(entry, dict) else None
+        suffix = env_suffix(name) if isinstance(name, str) and name else "<NAME>"
+        return env if isinstance(env, str) and env else f"WEBHOOK_SECRET_{suffix}"
     bot = re.match(r"platforms\.zalo\.bots\[(\d+)\]", path)
     if bot:
         bots = raw.get("platforms", {}).get("zalo", {}).get("bots")
@@ -72,11 +84,23 @@ def _env_for(raw: dict[str, Any], path: str, *, is_secret: bool) -> str:
     return f"one of {ALL_SECRET_ENV}"
 
 
+def _names_env(key: Any, value: Any) -> bool:
+    """A key `…_env` whose value is an environment variable's name (upper case)."""
+    return (
+        isinstance(key, str)
+        and key.lower().endswith("_env")
+        and isinstance(value, str)
+        and _ENV_NAME.fullmatch(value) is not None
+    )
+
+
 def find_secrets(raw: dict[str, Any]) -> list[Problem]:
     """Keys named like a secret and values shaped like a bot token: both belong in the env."""
     problems: list[Problem] = []
     for path, key, value in _walk(raw):
         named = isinstance(key, str) and any(w in key.lower() for w in _SECRET_WORDS)
+        if named and _names_env(key, value):
+            continue  # `secret_env: WEBHOOK_SECRET_X` names where the secret is, not the secret
         if named:
             is_secret = "token" not in key.lower()
             env = _env_for(raw, path, is_secret=is_secret)
@@ -179,6 +203,7 @@ def cross_checks(raw: dict[str, Any], environ: Mapping[str, str]) -> list[Proble
         {t.get("code") for t in types if isinstance(t, dict)} if isinstance(types, list) else set()
     )
     problems += reminder_problems(raw, codes, {str(c) for c in type_codes if c})
+    problems += webhook_problems(raw, environ, codes)
     if web is not None:
         problems += _webhooks(tg, zalo, bots, web, environ)
     admins = raw.get("admins")

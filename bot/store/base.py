@@ -23,6 +23,7 @@ from bot.store.interface.reminders import RemindersRepo
 from bot.store.interface.reports import ReportsRepo
 from bot.store.interface.reviews import ChecksRepo, ReturnsRepo
 from bot.store.interface.surveys import SurveyAnswersRepo, SurveysRepo
+from bot.store.interface.webhooks import HookDeliveriesRepo
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -37,6 +38,7 @@ __all__ = [
     "FsyncPolicy",
     "GroupsRepo",
     "HandbookRepo",
+    "HookDeliveriesRepo",
     "InboundRepo",
     "InvitesRepo",
     "LinkCodesRepo",
@@ -123,6 +125,7 @@ class Store(Protocol):
     access_log: AccessLogRepo
     personal: PersonalDataRepo
     invites: InvitesRepo
+    webhooks: HookDeliveriesRepo
     report_returns: ReturnsRepo
     period_checks: ChecksRepo
     absences: AbsencesRepo

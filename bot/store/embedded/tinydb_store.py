@@ -71,6 +71,7 @@ ID_TABLES = (
     "surveys",
     "audit",
     "access_log",
+    "webhook_deliveries",
     "report_returns",
     "absences",
 )

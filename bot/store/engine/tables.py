@@ -30,6 +30,7 @@ from bot.core.models import (
     SurveyAnswer,
 )
 from bot.core.review_records import PeriodCheck, ReportReturn
+from bot.core.webhook_records import HookDelivery
 from bot.store.engine.report_index import ReportIndex, row_of
 
 Key = int | str | tuple[Any, ...]
@@ -105,6 +106,7 @@ SPECS: dict[str, TableSpec] = {
         TableSpec("audit", AuditEntry, lambda r: r.id),
         TableSpec("access_log", AccessEntry, lambda r: r.id),
         TableSpec("invites", Invite, lambda r: r.code),
+        TableSpec("webhook_deliveries", HookDelivery, lambda r: r.id),
         TableSpec("report_returns", ReportReturn, lambda r: r.number),
         TableSpec("period_checks", PeriodCheck, lambda r: (r.area, r.period)),
         TableSpec("absences", Absence, lambda r: r.id),

@@ -26,6 +26,7 @@ from bot.store.repos.reminders import RemindersRepo
 from bot.store.repos.reports import ReportsRepo
 from bot.store.repos.reviews import ChecksRepo, ReturnsRepo
 from bot.store.repos.surveys import SurveyAnswersRepo, SurveysRepo
+from bot.store.repos.webhooks import HookDeliveriesRepo
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ class CoreStore:
         self.access_log = AccessLogRepo(core)
         self.personal = PersonalDataRepo(core)
         self.invites = InvitesRepo(core)
+        self.webhooks = HookDeliveriesRepo(core)
         self.report_returns = ReturnsRepo(core)
         self.period_checks = ChecksRepo(core)
         self.absences = AbsencesRepo(core)

@@ -1,0 +1,1 @@
+"""Outgoing webhooks: reports and acknowledgements told to other systems (docs/webhooks.md)."""
