@@ -243,6 +243,15 @@ def _people_data(args: argparse.Namespace) -> int:
     )  # fmt: skip
 
 
+def _dhis2_push(args: argparse.Namespace) -> int:
+    from bot.cli.dhis2 import run_dhis2_push
+
+    return run_dhis2_push(
+        period=args.period, area=args.area, dry_run=args.dry_run, config_path=args.config,
+        environ=os.environ,
+    )  # fmt: skip
+
+
 def _backup(args: argparse.Namespace) -> int:
     from bot.cli.backup import run_backup
 
@@ -265,6 +274,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "people import": _people_import,
     "people export": _people_data,
     "people erase": _people_data,
+    "dhis2 push": _dhis2_push,
     "backup": _backup,
     "restore": _restore,
 }
@@ -278,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = (
         getattr(args, "people_command", None)
         or getattr(args, "areas_command", None)
+        or getattr(args, "dhis2_command", None)
     )
     if sub:
         command = f"{command} {sub}"

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DIGEST_SOURCE = "config:digest"
+DHIS2_SOURCE = "config:dhis2"
 
 
 def from_config(rc: ReminderConfig) -> Reminder:
@@ -45,6 +46,9 @@ def sync_definitions(store: Store, config: Config, clock: Clock) -> None:
     for rc in config.reminders:
         rem = from_config(rc)
         wanted[rem.source] = rem
+    if config.dhis2 is not None and config.dhis2.daily_at is not None:
+        at = config.dhis2.daily_at.strftime("%H:%M")
+        wanted[DHIS2_SOURCE] = Reminder(id=0, kind=ReminderKind.DHIS2, at=at, source=DHIS2_SOURCE)
     existing = {r.source: r for r in store.reminders.all() if r.source.startswith("config:")}
     with store.atomic():
         for source, rem in wanted.items():

@@ -4,6 +4,7 @@ the messages the firing queues in the outbox."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Builder = Callable[[Reminder, datetime], list["Message"]]
+# A firing that is work rather than messages (the DHIS2 push): run once the firing is recorded.
+Task = Callable[[Reminder, datetime], Awaitable[None]]
 Timing = Callable[[Reminder, datetime], datetime | None]
 MAX_CATCH_UP = 10_000  # moments skipped in one go (a daily reminder down for 27 years)
 
@@ -47,6 +50,7 @@ class Engine:
         timing: Timing,
         builders: Mapping[ReminderKind, Builder],
         default: Builder,
+        tasks: Mapping[ReminderKind, Task] | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -57,6 +61,8 @@ class Engine:
         self.timing = timing
         self.builders = builders
         self.default = default
+        self.tasks = dict(tasks or {})
+        self._running: set[asyncio.Task[None]] = set()
         self.scheduler = AsyncIOScheduler(
             timezone=tz,
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
@@ -89,6 +95,8 @@ class Engine:
             self._unsubscribe = None
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        for task in self._running:
+            task.cancel()  # a push cut off here is sent again by the next firing or the CLI
 
     # --- jobs ---------------------------------------------------------------------------------
 
@@ -173,4 +181,22 @@ class Engine:
             self.store.reminders.save(done)
             return False
         log.info("reminder=%s fired for %s: %d messages", rem.id, latest, len(messages))
+        work = self.tasks.get(rem.kind)
+        if work is not None and late <= self.grace:
+            self._start(rem, work(rem, latest))
+            return True
         return bool(messages)
+
+    def _start(self, rem: Reminder, work: Awaitable[None]) -> None:
+        """Run a firing's work beside the scheduler (the firing is recorded already, so it
+        happens once); a failure is logged, never raised into APScheduler."""
+
+        async def guarded() -> None:
+            try:
+                await work
+            except Exception:
+                log.exception("reminder=%s kind=%s work failed", rem.id, rem.kind)
+
+        task = asyncio.get_running_loop().create_task(guarded())
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)

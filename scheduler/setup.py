@@ -33,8 +33,11 @@ def build_engine(config: Config, store: Store, services: Services, *, clock: Clo
         store=store, clock=clock, tz=tz, outbox=services.delivery.outbox,
         quiet=QuietHours(s.quiet_start, s.quiet_end, tz),
         grace=timedelta(minutes=s.grace_minutes), timing=services.reminders.next_moment,
-        builders={ReminderKind.DIGEST: digest, ReminderKind.REGISTRATIONS: summary.messages},
+        builders={ReminderKind.DIGEST: digest, ReminderKind.REGISTRATIONS: summary.messages,
+                  ReminderKind.DHIS2: lambda rem, moment: []},
         default=services.reminders.messages,
+        # The DHIS2 push is work, not messages: it runs once its firing is recorded.
+        tasks={ReminderKind.DHIS2: services.dhis2.daily} if services.dhis2 else None,
     )  # fmt: skip
     services.reminders.on_change = engine.schedule
     summary.on_schedule = engine.schedule

@@ -32,6 +32,8 @@ TEMPLATE = """\
 #   ZALO_BOT_TOKEN_<NAME>         one per Zalo bot below, NAME = its name in capitals
 #   ZALO_WEBHOOK_SECRET_<NAME>    only for webhook mode: 8-256 characters
 #   WEBHOOK_SECRET_<NAME>         one per outgoing webhook endpoint (or its secret_env)
+#   DHIS2_API_TOKEN               a DHIS2 personal access token (or the two below)
+#   DHIS2_USERNAME, DHIS2_PASSWORD  a DHIS2 user allowed to enter data, if no token
 # Other environment variables override this file: BOT_CONFIG (which file to read),
 # BOT_DATA_DIR, BOT_WEB_PORT, TELEGRAM_API_BASE_URL, ZALO_API_BASE_URL.
 
@@ -360,6 +362,29 @@ report_types:
         name: {vi: Cần hỗ trợ, en: Needs help}
         aliases: [hỗ trợ]
         type: yesno
+
+# DHIS2 (docs/dhis2.md): the province's DHIS2 takes the reports' numbers as data value sets.
+# A report type sends the number fields it maps (add under the type, beside `fields:`):
+#     dhis2:
+#       data_set: pBOMPrpg1QX               # the data set's id in DHIS2 (optional)
+#       fields:
+#         sinh: f7n9E0hX8qk                 # field code: data element id
+#         chet: {data_element: Ix2HsbDMLea, category_option_combo: HllvX50cXC0}
+# Each area's numbers add up in the organisation unit of the nearest mapped area at or above
+# it (map communes, and their villages' reports are summed there): org_units here, and/or a
+# CSV beside this file (area_code,org_unit[,name], a header line allowed). Only the latest
+# version of each report counts, retracted ones not. `python -m bot dhis2 push --period
+# 2026-11` sends a period; with daily_at the bot also sends, every day, the periods that have
+# ended and still take late reports (daily_current: the one under way too), and the admins
+# read DHIS2's import summary in their chat. base_url: https:// only. The login comes from
+# the environment (see the top of this file).
+# dhis2:
+#   base_url: https://dhis2.hatinh.example.gov.vn
+#   org_units: {"18115": AbCdEfGh123, "18118": BcDeFgHi234}
+#   org_units_file: dhis2_org_units.csv
+#   daily_at: "06:00"
+#   daily_current: false
+#   timeout_seconds: 60
 
 # The places, as ONE tree: a root (province, or district) and its children, to any depth.
 # kind is one of: province, region, district, commune, village. Villages have no children.

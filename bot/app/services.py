@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from bot.features.audit.text import AuditText
     from bot.features.broadcast.confirmations import PendingActions
     from bot.features.clarifications.service import Clarifications
+    from bot.features.dhis2.service import Dhis2Push
     from bot.features.digest.service import Digests
     from bot.features.directives.acks import Acks
     from bot.features.directives.followup import DirectiveFollowup
@@ -139,3 +140,4 @@ class Services:
     questions: Questions
     handbook: Handbook
     clarifications: Clarifications
+    dhis2: Dhis2Push | None = None  # the scheduler's daily push to DHIS2 (no handler uses it)

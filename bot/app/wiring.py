@@ -39,6 +39,7 @@ from bot.features.audit.text import AuditText
 from bot.features.broadcast.confirmations import PendingActions
 from bot.features.clarifications.service import Clarifications
 from bot.features.clarifications.text import ClarificationText
+from bot.features.dhis2.service import Dhis2Push, build_push
 from bot.features.digest.service import Digests
 from bot.features.digest.text import DigestText
 from bot.features.directives.acks import Acks
@@ -287,6 +288,27 @@ def build_people(
     )
 
 
+def build_dhis2(
+    config: Config,
+    store: Store,
+    *,
+    areas: AreaTree,
+    types: ReportTypes | None,
+    translate: Translator,
+    audit: AuditLog,
+    outbox: Outbox,
+) -> Dhis2Push | None:
+    """The push to DHIS2 when config has a `dhis2:` section (its HTTP: bot/platforms)."""
+    if config.dhis2 is None or types is None:
+        return None
+    from bot.platforms.http_post import post
+
+    return build_push(
+        config, store, areas=areas, types=types, translate=translate, audit=audit, post=post,
+        queue=lambda messages: outbox.enqueue(messages, kind="dhis2"),
+    )  # fmt: skip
+
+
 def build_services(
     config: Config,
     store: Store,
@@ -416,6 +438,15 @@ def build_services(
         questions=questions,
         handbook=handbook,
         clarifications=clarifications,
+        dhis2=build_dhis2(
+            config,
+            store,
+            areas=areas,
+            types=types,
+            translate=translate,
+            audit=audit,
+            outbox=outbox,
+        ),
     )
     return services, file_routes(
         files, signer, revoked=privacy.link_revoked, served=privacy.link_served

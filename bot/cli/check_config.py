@@ -53,6 +53,22 @@ def _report_types(config: Config) -> str:
     return "  report types: " + ", ".join(names)
 
 
+def _dhis2(config: Config) -> tuple[str, str | None]:
+    """One line on DHIS2 (server, mapped types, units, when it pushes), and what it lacks."""
+    d = config.dhis2
+    assert d is not None
+    mapped = [rt.code for rt in config.report_types if rt.dhis2 is not None]
+    when = f"daily at {d.daily_at:%H:%M}" if d.daily_at else "on demand (dhis2 push)"
+    line = (
+        f"  DHIS2 {d.base_url}: types {', '.join(mapped) or 'none'}, "
+        f"{len(d.org_units)} organisation unit(s), pushed {when}"
+    )
+    if not mapped:
+        return line, "dhis2 is set but no report type has a `dhis2:` mapping: nothing is sent"
+    missing = d.credentials_note()
+    return line, f"DHIS2 pushes need a login: {missing}" if missing else None
+
+
 def summary(config: Config, *, file: str, environ: Mapping[str, str]) -> str:
     """The "config OK" report: areas, admins, and whether each platform will run, plus notes."""
     total, detail = _areas(config)
@@ -99,5 +115,9 @@ def summary(config: Config, *, file: str, environ: Mapping[str, str]) -> str:
         + (f", public at {config.web.public_base_url}" if config.web.public_base_url else ""),
         _report_types(config),
     ]
+    if config.dhis2 is not None:
+        line, note = _dhis2(config)
+        lines.append(line)
+        notes += [note] if note else []
     lines += [f"note: {n}" for n in notes]
     return "\n".join(lines)

@@ -53,6 +53,8 @@ COMMANDS = {
     "webhook": "đặt, xóa, xem webhook của Telegram và Zalo\nset, delete or show the "
     "platforms' webhooks",
     "audit": "in nhật ký thao tác của một khoảng thời gian\nprint the audit trail of a period",
+    "dhis2": "gửi số liệu của một kỳ lên DHIS2 của tỉnh\nsend a period's numbers to the "
+    "province's DHIS2",
     "backup": "sao lưu dữ liệu, kể cả khi bot đang chạy\nwrite a backup, even while the bot runs",
     "restore": "khôi phục bản sao lưu vào thư mục trống\nrestore a backup into an empty "
     "data folder",
@@ -149,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--lang", choices=("vi", "en"), default=None, help="default: config's")
     _people(sub)
     _areas(sub)
+    _dhis2(sub)
     webhook = _command(
         sub, "webhook", epilog="ví dụ / examples:\n  python -m bot webhook info\n"
         "  python -m bot webhook set --platform zalo --bot zalo1",
@@ -230,3 +233,26 @@ def _areas(sub: Any) -> None:
     migrate.add_argument("--choose", metavar="OLD=NEW", action="append", default=[],
                          help="where a split old area's records go (repeatable)")  # fmt: skip
     migrate.add_argument("--dry-run", action="store_true", help="show what would move only")
+
+
+DHIS2_EXAMPLES = """\
+ví dụ / examples:
+  python -m bot dhis2 push --period 2026-11 --dry-run
+  python -m bot dhis2 push --period 2026-11 --area 18115
+Bot phải dừng / the bot must be stopped (exit 3 while it runs; it pushes by itself at
+dhis2.daily_at). Mã thoát / exit codes: 0 sent, 1 not sent (login, connection, DHIS2's error),
+2 wrong arguments or config, 3 the bot is running, 4 sent but DHIS2 refused some values."""
+
+
+def _dhis2(sub: Any) -> None:
+    dhis2 = _command(sub, "dhis2", epilog=DHIS2_EXAMPLES)
+    dhis2_sub = dhis2.add_subparsers(
+        dest="dhis2_command", required=True, title="lệnh / commands", metavar="<command>"
+    )
+    what = "gửi tổng số của một kỳ lên DHIS2\nsend one period's totals to DHIS2"
+    push = _sub(dhis2_sub, "push", what, epilog=DHIS2_EXAMPLES)
+    push.add_argument(
+        "--period", required=True, help="2026-11 (202611), 2026-W45, 2026-Q4 or 2026-11-24"
+    )
+    push.add_argument("--area", metavar="CODE", help="only the DHIS2 units in (or around) it")
+    push.add_argument("--dry-run", action="store_true", help="print what would be sent only")

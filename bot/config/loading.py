@@ -13,6 +13,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic_core import ErrorDetails
 
+from bot.config.dhis2 import complete_dhis2, dhis2_problems
 from bot.config.models import (
     AdminEntry,
     AreaNode,
@@ -87,6 +88,7 @@ def load_config(
             if not (p.path in reported and "unknown key" in p.message)
         ]
     problems += _with_lines(cross_checks(raw, environ), doc)
+    problems += _with_lines(dhis2_problems(raw, folder=file.resolve().parent), doc)
     if problems or config is None:
         raise ConfigError(_unique(problems))
     return _complete(config, folder=file.resolve().parent, overrides=overrides, environ=environ)
@@ -127,6 +129,7 @@ def _complete(
         "platforms": platforms,
         "web": web,
         "webhooks": with_secrets(config.webhooks, environ),
+        "dhis2": config.dhis2 and complete_dhis2(config.dhis2, folder=folder, environ=environ),
     }
     return config.model_copy(update=update)
 

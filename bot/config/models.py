@@ -23,6 +23,7 @@ from bot.config.base import (
     env_suffix,
     numbers_as_text,
 )
+from bot.config.dhis2 import Dhis2Section
 from bot.config.holidays import HolidaysSection
 from bot.config.platforms import (
     PlatformsSection,
@@ -309,6 +310,7 @@ class Config(Section):
     webhooks: WebhooksSection = WebhooksSection()  # events POSTed to other systems
     report_types: tuple[ReportTypeConfig, ...] = ()
     default_report_type: str | None = None  # None: the only type, if there is one
+    dhis2: Dhis2Section | None = None  # None: nothing goes to DHIS2
 
     @field_validator("timezone")
     @classmethod
@@ -347,6 +349,8 @@ class Config(Section):
         found = [tg.token, tg.webhook_secret]
         for bot in self.platforms.zalo.bots:
             found += [bot.token, bot.webhook_secret]
+        if self.dhis2 is not None:
+            found += [self.dhis2.api_token, self.dhis2.password]
         found += [endpoint.secret for endpoint in self.webhooks.endpoints]
         return [s.get_secret_value() for s in found if s is not None]
 

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from bot.config.base import Section, numbers_as_text
+from bot.config.dhis2 import Dhis2Mapping
 
 FieldKind = Literal["number", "yesno", "choice", "text", "date"]
 ReportMode = Literal["event", "period"]
@@ -210,6 +211,7 @@ class ReportTypeConfig(Section):
     accept_late_days: int | None = Field(default=30, ge=0)
     fields: tuple[ReportFieldConfig, ...] = Field(min_length=1)
     rules: tuple[ReportRuleConfig, ...] = ()
+    dhis2: Dhis2Mapping | None = None  # where its number fields go in DHIS2 (bot/config/dhis2)
 
     _alias_text = field_validator("aliases", mode="before")(_texts)
     _code_text = field_validator("code", mode="before")(numbers_as_text)

@@ -77,6 +77,8 @@ def _env_for(raw: dict[str, Any], path: str, *, is_secret: bool) -> str:
         name = entry.get("name") if isinstance(entry, dict) else None
         suffix = env_suffix(name) if isinstance(name, str) and name else "<NAME>"
         return f"ZALO_WEBHOOK_SECRET_{suffix}" if is_secret else f"ZALO_BOT_TOKEN_{suffix}"
+    if path.startswith("dhis2"):
+        return "DHIS2_PASSWORD" if "pass" in path.rsplit(".", 1)[-1] else "DHIS2_API_TOKEN"
     if path.startswith("platforms.zalo"):
         return "ZALO_WEBHOOK_SECRET_<NAME>" if is_secret else "ZALO_BOT_TOKEN_<NAME>"
     if path.startswith("platforms.telegram") or not is_secret:

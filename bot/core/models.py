@@ -298,6 +298,7 @@ class ReminderKind(StrEnum):
     ONCE = "once"  # on_date at `at`
     DIGEST = "digest"  # the supervisors' daily digest at `at` (from config)
     REGISTRATIONS = "registrations"  # officers' daily summary of new registrations at `at`
+    DHIS2 = "dhis2"  # the daily push of the numbers to DHIS2 at `at` (from config)
 
 
 @dataclass(frozen=True, slots=True)

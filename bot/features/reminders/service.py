@@ -141,8 +141,9 @@ class Reminders:
         now = self.clock.now()
         out = []
         for rem in self.store.reminders.all():
-            if not rem.active or rem.kind is ReminderKind.REGISTRATIONS:
-                # The registration summary is officers' own choice (/duyet tomtat).
+            if not rem.active or rem.kind in (ReminderKind.REGISTRATIONS, ReminderKind.DHIS2):
+                # The registration summary is officers' own choice (/duyet tomtat); the DHIS2
+                # push is no message to a chat.
                 continue
             moment = self.upcoming(rem, now)
             if moment is not None and self._covers(actor, rem):

@@ -49,6 +49,7 @@ def next_after(
         ReminderKind.DAILY,
         ReminderKind.DIGEST,
         ReminderKind.REGISTRATIONS,
+        ReminderKind.DHIS2,
     ):
         fields: dict[str, object] = {"hour": at.hour, "minute": at.minute}
         if rem.kind is ReminderKind.MONTHLY:
