@@ -34,6 +34,7 @@ TEMPLATE = """\
 #   WEBHOOK_SECRET_<NAME>         one per outgoing webhook endpoint (or its secret_env)
 #   DHIS2_API_TOKEN               a DHIS2 personal access token (or the two below)
 #   DHIS2_USERNAME, DHIS2_PASSWORD  a DHIS2 user allowed to enter data, if no token
+#   API_TOKEN_<NAME>              one per read-only API client (the variable its env names)
 # Other environment variables override this file: BOT_CONFIG (which file to read),
 # BOT_DATA_DIR, BOT_WEB_PORT, TELEGRAM_API_BASE_URL, ZALO_API_BASE_URL.
 
@@ -240,6 +241,27 @@ logging:
 #                directive.acknowledged]
 #   retry_base_seconds: 10
 #   give_up_hours: 72
+
+# The read-only API for dashboards (docs/api.md): /api/v1/areas, reports, completeness and
+# directives with their acknowledgements, described at /api/v1/openapi.json. Each client's
+# token (at least 32 characters: `openssl rand -hex 32`) goes in the environment variable
+# `env` names, never here; it is sent as `Authorization: Bearer <token>`. Scopes: areas:read,
+# reports:read, completeness:read, directives:read; text:read adds free text people typed;
+# people:names adds names (otherwise people are pseudonymous ids). areas: only these subtrees
+# (default: the whole tree). page_size: items per page unless a client asks (at most
+# max_page_size).
+# api:
+#   enabled: true
+#   page_size: 100
+#   max_page_size: 500
+#   clients:
+#     - name: province-dashboard
+#       env: API_TOKEN_PROVINCE
+#       scopes: [areas:read, reports:read, completeness:read, directives:read]
+#     - name: huong-son-station
+#       env: API_TOKEN_HUONG_SON
+#       scopes: [areas:read, completeness:read, people:names]
+#       areas: ["18133"]
 
 # Field reports. Each type: code, name (vi, en), aliases people type; mode event (each message
 # adds, e.g. a birth as it happens; the period's value is the sum) or period (one summary per

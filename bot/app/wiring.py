@@ -70,6 +70,8 @@ from bot.features.review.service import Review
 from bot.features.review.text import ReviewText
 from bot.features.surveys.service import Surveys
 from bot.features.surveys.text import SurveyText
+from bot.web.api.reading import ApiData
+from bot.web.api.routes import api_routes
 from bot.web.downloads import Routes, file_routes
 
 if TYPE_CHECKING:
@@ -317,7 +319,7 @@ def build_services(
     clock: Clock,
     environ: Mapping[str, str],
 ) -> tuple[Services, Routes]:
-    """Every service, wired once; also the web routes that serve file links."""
+    """Every service, wired once; also the web routes that serve file links and the API."""
     areas = AreaTree.from_config(config.areas)
     translate = Translator(config.language, headings=config.directives.heading.by_language())
     audit = AuditLog(store=store, clock=clock)  # the one trail every feature writes to
@@ -448,6 +450,7 @@ def build_services(
             outbox=outbox,
         ),
     )
+    api = ApiData(store=store, areas=areas, reports=reports, builder=digests.builder)
     return services, file_routes(
         files, signer, revoked=privacy.link_revoked, served=privacy.link_served
-    )
+    ) + api_routes(api, config.api, base_url=config.web.public_base_url)

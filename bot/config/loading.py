@@ -13,6 +13,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic_core import ErrorDetails
 
+from bot.config.api import with_tokens
 from bot.config.dhis2 import complete_dhis2, dhis2_problems
 from bot.config.models import (
     AdminEntry,
@@ -130,6 +131,7 @@ def _complete(
         "web": web,
         "webhooks": with_secrets(config.webhooks, environ),
         "dhis2": config.dhis2 and complete_dhis2(config.dhis2, folder=folder, environ=environ),
+        "api": with_tokens(config.api, environ),
     }
     return config.model_copy(update=update)
 

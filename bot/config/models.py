@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.config.api import ApiSection
 from bot.config.base import (
     ConfigError,
     Problem,
@@ -311,6 +312,7 @@ class Config(Section):
     report_types: tuple[ReportTypeConfig, ...] = ()
     default_report_type: str | None = None  # None: the only type, if there is one
     dhis2: Dhis2Section | None = None  # None: nothing goes to DHIS2
+    api: ApiSection = ApiSection()  # the read-only API for dashboards (/api/v1)
 
     @field_validator("timezone")
     @classmethod
@@ -352,7 +354,7 @@ class Config(Section):
         if self.dhis2 is not None:
             found += [self.dhis2.api_token, self.dhis2.password]
         found += [endpoint.secret for endpoint in self.webhooks.endpoints]
-        return [s.get_secret_value() for s in found if s is not None]
+        return [s.get_secret_value() for s in found if s is not None] + self.api.secret_values()
 
 
 AreaNode.model_rebuild()

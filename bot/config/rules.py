@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from bot.config.api import api_problems, token_env_for
 from bot.config.models import (
     AdminEntry,
     Problem,
@@ -77,6 +78,8 @@ def _env_for(raw: dict[str, Any], path: str, *, is_secret: bool) -> str:
         name = entry.get("name") if isinstance(entry, dict) else None
         suffix = env_suffix(name) if isinstance(name, str) and name else "<NAME>"
         return f"ZALO_WEBHOOK_SECRET_{suffix}" if is_secret else f"ZALO_BOT_TOKEN_{suffix}"
+    if path.startswith("api."):
+        return token_env_for(raw, path)
     if path.startswith("dhis2"):
         return "DHIS2_PASSWORD" if "pass" in path.rsplit(".", 1)[-1] else "DHIS2_API_TOKEN"
     if path.startswith("platforms.zalo"):
@@ -206,6 +209,7 @@ def cross_checks(raw: dict[str, Any], environ: Mapping[str, str]) -> list[Proble
     )
     problems += reminder_problems(raw, codes, {str(c) for c in type_codes if c})
     problems += webhook_problems(raw, environ, codes)
+    problems += api_problems(raw, codes, environ)
     if web is not None:
         problems += _webhooks(tg, zalo, bots, web, environ)
     admins = raw.get("admins")

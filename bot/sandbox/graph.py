@@ -33,7 +33,7 @@ ROLE_ORDER = ("admin", "supervisor", "officer", "collaborator")
 
 def sandbox_config(config: Config) -> Config:
     """The deployment's config with the sandbox's own data, no real platform, no admin
-    account of the real district, no webhook (training reports stay in the
+    account of the real district, no webhook and no API (training reports stay in the
     training); file links are relative to this web server's /sandbox."""
     platforms = config.platforms
     return config.model_copy(
@@ -42,6 +42,7 @@ def sandbox_config(config: Config) -> Config:
             "admins": (),
             "web": config.web.model_copy(update={"public_base_url": "/sandbox"}),
             "webhooks": config.webhooks.model_copy(update={"endpoints": ()}),
+            "api": config.api.model_copy(update={"enabled": False}),
             "platforms": platforms.model_copy(
                 update={
                     "telegram": platforms.telegram.model_copy(update={"enabled": False}),
