@@ -1,26 +1,27 @@
 """Under a loose umask (022, the usual one outside systemd) every file the bot writes is 0600
 and every folder it makes 0700: the store, its journal and locks, the sandbox's store, the link
 secret, the log file, a backup archive, an export and a restored copy; a data directory an
-older version left readable is closed up at start, and the log says so once."""
+older version left readable is closed up at start, and the log says so once.
+
+Each command is a real process of its own, forked from the bot zygote with this process's umask
+(tests/support/bot_zygote.py): the same program and files, without a second of imports each."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import stat
-import subprocess
-import sys
 import tarfile
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from tests.support.bot_process import forked_command
 from tests.support.harness import write_config
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 # The main App (the sandbox's own App starts first, with no web server of its own).
 STARTED = re.compile(r"bot started .*web_port=[1-9]")
@@ -32,35 +33,31 @@ def _env(**extra: str) -> dict[str, str]:
     return env | {"PYTHONUNBUFFERED": "1", **extra}
 
 
-def _bot(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=_env(**env), capture_output=True,
-        text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    return done
+async def _bot(log: Path, *args: str, **env: str) -> str:
+    """`python -m bot <args>` to its end, which must be a success; its stderr."""
+    proc = await forked_command(list(args), env=_env(**env), log=log)
+    code = await asyncio.wait_for(proc.wait(), 120)
+    assert code == 0, log.read_text("utf-8", "replace")
+    return log.read_text("utf-8", "replace")
 
 
-def _run_briefly(config: Path, log: Path) -> str:
+async def _run_briefly(config: Path, log: Path) -> str:
     """`python -m bot run` until it says it started (no token: the sandbox too), then SIGTERM;
     its stderr."""
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--config", str(config)],
-            cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=sink,
-        )  # fmt: skip
+    proc = await forked_command(["run", "--config", str(config)], env=_env(), log=log)
     try:
-        deadline = time.monotonic() + 60
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
         while not STARTED.search(log.read_text("utf-8", "replace")):
             assert proc.poll() is None, log.read_text("utf-8", "replace")
-            assert time.monotonic() < deadline, "the bot did not start"
-            time.sleep(0.1)
+            assert loop.time() < deadline, "the bot did not start"
+            await asyncio.sleep(0.02)
         proc.terminate()
-        assert proc.wait(30) == 0
+        assert await asyncio.wait_for(proc.wait(), 30) == 0
     finally:
         if proc.poll() is None:
             proc.kill()
-            proc.wait()
+            await proc.wait()
     return log.read_text("utf-8", "replace")
 
 
@@ -89,7 +86,7 @@ def loose_umask() -> Iterator[None]:
         os.umask(old)
 
 
-def test_everything_the_bot_writes_is_private_under_umask_022(
+async def test_everything_the_bot_writes_is_private_under_umask_022(
     tmp_path: Path, loose_umask: None
 ) -> None:
     data, logs, out = tmp_path / "data", tmp_path / "logs" / "bot", tmp_path / "out"
@@ -109,19 +106,23 @@ def test_everything_the_bot_writes_is_private_under_umask_022(
     )
     assert stat.S_IMODE(data.stat().st_mode) == 0o755
 
-    stderr = _run_briefly(config, tmp_path / "run.log")
+    stderr = await _run_briefly(config, tmp_path / "run.log")
     assert stderr.count(TIGHTENED) == 1, stderr
     assert (data / "sandbox").is_dir() and (data / "link-secret").is_file()
     assert (old / "AbCdEfGhIjKlMnOpQrStUv.bin").is_file()  # kept, and closed up
     assert (data / "journal.jsonl").exists() and log_file.is_file()
 
     at = {"BOT_CONFIG": str(config)}
-    _bot("backup", "-o", str(out / "nightly" / "danso.tar.gz"), **at)
-    _bot("export", "--period", "2026-11", "-o", str(out / "reports.xlsx"), **at)
-    digest = _bot("digest", "--area", "18133", **at)
-    assert TIGHTENED not in digest.stderr  # once: the data was private since the run
+    logs_of = tmp_path / "commands"  # the commands' stderr, outside every folder checked
+    logs_of.mkdir()
+    await _bot(logs_of / "backup.log", "backup", "-o", str(out / "nightly" / "danso.tar.gz"), **at)
+    await _bot(logs_of / "export.log", "export", "--period", "2026-11", "-o",
+               str(out / "reports.xlsx"), **at)  # fmt: skip
+    digest = await _bot(logs_of / "digest.log", "digest", "--area", "18133", **at)
+    assert TIGHTENED not in digest  # once: the data was private since the run
     restored = tmp_path / "restored" / "data"
-    _bot("restore", str(out / "nightly" / "danso.tar.gz"), **at, BOT_DATA_DIR=str(restored))
+    await _bot(logs_of / "restore.log", "restore", str(out / "nightly" / "danso.tar.gz"), **at,
+               BOT_DATA_DIR=str(restored))  # fmt: skip
 
     assert _loose(data, logs, out, restored) == []
     assert stat.S_IMODE((tmp_path / "logs").stat().st_mode) == 0o700  # made by the bot too

@@ -5,8 +5,9 @@ zygote that has imported the bot already (tests/support/bot_zygote.py).
 One zygote serves every test of a test process (it is not tied to a test's event loop); each
 bot it forks is a separate process with its own arguments, environment and log, stopped or
 killed with real signals. The zygote saves each start Python's start-up and the bot's imports,
-a second or so: a restart then comes sooner than a real one would, so tests whose fakes count
-flood windows across a restart keep the ordinary start.
+a second or so of CPU: a restart then comes sooner than a real one would, so a test whose fakes
+count flood windows across a restart gives a `restart_delay` (as a supervisor's RestartSec), or
+keeps the ordinary start.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
@@ -95,7 +97,7 @@ class _Zygote:
             raise RuntimeError(msg)
 
     async def spawn(self, argv: list[str], *, env: dict[str, str], log: Path) -> int:
-        request = {"argv": argv, "env": env, "cwd": str(ROOT), "log": str(log)}
+        request = {"argv": argv, "env": env, "cwd": str(ROOT), "log": str(log), "umask": _umask()}
         os.write(self._requests, json.dumps(request).encode() + b"\n")
         await self._until(lambda: bool(self._started))
         self._check()
@@ -108,6 +110,13 @@ class _Zygote:
 
 
 _zygote: _Zygote | None = None
+
+
+def _umask() -> int:
+    """This process's umask, which a subprocess would inherit (no call only reads it)."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 def _the_zygote() -> _Zygote:
@@ -126,6 +135,11 @@ class ForkedProcess:
         self.pid = pid
         self.returncode: int | None = None
 
+    def poll(self) -> int | None:
+        """The exit code once the process has ended, else None (without waiting)."""
+        self._zygote.read()
+        return self._zygote.exits.get(self.pid, self.returncode)
+
     def send_signal(self, sig: int) -> None:
         self._zygote.read()
         if self.returncode is None and self.pid not in self._zygote.exits:
@@ -143,25 +157,43 @@ class ForkedProcess:
         return self.returncode
 
 
+async def forked_command(argv: list[str], *, env: dict[str, str], log: Path) -> ForkedProcess:
+    """`python -m bot <argv>` forked from the zygote, with exactly the environment `env` and this
+    process's umask; its stderr is appended to `log`, its stdout goes to /dev/null."""
+    log.open("ab").close()  # there from the start, as a redirected stderr is
+    zygote = _the_zygote()
+    return ForkedProcess(zygote, await zygote.spawn(argv, env=env, log=log))
+
+
 class BotProcess:
     """`python -m bot run` as a real process of its own, for crash and start-up tests."""
 
     def __init__(
-        self, config_path: Path, environ: dict[str, str], *, forked: bool = False
+        self,
+        config_path: Path,
+        environ: dict[str, str],
+        *,
+        forked: bool = False,
+        restart_delay: float = 0.0,
     ) -> None:
+        """`restart_delay`: a start after a kill or stop comes no sooner than this many seconds
+        after the process ended, as under a supervisor (deploy/tro-ly-dan-so.service waits 5 s):
+        one second lets a platform's per-second flood windows forget the sends of the process
+        before, as any real restart would."""
         self.config_path = config_path
         self.env = {**os.environ, **environ, "PYTHONUNBUFFERED": "1"}
         self.forked = forked
+        self.restart_delay = restart_delay
         self.proc: asyncio.subprocess.Process | ForkedProcess | None = None
         self.log_path = config_path.parent / "bot-stderr.log"
+        self._ended_at: float | None = None  # monotonic time the last process was seen to end
 
     async def start(self) -> None:
+        if self._ended_at is not None and self.restart_delay > 0:
+            await asyncio.sleep(self._ended_at + self.restart_delay - time.monotonic())
         argv = ["run", "--config", str(self.config_path)]
         if self.forked:
-            self.log_path.open("ab").close()  # there from the start, as a redirected stderr is
-            zygote = _the_zygote()
-            pid = await zygote.spawn(argv, env=self.env, log=self.log_path)
-            self.proc = ForkedProcess(zygote, pid)
+            self.proc = await forked_command(argv, env=self.env, log=self.log_path)
             return
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", *argv, cwd=ROOT, env=self.env,
@@ -173,7 +205,17 @@ class BotProcess:
         assert self.proc is not None
         self.proc.kill()
         await self.proc.wait()
+        self._ended_at = time.monotonic()
         self.proc = None
+
+    async def exited(self, timeout: float) -> int:
+        """The exit code of a process the test signalled itself (SIGTERM), within `timeout`
+        seconds (else TimeoutError, and the process is left for `stop`)."""
+        assert self.proc is not None
+        code = await asyncio.wait_for(self.proc.wait(), timeout)
+        self._ended_at = time.monotonic()
+        self.proc = None
+        return code
 
     async def stop(self) -> None:
         if self.proc is not None and self.proc.returncode is None:
@@ -183,6 +225,7 @@ class BotProcess:
             except TimeoutError:
                 self.proc.kill()
                 await self.proc.wait()
+            self._ended_at = time.monotonic()
         self.proc = None
 
     def stderr(self) -> str:

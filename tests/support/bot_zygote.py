@@ -1,12 +1,15 @@
 """`python -m tests.support.bot_zygote`: imports the bot once, then forks a bot process for each
 request, so that the crash tests, which start the bot dozens of times, do not pay Python's
-start-up and the bot's imports (a second of CPU) for each start.
+start-up and the bot's imports (a second of CPU) for each start, nor the parsing of the message
+catalogs (a few hundredths of a second).
 
-A child is what `python -m bot run` would be from there on: its own process with the given
-arguments, environment, working directory and stderr log (stdin and stdout are /dev/null),
-running `bot.__main__.main`, exiting through the interpreter as usual (or killed for real).
+A child is what `python -m bot run` (or any other `python -m bot` command) would be from there
+on: its own process with the given arguments, environment, working directory, umask and stderr
+log (stdin and stdout are /dev/null), running `bot.__main__.main`, exiting through the
+interpreter as usual (or killed for real).
 
-Requests come as JSON lines on stdin: {"argv": [...], "env": {...}, "cwd": "...", "log": "..."}.
+Requests come as JSON lines on stdin: {"argv": [...], "env": {...}, "cwd": "...", "log": "...",
+"umask": 18} (the umask the test's process has, as a subprocess would inherit it).
 Answers go as JSON lines on stdout: {"started": pid} for each request in turn, and
 {"exited": pid, "code": c} when a child ends (c as asyncio gives it: -9 after SIGKILL). At the
 end of stdin the children still running are killed and the zygote exits.
@@ -27,10 +30,24 @@ from typing import Any, NoReturn
 # (the platform adapters with python-telegram-bot, the store's backend, the command menu).
 PRELOAD = (
     "bot.__main__", "bot.app.logs", "bot.app.menu", "bot.app.runtime", "bot.app.wiring",
-    "bot.config.loading", "bot.platforms.telegram.adapter", "bot.platforms.telegram.intake",
-    "bot.platforms.zalo.transport", "bot.platforms.zalo.webhook", "bot.sandbox.graph",
-    "bot.sandbox.web", "bot.store", "bot.store.embedded.tinydb_store", "_strptime",
+    "bot.cli.parser", "bot.config.loading", "bot.platforms.telegram.adapter",
+    "bot.platforms.telegram.intake", "bot.platforms.zalo.transport", "bot.platforms.zalo.webhook",
+    "bot.sandbox.graph", "bot.sandbox.web", "bot.store", "bot.store.embedded.tinydb_store",
+    "_strptime",
 )  # fmt: skip
+
+
+def _warm() -> None:
+    """What every start would parse again from the same files: the message catalogs (cached
+    per process once read, as a long-running bot reads them once)."""
+    try:
+        i18n = importlib.import_module("bot.core.i18n")
+    except ImportError:
+        return
+    catalog = getattr(i18n, "_catalog", None)
+    if callable(catalog):
+        for lang in getattr(i18n, "LANGUAGES", ()):
+            catalog(lang)
 
 
 def _stream(fd: int) -> io.TextIOWrapper:
@@ -46,6 +63,8 @@ def _child(request: dict[str, Any], inherited: tuple[int, ...]) -> NoReturn:
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.chdir(request["cwd"])
+    if "umask" in request:
+        os.umask(request["umask"])
     os.environ.clear()
     os.environ.update(request["env"])
     null = os.open(os.devnull, os.O_RDWR)
@@ -68,6 +87,7 @@ def _serve() -> None:
             importlib.import_module(name)
         except ImportError:  # moved or renamed: the child imports what it needs, only slower
             pass
+    _warm()
     answers = os.dup(1)  # stdout is the answers' channel only: nothing else may write there
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)

@@ -1,10 +1,16 @@
 """A directive broadcast killed with SIGKILL at the k-th copy the platform took: after a restart
 every chat has it, only what the outbox marked in flight came twice (never more than the
-sender's concurrency), and the officer's final summary says how many may have been repeated."""
+sender's concurrency), and the officer's final summary says how many may have been repeated.
+
+The kill comes about halfway through a broadcast of a few hundred copies, paced by the
+platform's real limits on both sides of the restart (Telegram's 30 a second; Zalo's pacing,
+bot by bot, under the fake's flood mode); what must hold does not grow with the size, so the
+size is what makes "mid-broadcast" (test_broadcast.py sends the full 500 within the limits).
+The bot restarts a second after the kill, as a supervisor would (forked: a restart costs no
+imports)."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +19,7 @@ from typing import Any
 import pytest
 
 from bot.config.loading import load_config
+from bot.core.i18n import Translator
 from bot.core.models import OutboxStatus, Role
 from bot.store import open_store
 from tests.fakes.loopback import ResponseHold
@@ -44,7 +51,8 @@ from tests.support.harness import (
 
 pytestmark = pytest.mark.slow
 CONCURRENCY = 4
-HEADER = "📢 Thông báo số 1"
+t = Translator()
+HEADER = t("vi", "directive.message", number=1, author="").split("\n", 1)[0]  # 📢 Thông báo số 1
 
 
 @dataclass
@@ -59,9 +67,9 @@ class Scene:
 
 
 def _telegram(tmp_path: Path, fake: FakeTelegram) -> tuple[Scene, Path]:
-    """200 bound groups (the bot is admin in a quarter) and 300 people privately."""
+    """100 bound groups (the bot is admin in a quarter) and 150 people privately."""
     fake.limits(per_second_total=30, per_minute_per_group=20, per_second_per_chat=1)
-    team = telegram_team(fake, groups=200, private_communes=30, villages=2, per_village=5,
+    team = telegram_team(fake, groups=100, private_communes=15, villages=2, per_village=5,
                          bot_is_admin=lambda i: i % 4 == 0)  # fmt: skip
     config = write_config(
         tmp_path, admins=[], telegram_url=fake.base_url,
@@ -95,23 +103,23 @@ def _zalo(tmp_path: Path, fake: FakeZalo) -> tuple[Scene, Path]:
     return scene, config
 
 
-@pytest.mark.parametrize(("platform", "k"), [("telegram", 230), ("zalo", 70)])
+@pytest.mark.parametrize(("platform", "k"), [("telegram", 120), ("zalo", 70)])
 async def test_kill_during_a_directive_broadcast_resends_only_what_was_in_flight(
     platform: str, k: int, tmp_path: Path, fake_telegram: FakeTelegram, fake_zalo: FakeZalo
 ) -> None:
     if platform == "telegram":
         scene, config = _telegram(tmp_path, fake_telegram)
-        reach = "• Telegram: 200 nhóm, 300 người nhắn riêng"
+        reach = t("vi", "directive.preview_reach", platform="Telegram", groups=100, people=150)
     else:
         scene, config = _zalo(tmp_path, fake_zalo)
-        reach = "• Zalo: 0 nhóm, 147 người nhắn riêng"
+        reach = t("vi", "directive.preview_reach", platform="Zalo", groups=0, people=147)
     fake, me = scene.fake, scene.officer_chat
     total = len(scene.chats)
 
     def copies(chat: Any) -> int:
         return sum(1 for m in fake.sent(chat) if m.text.startswith(HEADER))
 
-    bot = BotProcess(config, zalo_environ())
+    bot = BotProcess(config, zalo_environ(), forked=True, restart_delay=1.0)
     await bot.start()
     try:
         officer = ReplyWaiter(scene.driver)
@@ -123,9 +131,12 @@ async def test_kill_during_a_directive_broadcast_resends_only_what_was_in_flight
         )
         fake.hold = hold
         queued = await officer.say(scene.officer, me, "/xacnhan")
-        assert any(t.startswith(f"Đã xếp gửi thông báo số 1 ({total} tin)") for t in queued)
+        queued_line = t("vi", "directive.queued", number=1, count=total)
+        assert any(text.startswith(queued_line) for text in queued), queued
         await eventually(hold.reached.is_set, timeout=30, what=f"the {k}-th copy")
         await bot.kill()
+        left = total - sum(copies(c) for c in scene.chats.values())
+        assert left > CONCURRENCY, f"the kill came mid-broadcast: {left} of {total} left"
         hold.release()
         fake.hold = None
         await bot.start()
@@ -134,12 +145,12 @@ async def test_kill_during_a_directive_broadcast_resends_only_what_was_in_flight
             lambda: all(copies(c) for c in scene.chats.values()), timeout=120,
             what="a copy in every chat",
         )  # fmt: skip
-        done = f"✅ Đã gửi xong: {total}/{total} thành công."
+        done = t("vi", "outbox.done", sent=total, total=total)
         await eventually(
-            lambda: any(t.startswith(done) for t in scene.driver.texts(me)), timeout=15,
+            lambda: any(text.startswith(done) for text in scene.driver.texts(me)), timeout=15,
             what="the officer's final summary",
         )  # fmt: skip
-        summary = next(t for t in scene.driver.texts(me) if t.startswith(done))
+        summary = next(text for text in scene.driver.texts(me) if text.startswith(done))
     finally:
         await bot.stop()
     counted = {key: copies(chat) for key, chat in scene.chats.items()}
@@ -159,5 +170,4 @@ async def test_kill_during_a_directive_broadcast_resends_only_what_was_in_flight
     assert repeated <= flagged, "a copy went out twice without being recorded as such"
     assert 1 <= len(flagged) <= CONCURRENCY
     assert repeated, "the held copy was delivered, so its chat must show it twice"
-    said = re.search(r"Lưu ý: (\d+) tin có thể đã đến hai lần", summary)
-    assert said and int(said.group(1)) == len(flagged), summary
+    assert t("vi", "outbox.repeated", count=len(flagged)) in summary, summary
