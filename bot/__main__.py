@@ -44,9 +44,9 @@ def _start_and_serve(config_path: str | None, sandbox_flag: bool | None, early: 
     the same directory stops here, before its sandbox is seeded or its store migrated); the web
     port; and only then the start, and the banner once it is up."""
     from bot.app.logs import setup_logging
+    from bot.app.platform_wiring import build_platforms
     from bot.app.runtime import App
     from bot.app.web_port import PortBusyError, check_port
-    from bot.app.wiring import build_platforms
     from bot.config.loading import ConfigError, load_config
     from bot.sandbox.graph import Sandbox
     from bot.sandbox.web import sandbox_routes

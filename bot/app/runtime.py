@@ -15,12 +15,13 @@ from bot.app.dispatch import Dispatcher
 from bot.app.health import health_report
 from bot.app.intake import Inbound
 from bot.app.intake_throttle import Throttle
+from bot.app.platform_wiring import build_platforms
 from bot.app.prompts import tell_expired
 from bot.app.services import Services
 from bot.app.silence_alert import SilenceWatch
 from bot.app.storage_alert import StorageWatch, direct_tell
 from bot.app.web_port import PortBusyError
-from bot.app.wiring import build_platforms, build_services
+from bot.app.wiring import build_services
 from bot.core.clock import Clock, SystemClock
 from bot.core.messages import Incoming
 from bot.core.platform import Platform
