@@ -68,7 +68,7 @@ def run(ctx: Context) -> Outcome:
         extras = []
         for _ in range(2):  # the first pays for importing openpyxl and matplotlib
             start = time.perf_counter()
-            digests.spreadsheet(data)
+            digests.spreadsheet(data, config.language)
             sheet_ms = _ms(start)
             start = time.perf_counter()
             digests.chart(data, config.language)
