@@ -72,6 +72,8 @@ class RetentionPurge:
             removed = {
                 "report_text": reports,
                 "questions": store.personal.scrub_questions(before=cut("questions", now)),
+                # An officer's reason for returning a report is free text about it.
+                "return_reasons": store.personal.scrub_return_reasons(before=report_cut),
                 "inbox": store.personal.purge_inbox(before=cut("inbox", now)),
                 "outbox": store.personal.scrub_outbox(before=cut("outbox", now)),
                 "sightings": store.personal.scrub_sightings(before=cut("sightings", now)),

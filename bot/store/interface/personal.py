@@ -30,6 +30,9 @@ class PersonalDataRepo(Protocol):
     def scrub_questions(self, *, before: datetime) -> int:
         """Blank the text and answer of questions asked before `before`."""
 
+    def scrub_return_reasons(self, *, before: datetime) -> int:
+        """Blank the reason officers typed when they returned a report before `before`."""
+
     def purge_inbox(self, *, before: datetime) -> int:
         """Drop stored incoming events taken in before `before`."""
 

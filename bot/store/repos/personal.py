@@ -130,6 +130,12 @@ class PersonalDataRepo:
                 put("outbox_jobs", job.id, replace(job, report_chat="", progress_message_id=""))
             counts["reports"] = self._erase_reports(person_id, text_fields, files)
             counts["questions"] = self._erase_questions(person_id, at)
+            # What an officer typed when returning a report may name the collaborator.
+            returns = [m for m in self._rows("report_returns") if m.reason
+                       and person_id in (m.collaborator, m.officer)]  # fmt: skip
+            for mark in returns:
+                put("report_returns", mark.number, replace(mark, reason=""))
+            counts["report_returns"] = len(returns)
             counts["acks"] = self._blank_chat("acks", lambda a: a.person_id == person_id,
                                               lambda a: (a.directive_id, a.person_id))  # fmt: skip
             counts["survey_answers"] = self._blank_chat(
@@ -219,6 +225,13 @@ class PersonalDataRepo:
         with self._core.atomic():
             for q in old:
                 self._core.put("questions", q.id, replace(q, text="", answer=""))
+        return len(old)
+
+    def scrub_return_reasons(self, *, before: datetime) -> int:
+        old = [m for m in self._rows("report_returns") if m.returned_at < before and m.reason]
+        with self._core.atomic():
+            for mark in old:
+                self._core.put("report_returns", mark.number, replace(mark, reason=""))
         return len(old)
 
     def purge_inbox(self, *, before: datetime) -> int:

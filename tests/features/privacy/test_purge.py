@@ -11,6 +11,7 @@ from bot.core.admin_records import AccessEntry, AuditEntry
 from bot.core.clock import ManualClock
 from bot.core.messages import ChatKind, ChatRef, Incoming, UpdateKind, UserRef
 from bot.core.models import OutboxItem, OutboxStatus, Question, Report, RumourSighting
+from bot.core.review_records import ReportReturn
 from bot.delivery.file_store import FileStore
 from bot.features.audit.log import AuditLog
 from bot.features.privacy.purge import WATERMARK, RetentionPurge
@@ -78,8 +79,9 @@ def test_purge_removes_only_what_is_past_its_retention(tmp_path: Path) -> None:
 
     removed = purge.run_once()
 
-    assert removed == {"report_text": 1, "questions": 1, "inbox": 1, "outbox": 1, "sightings": 1,
-                       "audit": 1, "access_log": 1, "files": 2}  # fmt: skip
+    assert removed == {"report_text": 1, "questions": 1, "return_reasons": 0, "inbox": 1,
+                       "outbox": 1, "sightings": 1, "audit": 1, "access_log": 1,
+                       "files": 2}  # fmt: skip
     old, new = store.reports.get("r1"), store.reports.get("r2")
     assert old is not None and new is not None
     assert old.values == {"sinh": 3, "ghi_chu": ""} and old.photo == ""
@@ -98,3 +100,39 @@ def test_purge_removes_only_what_is_past_its_retention(tmp_path: Path) -> None:
     # Run again: nothing left past its time, so nothing changes and nothing is recorded.
     assert not any(purge.run_once().values())
     assert len(store.audit.recent(10)) == 2
+
+
+def _returned(number: int, at: datetime, *, officer: int, collaborator: int) -> ReportReturn:
+    return ReportReturn(
+        number=number, report_id=f"r{number}", type="danso", area="18133-01", period="2026-10",
+        version=1, officer=officer, collaborator=collaborator,
+        reason="chị Nguyễn Thị B sinh ở trạm, không phải ở nhà", returned_at=at,
+    )  # fmt: skip
+
+
+def test_an_officers_reason_for_returning_a_report_is_purged_and_erased() -> None:
+    """The reason typed with /tralai is free text about a report (it may name people): it goes
+    with the reports' text at `report_text`, and when either person is erased."""
+    store, clock = MemoryStore(), ManualClock(NOW)
+    cut = NOW - timedelta(days=DAYS["report_text"])
+    store.report_returns.save(_returned(1, cut - timedelta(days=1), officer=3, collaborator=7))
+    store.report_returns.save(_returned(2, cut + timedelta(days=1), officer=3, collaborator=7))
+    store.report_returns.save(_returned(3, cut + timedelta(days=1), officer=3, collaborator=8))
+    purge = RetentionPurge(
+        store=store, clock=clock, files=FileStore(Path("/nonexistent"), clock=clock),
+        settings=PrivacySection(retention_days=999, retention=RetentionSection(**DAYS)),
+        text_fields={}, kept_files=set, audit=AuditLog(store=store, clock=clock),
+    )  # fmt: skip
+    assert purge.run_once()["return_reasons"] == 1
+
+    def reasons() -> list[str]:
+        return [store.report_returns.get(n).reason for n in (1, 2, 3)]  # type: ignore[union-attr]
+
+    kept = "chị Nguyễn Thị B sinh ở trạm, không phải ở nhà"
+    assert reasons() == ["", kept, kept]
+    hoa = store.people.add(name="Chị Hoa", created_at=NOW)  # person 1 … up to 7
+    for n in range(2, 8):
+        hoa = store.people.add(name=f"Người {n}", created_at=NOW)
+    assert hoa.id == 7
+    counts = store.personal.erase(7, at=NOW, text_fields={})
+    assert counts["report_returns"] == 1 and reasons() == ["", "", kept]
