@@ -13,8 +13,8 @@ from bot.core.messages import ChatKind, ChatRef, UpdateKind
 from bot.core.models import Area, Role
 from bot.core.router import Router
 from bot.core.text import fold
-from bot.features.people import pending_list
-from bot.features.people.registration_choices import (
+from bot.features.people.registration import pending_list
+from bot.features.people.registration.registration_choices import (
     BACK,
     CALLBACK,
     KIND,
@@ -24,7 +24,7 @@ from bot.features.people.registration_choices import (
     RegistrationChoices,
     answer_kind,
 )
-from bot.features.people.village_lookup import label, lookup, within
+from bot.features.people.registration.village_lookup import label, lookup, within
 
 router = Router("register")
 

@@ -17,9 +17,9 @@ from bot.features.reports.form_text import (
     missing_note,
     question,
 )
+from bot.features.reports.grammar.values import flag_value
 from bot.features.reports.previous import is_keep
 from bot.features.reports.text import echo
-from bot.features.reports.values import flag_value
 
 router = Router("report_form")
 

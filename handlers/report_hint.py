@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.core.context import Context, Reply
 from bot.core.errors import UserError
 from bot.core.router import Router
-from bot.features.reports.hint import report_hint
+from bot.features.reports.grammar.hint import report_hint
 
 router = Router("report_hint")
 

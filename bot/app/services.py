@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from bot.features.people.directory import People
     from bot.features.people.invites import Invites
     from bot.features.people.notices import RoleNotices
-    from bot.features.people.registrations import Registrations
+    from bot.features.people.registration.registrations import Registrations
     from bot.features.people.turnover import Turnover
     from bot.features.privacy.consent import Privacy
     from bot.features.privacy.housekeeping import Housekeeping

@@ -50,13 +50,13 @@ from bot.features.groups.service import Groups
 from bot.features.handbook.service import Handbook
 from bot.features.people.absences import Absences
 from bot.features.people.account_links import Links
-from bot.features.people.approval_notices import ApprovalNotices
 from bot.features.people.directory import People
 from bot.features.people.invites import Invites
 from bot.features.people.link_notices import LinkNotices
 from bot.features.people.notices import RoleNotices
-from bot.features.people.registration_summary import RegistrationSummary
-from bot.features.people.registrations import Registrations
+from bot.features.people.registration.approval_notices import ApprovalNotices
+from bot.features.people.registration.registration_summary import RegistrationSummary
+from bot.features.people.registration.registrations import Registrations
 from bot.features.people.turnover import Turnover
 from bot.features.people.zalo_seats import seats_from_config
 from bot.features.privacy.housekeeping import Housekeeping

@@ -14,7 +14,7 @@ from bot.cli.check_config import check_config
 from bot.config.loading import ConfigError, Problem, load_config
 from bot.config.reports_check import RESERVED_WORDS
 from bot.core.periods import RESERVED_WORDS as PERIOD_WORDS
-from bot.features.reports.tokens import VILLAGE_WORDS, ZERO_WORDS
+from bot.features.reports.grammar.tokens import VILLAGE_WORDS, ZERO_WORDS
 from bot.features.reports.types import ReportTypes
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -25,13 +25,13 @@ from bot.core.errors import Forbidden, UserError
 from bot.core.messages import Incoming
 from bot.core.models import Report, Role
 from bot.features.reports.echoes import Echoes
-from bot.features.reports.grammar import ParsedReport
+from bot.features.reports.grammar.parse import ParsedReport
+from bot.features.reports.grammar.tokens import segments
+from bot.features.reports.grammar.values import render
 from bot.features.reports.numbering import Listed, Mine, recent, split_number
 from bot.features.reports.previous import base_report, carried
 from bot.features.reports.saved import Saved, stored_values
-from bot.features.reports.tokens import segments
 from bot.features.reports.types import ReportType
-from bot.features.reports.values import render
 
 if TYPE_CHECKING:
     from bot.features.reports.service import Reports

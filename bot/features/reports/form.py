@@ -13,9 +13,9 @@ from typing import Any
 
 from bot.core.errors import UserError
 from bot.core.text import fold
+from bot.features.reports.grammar.values import choice_value, date_value, flag_value
 from bot.features.reports.previous import as_answer
 from bot.features.reports.types import FieldSpec, ReportType, Rule
-from bot.features.reports.values import choice_value, date_value, flag_value
 
 SKIP_WORDS = frozenset({"bo qua", "boqua", "skip"})
 SAVE_WORDS = frozenset({"luu", "luu lai", "ok", "xong", "gui", "save"})

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from bot.core.errors import UserError
 from bot.core.periods import describe, parse_key
 from bot.core.text import fold
-from bot.features.reports.checks import broken_numbers, keeping_rules
+from bot.features.reports.grammar.checks import broken_numbers, keeping_rules
+from bot.features.reports.grammar.values import Value, command_head, render, sample_value
 from bot.features.reports.types import FieldSpec, PhraseIndex, ReportType, ReportTypes
-from bot.features.reports.values import Value, command_head, render, sample_value
 
 if TYPE_CHECKING:
     from bot.core.models import Area, Report

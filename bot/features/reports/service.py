@@ -18,12 +18,12 @@ from bot.core.models import Area, Person, Report, Role
 from bot.core.places import resolve
 from bot.features.reports.corrections import Corrections
 from bot.features.reports.form import Form, new_form
-from bot.features.reports.grammar import ParsedReport, parse_report
+from bot.features.reports.grammar.parse import ParsedReport, parse_report
+from bot.features.reports.grammar.values import example, render
+from bot.features.reports.grammar.villages import covered, listed, named_village
 from bot.features.reports.previous import base_report, carried, from_previous
 from bot.features.reports.saved import Saved, stored_values
 from bot.features.reports.types import ReportType, ReportTypes
-from bot.features.reports.values import example, render
-from bot.features.reports.villages import covered, listed, named_village
 
 if TYPE_CHECKING:
     from bot.core.areas import AreaTree

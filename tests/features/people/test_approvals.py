@@ -8,7 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import ManualClock
-from bot.features.people.registration_summary import SOURCE
+from bot.features.people.registration.registration_summary import SOURCE
 from tests.features.people.registration_helpers import newcomers, officer, press
 from tests.support.harness import World, eventually
 

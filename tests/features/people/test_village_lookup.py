@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from bot.core.areas import AreaTree
-from bot.features.people.registration_choices import RegistrationChoices, answer_kind
-from bot.features.people.village_lookup import example, lookup
+from bot.features.people.registration.registration_choices import RegistrationChoices, answer_kind
+from bot.features.people.registration.village_lookup import example, lookup
 from tests.support.harness import read_yaml
 
 

@@ -15,9 +15,9 @@ from bot.config.loading import load_config
 from bot.config.reports import ReportTypeConfig
 from bot.core.errors import UserError
 from bot.core.text import fold
-from bot.features.reports.grammar import ParsedReport, parse_report
+from bot.features.reports.grammar.parse import ParsedReport, parse_report
+from bot.features.reports.grammar.values import example
 from bot.features.reports.types import ReportTypes
-from bot.features.reports.values import example
 
 ROOT = Path(__file__).resolve().parents[3]
 TODAY = date(2026, 11, 24)  # a Tuesday in ISO week 48

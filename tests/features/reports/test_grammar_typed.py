@@ -13,10 +13,10 @@ from bot.config.loading import load_config
 from bot.config.reports import ReportTypeConfig
 from bot.core.errors import UserError
 from bot.core.text import fold
-from bot.features.reports.grammar import ParsedReport, parse_report
-from bot.features.reports.tokens import strip_command
+from bot.features.reports.grammar.parse import ParsedReport, parse_report
+from bot.features.reports.grammar.tokens import strip_command
+from bot.features.reports.grammar.values import render
 from bot.features.reports.types import ReportTypes
-from bot.features.reports.values import render
 from tests.features.reports.test_grammar import EXTRA, ROOT, ROWS, TODAY, Err, Ok, err
 
 # A type whose fields declare their own units, and one that takes none.

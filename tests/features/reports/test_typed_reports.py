@@ -18,8 +18,8 @@ from bot.core.areas import AreaTree
 from bot.core.errors import UserError
 from bot.core.messages import UserRef
 from bot.core.models import Role, RoleGrant
-from bot.features.reports.hint import report_hint
-from bot.features.reports.villages import named_village
+from bot.features.reports.grammar.hint import report_hint
+from bot.features.reports.grammar.villages import named_village
 from tests.features.reports.test_grammar import ROOT, TODAY
 from tests.features.reports.test_grammar_typed import TYPES
 from tests.features.reports.test_reports import _team

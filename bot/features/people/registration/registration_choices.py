@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.messages import Button
 from bot.core.text import fold
-from bot.features.people.village_lookup import Lookup, communes_of, example
+from bot.features.people.registration.village_lookup import Lookup, communes_of, example
 
 if TYPE_CHECKING:
     from bot.core.areas import AreaTree

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.core.errors import UserError
-from bot.features.reports.grammar import parse_report
-from bot.features.reports.tokens import Segment, number_value, segments
+from bot.features.reports.grammar.parse import parse_report
+from bot.features.reports.grammar.tokens import Segment, number_value, segments
+from bot.features.reports.grammar.values import render
 from bot.features.reports.types import PhraseIndex, ReportTypes
-from bot.features.reports.values import render
 
 # What starts a report when the slash is forgotten: the command's words, written or spoken.
 REPORT_WORDS = PhraseIndex(

@@ -14,7 +14,7 @@ from bot.core.models import Person, Registration, Reminder, ReminderKind, Role
 from bot.delivery.outbox import Message
 from bot.delivery.sender import private_chat
 from bot.features.broadcast.reach import private_account
-from bot.features.people.village_lookup import label
+from bot.features.people.registration.village_lookup import label
 
 if TYPE_CHECKING:
     from bot.core.areas import AreaTree

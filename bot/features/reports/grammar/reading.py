@@ -10,10 +10,10 @@ from typing import Any
 
 from bot.core.errors import UserError
 from bot.core.periods import Period
-from bot.features.reports.checks import broken_numbers, keeping_rules
-from bot.features.reports.tokens import Segment
+from bot.features.reports.grammar.checks import broken_numbers, keeping_rules
+from bot.features.reports.grammar.tokens import Segment
+from bot.features.reports.grammar.values import Value, example, render, sample_value
 from bot.features.reports.types import PhraseIndex, ReportType, ReportTypes
-from bot.features.reports.values import Value, example, render, sample_value
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ from bot.core.errors import Forbidden, NotFound, UserError
 from bot.core.models import Area, Role
 from bot.core.places import resolve
 from bot.core.text import fold
-from bot.features.reports.words import without_polite_tail
+from bot.features.reports.grammar.words import without_polite_tail
 
 if TYPE_CHECKING:
     from bot.core.actor import Actor

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from bot.core.errors import UserError
 from bot.core.periods import describe
 from bot.core.text import fold
-from bot.features.reports.tokens import SENTENCE_ENDS, VILLAGE_WORDS
+from bot.features.reports.grammar.tokens import SENTENCE_ENDS, VILLAGE_WORDS
 
 if TYPE_CHECKING:
     from bot.features.reports.types import FieldSpec, ReportType, ReportTypes

@@ -11,7 +11,7 @@ from bot.core.errors import Forbidden, NotFound, UserError
 from bot.core.messages import Incoming
 from bot.core.models import Area, Person, Registration, RegistrationStatus, Role, RoleGrant
 from bot.features.audit.log import AuditLog
-from bot.features.people.village_lookup import label
+from bot.features.people.registration.village_lookup import label
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -19,9 +19,9 @@ if TYPE_CHECKING:
     from bot.core.areas import AreaTree
     from bot.core.clock import Clock
     from bot.delivery.sender import Notifier
-    from bot.features.people.approval_notices import ApprovalNotices
     from bot.features.people.directory import People
-    from bot.features.people.registration_summary import RegistrationSummary
+    from bot.features.people.registration.approval_notices import ApprovalNotices
+    from bot.features.people.registration.registration_summary import RegistrationSummary
     from bot.store.base import Store
 
 log = logging.getLogger(__name__)

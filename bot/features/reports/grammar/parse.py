@@ -2,7 +2,7 @@
 
 A message is stored whole or not at all. The walk notes the first problem (an unknown word, a
 bad value, a period that does not fit…), reads on, and raises it at the end with the message
-the person meant, written correctly to copy (bot.features.reports.reading).
+the person meant, written correctly to copy (bot.features.reports.grammar.reading).
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from datetime import date
 
 from bot.core.errors import UserError
 from bot.core.periods import PeriodError, match_period_words, period_forms, period_of
-from bot.features.reports.previous import PREVIOUS
-from bot.features.reports.tokens import (
+from bot.features.reports.grammar.tokens import (
     NUMBER_WORDS,
     Segment,
     looks_numeric,
@@ -21,10 +20,11 @@ from bot.features.reports.tokens import (
     segments,
     strip_command,
 )
+from bot.features.reports.grammar.unknown import UnknownWords
+from bot.features.reports.grammar.values import Value, other_value, sample_value
+from bot.features.reports.grammar.words import VILLAGES, all_units, units_of
+from bot.features.reports.previous import PREVIOUS
 from bot.features.reports.types import FieldSpec, ReportTypes
-from bot.features.reports.unknown import UnknownWords
-from bot.features.reports.values import Value, other_value, sample_value
-from bot.features.reports.words import VILLAGES, all_units, units_of
 
 _PERIOD_HEADS = frozenset({"thang", "tuan", "quy", "ngay", "hom"})
 

@@ -10,7 +10,7 @@ from bot.core.messages import Button
 
 if TYPE_CHECKING:
     from bot.core.areas import AreaTree
-    from bot.features.people.registrations import PendingItem
+    from bot.features.people.registration.registrations import PendingItem
 
 # Button data of approvals: ap:ok:<n> approves registration n (the notice), ap:no:<n> refuses
 # it, ap:p:<page> shows a page of /duyet.

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.messages import Button, Outgoing
 from bot.delivery.sender import private_chat
-from bot.features.people.pending_list import CALLBACK
+from bot.features.people.registration.pending_list import CALLBACK
 
 if TYPE_CHECKING:
     from bot.core.i18n import Translator

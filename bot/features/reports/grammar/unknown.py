@@ -7,16 +7,16 @@ import difflib
 
 from bot.core.errors import UserError
 from bot.core.text import fold
-from bot.features.reports.reading import Reading
-from bot.features.reports.tokens import Segment, looks_numeric, number_value
-from bot.features.reports.types import FieldSpec, ReportType
-from bot.features.reports.values import (
+from bot.features.reports.grammar.reading import Reading
+from bot.features.reports.grammar.tokens import Segment, looks_numeric, number_value
+from bot.features.reports.grammar.values import (
     SUGGESTION_CUTOFF,
     other_value,
     suggestions,
     type_suggestions,
 )
-from bot.features.reports.words import POLITE
+from bot.features.reports.grammar.words import POLITE
+from bot.features.reports.types import FieldSpec, ReportType
 
 # A misspelt field ("sinh con thu ba") is told apart from a bad value ("sinh hai") this way.
 MISREAD_CUTOFF = 0.8

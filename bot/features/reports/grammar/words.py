@@ -6,7 +6,7 @@ import functools
 import weakref
 
 from bot.config.reports import DEFAULT_UNITS
-from bot.features.reports.tokens import POLITE_WORDS, VILLAGE_WORDS, Segment, segments
+from bot.features.reports.grammar.tokens import POLITE_WORDS, VILLAGE_WORDS, Segment, segments
 from bot.features.reports.types import FieldSpec, PhraseIndex, ReportTypes
 
 VILLAGES = PhraseIndex((w, w) for w in VILLAGE_WORDS)
