@@ -264,6 +264,12 @@ def _restore(args: argparse.Namespace) -> int:
     return run_restore(archive=Path(args.archive), config_path=args.config)
 
 
+def _store_copy(args: argparse.Namespace) -> int:
+    from bot.cli.store_copy import run_store_copy
+
+    return run_store_copy(to=args.to, config_path=args.config, environ=os.environ)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "export": _export,
     "digest": _digest,
@@ -277,6 +283,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "dhis2 push": _dhis2_push,
     "backup": _backup,
     "restore": _restore,
+    "store copy": _store_copy,
 }
 
 
@@ -289,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         getattr(args, "people_command", None)
         or getattr(args, "areas_command", None)
         or getattr(args, "dhis2_command", None)
+        or getattr(args, "store_command", None)
     )
     if sub:
         command = f"{command} {sub}"

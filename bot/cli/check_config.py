@@ -26,7 +26,7 @@ def check_config(path: str | None, *, environ: Mapping[str, str]) -> tuple[int, 
     from bot.cli.check_config_data import check_stored
     from bot.core.areas import AreaTree
 
-    clean, lines = check_stored(config.data_dir, AreaTree.from_config(config.areas))
+    clean, lines = check_stored(config, AreaTree.from_config(config.areas))
     return (0 if clean else 1), "\n".join([report, *lines])
 
 
@@ -67,6 +67,24 @@ def _dhis2(config: Config) -> tuple[str, str | None]:
         return line, "dhis2 is set but no report type has a `dhis2:` mapping: nothing is sent"
     missing = d.credentials_note()
     return line, f"DHIS2 pushes need a login: {missing}" if missing else None
+
+
+def _store(config: Config) -> tuple[str, list[str]]:
+    """One line on where the records live, and what a PostgreSQL setup lacks."""
+    settings = config.store
+    if settings.backend != "postgres":
+        return f"  store: embedded (TinyDB) in {config.data_dir}", []
+    notes = []
+    files = settings.files_dir or config.data_dir / "files"
+    line = f"  store: PostgreSQL from DATABASE_URL, files behind links in {files}"
+    if settings.database_url is None:
+        notes.append("store.backend is postgres but DATABASE_URL is not set: the bot won't start")
+    tg, zalo = config.platforms.telegram, config.platforms.zalo
+    if (tg.enabled and tg.mode == "polling") or (zalo.enabled and zalo.mode == "polling"):
+        notes.append("long polling runs on one instance only: several instances need webhooks")
+    if settings.files_dir is None:
+        notes.append("several instances need store.files_dir on a folder they all share")
+    return line, notes
 
 
 def summary(config: Config, *, file: str, environ: Mapping[str, str]) -> str:
@@ -115,6 +133,9 @@ def summary(config: Config, *, file: str, environ: Mapping[str, str]) -> str:
         + (f", public at {config.web.public_base_url}" if config.web.public_base_url else ""),
         _report_types(config),
     ]
+    line, store_notes = _store(config)
+    lines.append(line)
+    notes += store_notes
     if config.dhis2 is not None:
         line, note = _dhis2(config)
         lines.append(line)

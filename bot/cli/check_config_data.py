@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
+from bot.app.store_choice import open_configured
 from bot.core.areas import AreaTree
 from bot.features.areas.usage import orphan_summary, scan, stored_names
 from bot.store import StoreError, StoreLockedError, open_store
 
+if TYPE_CHECKING:
+    from bot.config.loading import Config
 
-def check_stored(data_dir: Path, tree: AreaTree) -> tuple[bool, list[str]]:
-    """Whether the data in `data_dir` points only at areas of `tree`, and the lines that say so
-    (nothing when there is no data yet). A running bot locks the data: then only a note."""
-    if not data_dir.is_dir():
+
+def check_stored(config: Config, tree: AreaTree) -> tuple[bool, list[str]]:
+    """Whether the stored data points only at areas of `tree`, and the lines that say so
+    (nothing when there is no data yet). A running bot locks embedded data: then only a note.
+    A PostgreSQL store is checked while the bot runs."""
+    data_dir = config.data_dir
+    postgres = config.store.backend == "postgres"
+    if not postgres and not data_dir.is_dir():
         return True, []
+    if postgres and config.store.database_url is None:
+        return True, []  # said in the summary's notes
     try:
         # No names: a store of an older schema upgraded here leaves report names for the next
         # open to fill (the bot's, or `areas migrate --old-tree`'s, which knows the old names).
-        store = open_store(data_dir)
+        store = open_configured(config) if postgres else open_store(data_dir)
     except StoreLockedError:
         note = (
             f"note: the data in {data_dir} is in use (the bot is running), so only the file was "

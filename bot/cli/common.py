@@ -44,13 +44,24 @@ def area_code(areas: AreaTree, text: str) -> str:
 RUNNING = 3  # the exit code of `run` when another process holds the data directory
 
 
-def open_for_cli(config: Config, *, while_running: str, create: bool = False) -> Store | int:
+def open_for_cli(
+    config: Config, *, while_running: str, create: bool = False, embedded: bool = False
+) -> Store | int:
     """The store when no bot holds it, else the exit code after saying why: RUNNING when the bot
     runs (`while_running`: what to do instead), FAILED when there is no data or it cannot open.
-    The config's area names go along, so an older store migrates with its villages' names."""
+    The config's area names go along, so an older store migrates with its villages' names.
+    With `store.backend: postgres` the shared database (no lock: the bot may run), unless
+    `embedded` asks for the data directory's own store (what `store copy` reads)."""
+    from bot.app.store_choice import open_configured
     from bot.store.maintenance.migrations import area_names_from
 
     data_dir = config.data_dir
+    if config.store.backend == "postgres" and not embedded:  # no lock: the bot may run
+        try:
+            return open_configured(config)
+        except StoreError as exc:
+            err(f"Cannot open the PostgreSQL store: {exc}")
+            return FAILED
     if create:
         private_dir(data_dir)
     elif not data_dir.is_dir():

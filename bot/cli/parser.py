@@ -58,6 +58,8 @@ COMMANDS = {
     "backup": "sao lưu dữ liệu, kể cả khi bot đang chạy\nwrite a backup, even while the bot runs",
     "restore": "khôi phục bản sao lưu vào thư mục trống\nrestore a backup into an empty "
     "data folder",
+    "store": "chép dữ liệu sang PostgreSQL (nhiều máy chủ)\ncopy the data into PostgreSQL "
+    "(several instances)",
 }
 
 
@@ -178,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub, "restore", epilog="ví dụ / example:\n  python -m bot restore danso-2026-11-30.tar.gz"
     )
     restore.add_argument("archive", metavar="FILE", help="a file written by `backup`")
+    _store(sub)
     return parser
 
 
@@ -256,3 +259,24 @@ def _dhis2(sub: Any) -> None:
     )
     push.add_argument("--area", metavar="CODE", help="only the DHIS2 units in (or around) it")
     push.add_argument("--dry-run", action="store_true", help="print what would be sent only")
+
+
+STORE_EXAMPLES = """\
+ví dụ / example:
+  DATABASE_URL=postgresql://bot:…@db/danso python -m bot store copy --to postgres
+Bot phải dừng; cơ sở dữ liệu phải trống / the bot must be stopped and the database empty.
+Mã thoát / exit codes: 0 copied and counted, 1 failed or a count differs, 2 no DATABASE_URL
+or the database is not empty, 3 the bot is running."""
+
+
+def _store(sub: Any) -> None:
+    store = _command(sub, "store", epilog=STORE_EXAMPLES)
+    store_sub = store.add_subparsers(
+        dest="store_command", required=True, title="lệnh / commands", metavar="<command>"
+    )
+    what = (
+        "chép thư mục dữ liệu vào cơ sở dữ liệu PostgreSQL trống (DATABASE_URL)\ncopy the "
+        "data folder into the empty PostgreSQL database of DATABASE_URL"
+    )
+    copy = _sub(store_sub, "copy", what, epilog=STORE_EXAMPLES)
+    copy.add_argument("--to", choices=("postgres",), required=True, help="where to copy")

@@ -41,8 +41,9 @@ def run_people(
     if isinstance(opened, int):
         return opened
     store, clock = opened, SystemClock()
+    files = FileStore(config.store.files_root(config.data_dir), clock=clock)
     data = PersonData(
-        store=store, clock=clock, files=FileStore.in_data_dir(config.data_dir, clock=clock),
+        store=store, clock=clock, files=files,
         text_fields=text_fields_of(config.report_types), audit=AuditLog(store=store, clock=clock),
     )  # fmt: skip
     try:

@@ -125,8 +125,16 @@ def _complete(
     )
     web = config.web.model_copy(update={"port": overrides.get("port", config.web.port)})
     platforms = config.platforms.model_copy(update={"telegram": tg, "zalo": zalo})
+    files_dir = config.store.files_dir
+    if files_dir is not None and not files_dir.is_absolute():
+        files_dir = Path(os.path.normpath(folder / files_dir))
+    store = config.store.model_copy(
+        # The database's address (with its password) only ever comes from the environment.
+        update={"files_dir": files_dir, "database_url": _secret(environ, "DATABASE_URL")}
+    )
     update: dict[str, Any] = {
         "data_dir": Path(os.path.normpath(data_dir)),
+        "store": store,
         "platforms": platforms,
         "web": web,
         "webhooks": with_secrets(config.webhooks, environ),

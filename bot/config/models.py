@@ -35,6 +35,7 @@ from bot.config.platforms import (
 from bot.config.privacy import PrivacySection
 from bot.config.reminders import ReminderConfig
 from bot.config.reports import ReportTypeConfig
+from bot.config.store import StoreSection
 from bot.config.webhooks import WebhooksSection
 
 AreaKind = Literal["province", "region", "district", "commune", "village"]
@@ -289,6 +290,7 @@ class Config(Section):
     timezone: str = DEFAULT_TIMEZONE
     language: Literal["vi", "en"] = "vi"
     data_dir: Path = Path("./var/data")  # load_config resolves it against the file's folder
+    store: StoreSection = StoreSection()  # tinydb in data_dir, or a shared PostgreSQL
     # One listen address for the process: every platform's webhook shares this one server.
     web: WebSection = WebSection()
     areas: AreaNode

@@ -227,6 +227,7 @@ class OutboxItem:
     possibly_repeated: bool = False  # was in flight when the process died, so sent again
     poll: tuple[str, ...] = ()  # a native poll's options (`text` is its question)
     poll_id: str = ""  # the platform's id of the poll once sent (its votes name it)
+    claimed_by: str = ""  # the instance that marked it in flight (several instances share one)
 
 
 class JobStatus(StrEnum):

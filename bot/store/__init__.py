@@ -4,7 +4,9 @@ Layout: what every backend provides is in `base` (the Store, its errors, SCHEMA_
 `interface` (the repository Protocols). `engine` holds records in memory (tables, indexes, codec,
 the transaction core) and `repos` the repositories written once over it; the backends built on
 them are `memory` (persists nothing) and `embedded` (a data directory: journal, checkpoints,
-report shards, backups). `maintenance` migrates an older store and checks a whole one.
+report shards, backups). `postgres` is the server backend: the same repositories over a core
+whose tables are PostgreSQL's, for several instances sharing one database. `maintenance`
+migrates an older store and checks a whole one.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from bot.store.base import (
     StoreWriteError,
 )
 
-BACKENDS = ("tinydb", "memory")
+BACKENDS = ("tinydb", "memory", "postgres")
 
 __all__ = [
     "BACKENDS",
@@ -41,14 +43,17 @@ __all__ = [
 
 
 def open_store(
-    data_dir: Path,
+    data_dir: Path | None = None,
     *,
     backend: str = "tinydb",
+    url: str | None = None,
     fsync: FsyncPolicy = "batch",
     checkpoint_bytes: int = 8 << 20,
     area_names: Mapping[str, str] | None = None,
 ) -> Store:
-    """Open the store kept in `data_dir` (created if missing); "memory" ignores the directory.
+    """Open the store kept in `data_dir` (created if missing); "memory" ignores the directory,
+    "postgres" too: it opens the database at `url` (DATABASE_URL: it may hold a password, which
+    no message or log repeats), bringing its schema up to date.
 
     fsync: "always" (each commit survives power loss), "batch" (fsync every ~50 ms, the default)
     or "never" (process crashes only). `checkpoint_bytes`: journal size that triggers a checkpoint.
@@ -56,7 +61,17 @@ def open_store(
     older schema (reports keep their village's name); see bot/store/maintenance/migrations.py.
     """
     # Imported here so that importing bot.store (for the Protocols) stays light.
+    if backend == "postgres":
+        if not url:
+            msg = "the postgres store needs the database's URL (DATABASE_URL)"
+            raise ValueError(msg)
+        from bot.store.postgres.store import PostgresStore
+
+        return PostgresStore(url)
     if backend == "tinydb":
+        if data_dir is None:
+            msg = "the tinydb store needs its data directory"
+            raise ValueError(msg)
         from bot.store.embedded.tinydb_store import TinyDBStore
         from bot.store.maintenance.migrations import MigrationContext
 

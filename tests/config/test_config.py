@@ -368,3 +368,35 @@ def test_config_is_frozen() -> None:
     config: Config = load_config(SHIPPED, environ={})
     with pytest.raises(ValueError, match="frozen"):
         config.language = "en"  # type: ignore[misc]
+
+
+def test_the_store_section_and_what_check_config_says_of_it(tmp_path: Path) -> None:
+    """`store:` chooses PostgreSQL; its address comes only from DATABASE_URL (a value in the
+    file is no setting), files_dir is relative to the file, and check-config says what a
+    PostgreSQL setup still lacks without ever printing the address."""
+    url = "postgresql://bot:pa55word@db.example.org/danso"
+    path = write(
+        tmp_path,
+        "store: {backend: postgres, files_dir: shared/files, heartbeat_seconds: 1,"
+        " dead_after_seconds: 5}\n" + AREAS,
+    )
+    config = load_config(path, environ={"DATABASE_URL": url})
+    assert config.store.backend == "postgres"
+    assert config.store.files_dir == tmp_path / "shared" / "files"
+    assert config.store.database_url is not None
+    assert config.store.database_url.get_secret_value() == url
+    assert load_config(path, environ={}).store.database_url is None
+    code, report = check_config(str(path), environ={})
+    assert code == 0  # notes, not problems
+    assert "store: PostgreSQL from DATABASE_URL" in report
+    assert "DATABASE_URL is not set" in report
+    assert "several instances need webhooks" in report  # the platforms poll here
+    _, report = check_config(str(path), environ={"DATABASE_URL": url})  # unreachable here
+    assert "pa55word" not in report and "DATABASE_URL is not set" not in report
+    bad = write(tmp_path, "store: {heartbeat_seconds: 5, dead_after_seconds: 10}\n" + AREAS)
+    with pytest.raises(ConfigError, match="dead_after_seconds must be at least 3 heartbeats"):
+        load_config(bad, environ={})
+    in_file = write(tmp_path, f"store: {{backend: postgres, database_url: '{url}'}}\n" + AREAS)
+    with pytest.raises(ConfigError, match="goes in DATABASE_URL, not the file") as caught:
+        load_config(in_file, environ={})
+    assert "pa55word" not in str(caught.value)

@@ -28,7 +28,7 @@ from bot.store import (
     StoreVersionError,
     open_store,
 )
-from tests.store.harness import Harness
+from tests.store.harness import KINDS, Harness
 
 HANOI = timezone(timedelta(hours=7))
 T0 = datetime(2026, 11, 24, 8, 30, tzinfo=HANOI)
@@ -49,7 +49,7 @@ def report(rid: str = "r1", *, version: int = 1, **changes: Any) -> Report:
     return replace(base, **changes)
 
 
-@pytest.mark.parametrize("harness", ["memory", "tinydb", "tinydb-reopened"], indirect=True)
+@pytest.mark.parametrize("harness", KINDS, indirect=True)
 class TestStoreContract:
     def test_people_get_short_ids_in_order(self, harness: Harness) -> None:
         """People are numbered 1, 2, 3 and come back whole with aware datetimes and enum roles."""
@@ -352,7 +352,10 @@ class TestStoreContract:
     def test_lock_keeps_a_second_opener_out(self, harness: Harness) -> None:
         """While a store is open, opening its directory again fails with StoreLockedError."""
         if not harness.on_disk:
-            pytest.skip("the memory backend has no directory to lock")
+            pytest.skip(
+                "only the embedded backend locks: memory has no directory, and "
+                "several instances share one PostgreSQL database by design"
+            )
         with pytest.raises(StoreLockedError):
             open_store(harness.path)
         harness.store.close()
@@ -361,19 +364,19 @@ class TestStoreContract:
 
     def test_newer_schema_refuses_to_open(self, harness: Harness) -> None:
         """A store written by a newer schema raises StoreVersionError and stays unlocked."""
-        if not harness.on_disk:
+        if not harness.persistent:
             pytest.skip("the memory backend keeps nothing to reopen")
         harness.store.meta.set("schema_version", SCHEMA_VERSION + 1)
         harness.store.close()
         with pytest.raises(StoreVersionError, match=f"schema version {SCHEMA_VERSION + 1}"):
-            open_store(harness.path)
+            harness.open_again()
         with pytest.raises(StoreVersionError):  # the failed open released the lock
-            open_store(harness.path)
+            harness.open_again()
 
     def test_files_are_tinydb_readable(self, harness: Harness) -> None:
         """After close, tinydb.TinyDB reads the people table and the report shard."""
         if not harness.on_disk:
-            pytest.skip("nothing on disk")
+            pytest.skip("no files of the embedded backend")
         s = harness.store
         s.people.add(name="Trần Thị B", created_at=T0)
         s.reports.add(report("r1"))
@@ -391,4 +394,6 @@ class TestStoreContract:
 def test_unknown_backend_is_refused(tmp_path: Path) -> None:
     """open_store names the backends it knows when given another."""
     with pytest.raises(ValueError, match="tinydb"):
-        open_store(tmp_path, backend="postgres")
+        open_store(tmp_path, backend="oracle")
+    with pytest.raises(ValueError, match="DATABASE_URL"):
+        open_store(backend="postgres")

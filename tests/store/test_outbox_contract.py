@@ -11,7 +11,7 @@ from tinydb import TinyDB
 from bot.core.models import JobStatus, OutboxButton, OutboxFile, OutboxItem, OutboxStatus
 from bot.store import open_store
 from bot.store.base import Store
-from tests.store.harness import Harness
+from tests.store.harness import KINDS, Harness
 
 HANOI = timezone(timedelta(hours=7))
 T0 = datetime(2026, 11, 24, 8, 30, tzinfo=HANOI)
@@ -50,7 +50,7 @@ def assert_no_trace(s: Store) -> None:
     assert s.quota.used("bot1", "2026-11") == 0
 
 
-@pytest.mark.parametrize("harness", ["memory", "tinydb", "tinydb-reopened"], indirect=True)
+@pytest.mark.parametrize("harness", KINDS, indirect=True)
 class TestOutboxContract:
     def test_jobs_get_ids_and_filter_by_status(self, harness: Harness) -> None:
         """Jobs are numbered 1, 2, 3, saved whole, listed oldest first, optionally by status."""
@@ -234,7 +234,7 @@ class TestOutboxContract:
     def test_outbox_files_are_tinydb_readable(self, harness: Harness) -> None:
         """After close, TinyDB reads a job's items by item id and the jobs table by job id."""
         if not harness.on_disk:
-            pytest.skip("nothing on disk")
+            pytest.skip("no files of the embedded backend")
         s = harness.store
         job = s.outbox.add_job(kind="directive", created_at=T0, total=2)
         s.outbox.add([item(job.id, text="Một"), item(job.id, text="Hai")])

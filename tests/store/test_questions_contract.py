@@ -8,13 +8,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.core.models import HandbookNote, OutboxFile, Question
-from tests.store.harness import Harness
+from tests.store.harness import KINDS, Harness
 
 HANOI = timezone(timedelta(hours=7))
 T0 = datetime(2026, 11, 24, 8, 30, tzinfo=HANOI)
 
 
-@pytest.mark.parametrize("harness", ["memory", "tinydb", "tinydb-reopened"], indirect=True)
+@pytest.mark.parametrize("harness", KINDS, indirect=True)
 class TestQuestionsContract:
     def test_questions_are_numbered_and_come_back_whole(self, harness: Harness) -> None:
         """Ids 1, 2…; open() drops answered ones; tuples and times survive a reopen."""

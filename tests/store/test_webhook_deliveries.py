@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.webhook_records import HookDelivery, HookStatus
-from tests.store.harness import Harness
+from tests.store.harness import KINDS, Harness
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
@@ -22,7 +22,7 @@ def item(endpoint: str, key: str, n: int) -> HookDelivery:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("harness", ["memory", "tinydb", "tinydb-reopened"], indirect=True)
+@pytest.mark.parametrize("harness", KINDS, indirect=True)
 def test_heads_follow_the_order_of_each_key(harness: Harness) -> None:
     s = harness.store
     keys = [("a", "report:1"), ("a", "report:1"), ("a", "report:2"), ("b", "report:1")]

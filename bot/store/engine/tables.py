@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from bot.core.absences import Absence
@@ -71,6 +71,24 @@ class QuotaCount:
 
 
 @dataclass(frozen=True, slots=True)
+class ReminderFiring:
+    """One (reminder, due moment) that fired, recorded so that it fires once."""
+
+    reminder_id: int
+    due_at: datetime
+    fired_at: datetime
+    instance: str = ""
+
+
+def firing_key(reminder_id: int, due: datetime) -> tuple[int, str]:
+    """The key of a firing: the same instant is the same key, whatever its zone."""
+    if due.tzinfo is None:
+        msg = f"naive datetime {due!r}: a firing's due time must be timezone-aware"
+        raise ValueError(msg)
+    return (reminder_id, due.astimezone(UTC).isoformat())
+
+
+@dataclass(frozen=True, slots=True)
 class TableSpec:
     """What a table holds and how a record's key is found."""
 
@@ -110,6 +128,9 @@ SPECS: dict[str, TableSpec] = {
         TableSpec("report_returns", ReportReturn, lambda r: r.number),
         TableSpec("period_checks", PeriodCheck, lambda r: (r.area, r.period)),
         TableSpec("absences", Absence, lambda r: r.id),
+        TableSpec(
+            "reminder_firings", ReminderFiring, lambda r: firing_key(r.reminder_id, r.due_at)
+        ),
     )
 }
 

@@ -43,7 +43,9 @@ class PromptsRepo(Protocol):
 
 
 class InboundRepo(Protocol):
-    """Exactly-once intake: keys of platform updates already handled."""
+    """Exactly-once intake: each platform update is taken in once (whichever instance gets it,
+    however often the platform delivers it), kept until handled, then remembered as handled
+    until purged."""
 
     def seen(self, key: str) -> bool:
         """Whether this update key was marked."""
@@ -51,11 +53,20 @@ class InboundRepo(Protocol):
     def mark(self, key: str, *, at: datetime) -> None:
         """Remember this update key as handled at `at` (and drop it from the inbox)."""
 
-    def receive(self, key: str, incoming: Incoming, *, at: datetime) -> None:
-        """Keep an event taken in but not handled yet (durable before the platform is told)."""
+    def receive(self, key: str, incoming: Incoming, *, at: datetime) -> bool:
+        """Keep an event taken in but not handled yet (durable before the platform is told).
+
+        True when the key is new and the event is now kept; False, writing nothing, when this
+        key was received or handled before (until `purge` forgets it): the update is claimed
+        once, so of two instances given the same update only one gets True."""
 
     def waiting(self) -> list[Incoming]:
         """Events received and not yet marked handled (after a crash), oldest first."""
+
+    def ahead(self, chat_key: str, key: str) -> list[Incoming]:
+        """Events of the chat `chat_key` received before `key` and not yet handled, oldest
+        first: what must be handled before it, so one chat's events keep their order across
+        instances. Empty when there are none, or when `key` is not waiting itself."""
 
     def purge(self, *, before: datetime) -> int:
         """Forget keys marked before `before`; return how many went."""

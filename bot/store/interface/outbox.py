@@ -47,6 +47,13 @@ class OutboxRepo(Protocol):
         """Replace the item with the same id (KeyError if none; ValueError if it would move
         to another job); the indexes follow its status and times."""
 
+    def claim(self, item_id: int, *, by: str) -> OutboxItem | None:
+        """Take the item for sending, atomically: when it is PENDING and no other item of the
+        same chat is INFLIGHT, store it INFLIGHT with `attempts` + 1 and `claimed_by` = `by`, and
+        return it as stored. None otherwise (gone, not pending: another instance took it, or
+        its chat has an item in flight), with nothing written. Of several instances claiming
+        the same item at once, exactly one gets it."""
+
     def due(self, *, now: datetime, limit: int) -> list[OutboxItem]:
         """Up to `limit` PENDING items with next_attempt_at <= now, by (next_attempt_at, id)."""
 

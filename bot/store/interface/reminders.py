@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from bot.core.models import Reminder
@@ -21,3 +22,9 @@ class RemindersRepo(Protocol):
 
     def all(self) -> list[Reminder]:
         """Every reminder (active or not), by id."""
+
+    def claim_firing(self, reminder_id: int, due: datetime, *, by: str = "") -> bool:
+        """Record that the reminder fired for the moment `due` (`by`: the instance); True the
+        first time, False when this (reminder, due moment) was recorded before, whoever did
+        it. Call it inside the atomic() block that enqueues the reminder's messages, so a
+        rollback undoes the record too: a firing is then sent once, even across a failover."""

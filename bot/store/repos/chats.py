@@ -69,12 +69,30 @@ class InboundRepo:
             if self._core.get("inbox", key) is not None:
                 self._core.put("inbox", key, None)
 
-    def receive(self, key: str, incoming: Incoming, *, at: datetime) -> None:
+    def receive(self, key: str, incoming: Incoming, *, at: datetime) -> bool:
+        if self._table.get(key) is not None or self._core.get("inbox", key) is not None:
+            return False
         self._core.put("inbox", key, InboxEntry(key, incoming, at))
+        return True
 
     def waiting(self) -> list[Incoming]:
+        return [e.incoming for e in self._entries()]
+
+    def ahead(self, chat_key: str, key: str) -> list[Incoming]:
+        own: InboxEntry | None = self._core.get("inbox", key)
+        if own is None:
+            return []
+        mark = (own.at, own.key)
+        return [
+            e.incoming
+            for e in self._entries()
+            if e.incoming.chat.key == chat_key and (e.at, e.key) < mark
+        ]
+
+    def _entries(self) -> list[InboxEntry]:
+        """The inbox in arrival order (by time received, then key)."""
         entries = cast(Table, self._core.tables["inbox"]).values()
-        return [e.incoming for e in sorted(entries, key=lambda e: (e.at, e.key))]
+        return sorted(entries, key=lambda e: (e.at, e.key))
 
     def purge(self, *, before: datetime) -> int:
         gone = [m.key for m in self._table.values() if m.at < before]

@@ -12,7 +12,11 @@ from bot.store.engine.transaction import Core
 
 def next_id(core: Core, table: str, count: int = 1) -> int:
     """The next short id of `table` (the first of `count` in a row), kept in meta so it moves
-    in the same commit as the records; ids are never reused, even after a delete."""
+    in the same commit as the records; ids are never reused, even after a delete. A core that
+    several processes share (PostgreSQL) allocates them itself, atomically."""
+    allocate = getattr(core, "allocate", None)
+    if allocate is not None:  # a core shared by several processes keeps its own counters
+        return int(allocate(table, count))
     counter = f"next_id.{table}"
     entry: MetaEntry | None = core.get("meta", counter)
     if entry is None:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import cast
 
-from bot.core.models import JobStatus, OutboxItem, OutboxJob
+from bot.core.models import JobStatus, OutboxItem, OutboxJob, OutboxStatus
 from bot.store.engine.outbox_table import FINISHED, OutboxTable, instant
 from bot.store.engine.tables import QuotaCount, Table
 from bot.store.engine.transaction import Core
@@ -89,6 +89,19 @@ class OutboxRepo:
             msg = f"outbox item {item.id} belongs to job {old.job_id}, not {item.job_id}"
             raise ValueError(msg)
         self._core.put("outbox", item.id, item)
+
+    def claim(self, item_id: int, *, by: str) -> OutboxItem | None:
+        item: OutboxItem | None = self._items.get(item_id)
+        if item is None or item.status is not OutboxStatus.PENDING:
+            return None
+        for other in self._items.inflight:
+            if self._item(other).chat_key == item.chat_key:
+                return None  # one at a time per chat: its order holds
+        taken = replace(
+            item, status=OutboxStatus.INFLIGHT, attempts=item.attempts + 1, claimed_by=by
+        )
+        self._core.put("outbox", item_id, taken)
+        return taken
 
     def due(self, *, now: datetime, limit: int) -> list[OutboxItem]:
         if limit <= 0:

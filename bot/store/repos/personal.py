@@ -1,5 +1,10 @@
 """Personal data across tables: what one person left in the store, erasing it, and the
-retention purge's scrubbing. Numbers (report values, counts, ids) always stay."""
+retention purge's scrubbing. Numbers (report values, counts, ids) always stay.
+
+The rules are written once here, over a few finders (`_find`, `_before`, `_report_versions`,
+`_drop_inbox`); the memory and embedded backends answer them from the records in memory, a
+database backend replaces them by queries over its indexes (bot/store/postgres/personal.py).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,11 @@ from bot.store.engine.transaction import Core
 ERASED_NAME = "(đã xóa)"
 BACKLOG = (OutboxStatus.PENDING, OutboxStatus.INFLIGHT, OutboxStatus.HELD)
 
+# What to find, as fields of the stored (encoded) record: a record matches a pattern when each
+# named field has that value (a dict value matches the fields of a nested record).
+Pattern = dict[str, Any]
+_MISSING = object()
+
 
 def private_chat_key(account_key: str) -> str:
     """The stored key of the private chat with an account (its id is the user's id)."""
@@ -31,24 +41,74 @@ def private_chat_key(account_key: str) -> str:
     return f"{user.platform}:{user.bot}:{user.id}"
 
 
+def sender_pattern(account_key: str) -> Pattern:
+    """The pattern of an inbox event sent from this account."""
+    user = UserRef.parse(account_key)
+    return {"incoming": {"sender": {"platform": user.platform, "bot": user.bot, "id": user.id}}}
+
+
+def matches(record: Any, pattern: Pattern) -> bool:
+    """Whether the record's fields have the pattern's (encoded) values."""
+    for field, want in pattern.items():
+        have = getattr(record, field, _MISSING)
+        if have is _MISSING:
+            return False
+        if isinstance(want, dict):
+            if not matches(have, want):
+                return False
+        elif encode(have) != want:
+            return False
+    return True
+
+
 class PersonalDataRepo:
     def __init__(self, core: Core) -> None:
         self._core = core
+
+    # -- finders (a database backend answers these with queries) ------------------------------
 
     def _rows(self, name: str) -> list[Any]:
         table = self._core.tables.get(name)
         return list(cast(Table, table).rows.values()) if table is not None else []
 
-    def _reports(self) -> ReportTable:
-        return cast(ReportTable, self._core.tables["reports"])
+    def _find(self, name: str, *patterns: Pattern) -> list[Any]:
+        """The records of `name` that match any of `patterns` (no pattern: none)."""
+        if not patterns:
+            return []
+        return [r for r in self._rows(name) if any(matches(r, p) for p in patterns)]
+
+    def _before(self, name: str, field: str, before: datetime) -> list[Any]:
+        """The records of `name` whose time `field` is before `before`."""
+        return [r for r in self._rows(name) if getattr(r, field) < before]
+
+    def _report_versions(
+        self, *, reporter: int | None = None, since: float = 0.0, before: datetime | None = None
+    ) -> list[Report]:
+        """Every report version by `reporter`; or, without one, received in [since, before)
+        (`since` a POSIX timestamp)."""
+        if reporter is not None:
+            return list(self._versions(lambda row: row.reporter == reporter))
+        cut = before.timestamp() if before is not None else float("inf")
+        return list(self._versions(lambda row: since <= row.received < cut))
 
     def _versions(self, pred: Any) -> Iterator[Report]:
         """Report versions whose index row passes `pred` (records loaded only for those)."""
-        table = self._reports()
+        table = cast(ReportTable, self._core.tables["reports"])
         for report_id in list(table.index):
             for row in table.index.rows(report_id):
                 if pred(row):
                     yield cast(Report, table.get((report_id, row.version)))
+
+    def _drop_inbox(self, *, senders: Collection[str] = (), before: datetime | None = None) -> int:
+        """Drop the events waiting in the inbox sent from `senders` (account keys), or received
+        before `before`; how many went."""
+        if before is not None:
+            gone = self._before("inbox", "at", before)
+        else:
+            gone = self._find("inbox", *(sender_pattern(k) for k in senders))
+        for entry in gone:
+            self._core.put("inbox", entry.key, None)
+        return len(gone)
 
     # -- one person ---------------------------------------------------------------------------
 
@@ -60,31 +120,32 @@ class PersonalDataRepo:
         person = cast(Person | None, self._core.get("people", person_id))
         accounts, chats = self._keys(person)
         who = f"person:{person_id}"
+        me = {"person_id": person_id}
 
-        def pick(name: str, pred: Any) -> list[Any]:
-            return [encode(r) for r in self._rows(name) if pred(r)]
+        def pick(name: str, *patterns: Pattern) -> list[Any]:
+            return [encode(r) for r in sorted(self._find(name, *patterns), key=_order)]
 
         return {
             "person": encode(person) if person else None,
-            "registrations": pick("registrations", lambda r: r.person_id == person_id),
-            "reports": [encode(r) for r in self._versions(lambda row: row.reporter == person_id)],
-            "questions": pick("questions", lambda q: person_id in (q.asker, q.answered_by)),
-            "acks": pick("acks", lambda a: a.person_id == person_id),
-            "survey_answers": pick(
-                "survey_answers", lambda a: a.person_id == person_id or a.voter == who
+            "registrations": pick("registrations", me),
+            "reports": [encode(r) for r in self._report_versions(reporter=person_id)],
+            "questions": pick("questions", {"asker": person_id}, {"answered_by": person_id}),
+            "acks": pick("acks", me),
+            "survey_answers": pick("survey_answers", me, {"voter": who}),
+            "outbox": pick(
+                "outbox", {"recipient": person_id}, *({"chat_key": c} for c in sorted(chats))
             ),
-            "outbox": pick("outbox", lambda i: i.recipient == person_id or i.chat_key in chats),
-            "sightings": pick("sightings", lambda s: s.sender in accounts),
-            "prompts": pick("prompts", lambda p: p.user_key in accounts),
-            "link_codes": pick("link_codes", lambda c: c.person_id == person_id),
-            "absences": pick("absences", lambda a: person_id in (a.person_id, a.set_by)),
+            "sightings": pick("sightings", *({"sender": a} for a in sorted(accounts))),
+            "prompts": pick("prompts", *({"user_key": a} for a in sorted(accounts))),
+            "link_codes": pick("link_codes", me),
+            "absences": pick("absences", me, {"set_by": person_id}),
             "report_returns": pick(
-                "report_returns", lambda m: person_id in (m.collaborator, m.officer)
+                "report_returns", {"collaborator": person_id}, {"officer": person_id}
             ),
-            "period_checks": pick("period_checks", lambda c: c.officer == person_id),
-            "invites": pick("invites", lambda i: getattr(i, "person_id", None) == person_id),
-            "audit": pick("audit", lambda e: who in (e.who, e.target)),
-            "access_log": pick("access_log", lambda e: e.subject == who),
+            "period_checks": pick("period_checks", {"officer": person_id}),
+            "invites": pick("invites", me),
+            "audit": pick("audit", {"who": who}, {"target": who}),
+            "access_log": pick("access_log", {"subject": who}),
         }
 
     def erase(
@@ -96,6 +157,7 @@ class PersonalDataRepo:
             raise LookupError(msg)
         accounts, chats = self._keys(person)
         who = f"person:{person_id}"
+        me = {"person_id": person_id}
         put = self._core.put
         counts: dict[str, Any] = {}
         files: list[str] = []
@@ -104,83 +166,67 @@ class PersonalDataRepo:
                 person, name=ERASED_NAME, accounts=(), roles=(), active=False, language="",
                 phone="", consent_at=None, consent_version=0, erased_at=at,
             ))  # fmt: skip
-            gone = [r for r in self._rows("registrations") if r.person_id == person_id
-                    and r.status is RegistrationStatus.PENDING]  # fmt: skip
-            for reg in gone:
-                put("registrations", reg.id, None)
-            counts["registrations"] = len(gone)
-            counts["link_codes"] = self._drop("link_codes", lambda c: c.person_id == person_id,
-                                              lambda c: c.code)  # fmt: skip
-            counts["invites"] = self._drop(
-                "invites", lambda i: i.person_id == person_id, lambda i: i.code
-            )
-            counts["absences"] = self._drop(
-                "absences", lambda a: a.person_id == person_id, lambda a: a.id
-            )
+            pending = {**me, "status": RegistrationStatus.PENDING.value}
+            counts["registrations"] = self._drop("registrations", lambda r: r.id, pending)
+            counts["link_codes"] = self._drop("link_codes", lambda c: c.code, me)
+            counts["invites"] = self._drop("invites", lambda i: i.code, me)
+            counts["absences"] = self._drop("absences", lambda a: a.id, me)
             counts["prompts"] = self._drop(
-                "prompts", lambda p: p.user_key in accounts, lambda p: (p.chat_key, p.user_key)
-            )
-            counts["inbox"] = self._drop(
-                "inbox", lambda e: e.incoming.sender.key in accounts, lambda e: e.key
-            )
+                "prompts", lambda p: (p.chat_key, p.user_key),
+                *({"user_key": a} for a in accounts),
+            )  # fmt: skip
+            counts["inbox"] = self._drop_inbox(senders=accounts)
             counts["outbox"] = self._erase_outbox(person_id, chats)
-            jobs = [j for j in self._rows("outbox_jobs") if j.requested_by == person_id
-                    and j.report_chat and j.status is not JobStatus.RUNNING]  # fmt: skip
+            jobs = [j for j in self._find("outbox_jobs", {"requested_by": person_id})
+                    if j.report_chat and j.status is not JobStatus.RUNNING]  # fmt: skip
             for job in jobs:
                 put("outbox_jobs", job.id, replace(job, report_chat="", progress_message_id=""))
             counts["reports"] = self._erase_reports(person_id, text_fields, files)
             counts["questions"] = self._erase_questions(person_id, at)
             # What an officer typed when returning a report may name the collaborator.
-            returns = [m for m in self._rows("report_returns") if m.reason
-                       and person_id in (m.collaborator, m.officer)]  # fmt: skip
+            returns = [m for m in self._find("report_returns", {"collaborator": person_id},
+                                             {"officer": person_id}) if m.reason]  # fmt: skip
             for mark in returns:
                 put("report_returns", mark.number, replace(mark, reason=""))
             counts["report_returns"] = len(returns)
-            counts["acks"] = self._blank_chat("acks", lambda a: a.person_id == person_id,
-                                              lambda a: (a.directive_id, a.person_id))  # fmt: skip
+            counts["acks"] = self._blank_chat("acks", lambda a: (a.directive_id, a.person_id), me)
             counts["survey_answers"] = self._blank_chat(
-                "survey_answers", lambda a: a.person_id == person_id or a.voter == who,
-                lambda a: (a.survey_id, a.voter),
-            )  # fmt: skip
-            sightings = [s for s in self._rows("sightings") if s.sender in accounts]
+                "survey_answers", lambda a: (a.survey_id, a.voter), me, {"voter": who}
+            )
+            sightings = self._find("sightings", *({"sender": a} for a in accounts))
             for s in sightings:
                 put("sightings", s.id, replace(s, sender="", sender_name="", text=""))
             counts["sightings"] = len(sightings)
-            counts["access_log"] = self._drop(
-                "access_log", lambda e: e.subject == who, lambda e: e.id
-            )
+            counts["access_log"] = self._drop("access_log", lambda e: e.id, {"subject": who})
         counts["files"] = files
         return counts
 
-    def _drop(self, name: str, pred: Any, key: Any) -> int:
-        gone = [r for r in self._rows(name) if pred(r)]
+    def _drop(self, name: str, key: Any, *patterns: Pattern) -> int:
+        gone = self._find(name, *patterns)
         for record in gone:
             self._core.put(name, key(record), None)
         return len(gone)
 
-    def _blank_chat(self, name: str, pred: Any, key: Any) -> int:
-        changed = [r for r in self._rows(name) if pred(r) and r.chat_key]
+    def _blank_chat(self, name: str, key: Any, *patterns: Pattern) -> int:
+        changed = [r for r in self._find(name, *patterns) if r.chat_key]
         for record in changed:
             self._core.put(name, key(record), replace(record, chat_key=""))
         return len(changed)
 
     def _erase_outbox(self, person_id: int, chats: set[str]) -> int:
-        changed = 0
-        for item in self._rows("outbox"):
-            if item.recipient != person_id and item.chat_key not in chats:
-                continue
+        found = self._find("outbox", {"recipient": person_id}, *({"chat_key": c} for c in chats))
+        for item in found:
             if item.status in BACKLOG:
                 self._core.put("outbox", item.id, None)  # never sent: dropped
             else:
                 self._core.put("outbox", item.id, replace(item, text="", file=None, buttons=()))
-            changed += 1
-        return changed
+        return len(found)
 
     def _erase_reports(
         self, person_id: int, text_fields: Mapping[str, Collection[str]], files: list[str]
     ) -> int:
         changed = 0
-        for report in list(self._versions(lambda row: row.reporter == person_id)):
+        for report in self._report_versions(reporter=person_id):
             scrubbed = _scrubbed(report, text_fields)
             scrubbed = replace(scrubbed, source_message="")
             if report.photo:
@@ -191,27 +237,23 @@ class PersonalDataRepo:
         return changed
 
     def _erase_questions(self, person_id: int, at: datetime) -> int:
-        changed = 0
-        for q in cast(list[Question], self._rows("questions")):
-            if q.asker != person_id:
-                continue
+        asked = cast(list[Question], self._find("questions", {"asker": person_id}))
+        for q in asked:
             # Closed, so nobody answers into a chat that no longer has an owner.
             done = q.answered_at or at
             self._core.put("questions", q.id, replace(
                 q, text="", answer="", chat_key="", answered_at=done
             ))  # fmt: skip
-            changed += 1
-        return changed
+        return len(asked)
 
     # -- retention ----------------------------------------------------------------------------
 
     def scrub_reports(
         self, *, since: float, before: datetime, text_fields: Mapping[str, Collection[str]]
     ) -> tuple[int, list[str]]:
-        cut = before.timestamp()
         changed, photos = 0, []
         with self._core.atomic():
-            for report in list(self._versions(lambda row: since <= row.received < cut)):
+            for report in self._report_versions(since=since, before=before):
                 scrubbed = _scrubbed(report, text_fields)
                 if scrubbed != report:
                     if report.photo:
@@ -221,14 +263,14 @@ class PersonalDataRepo:
         return changed, photos
 
     def scrub_questions(self, *, before: datetime) -> int:
-        old = [q for q in self._rows("questions") if q.asked_at < before and (q.text or q.answer)]
+        old = [q for q in self._before("questions", "asked_at", before) if q.text or q.answer]
         with self._core.atomic():
             for q in old:
                 self._core.put("questions", q.id, replace(q, text="", answer=""))
         return len(old)
 
     def scrub_return_reasons(self, *, before: datetime) -> int:
-        old = [m for m in self._rows("report_returns") if m.returned_at < before and m.reason]
+        old = [m for m in self._before("report_returns", "returned_at", before) if m.reason]
         with self._core.atomic():
             for mark in old:
                 self._core.put("report_returns", mark.number, replace(mark, reason=""))
@@ -236,22 +278,31 @@ class PersonalDataRepo:
 
     def purge_inbox(self, *, before: datetime) -> int:
         with self._core.atomic():
-            return self._drop("inbox", lambda e: e.at < before, lambda e: e.key)
+            return self._drop_inbox(before=before)
 
     def scrub_outbox(self, *, before: datetime) -> int:
-        old = [i for i in self._rows("outbox")
-               if i.created_at < before and i.status not in BACKLOG and i.text]  # fmt: skip
+        old = [i for i in self._before("outbox", "created_at", before)
+               if i.status not in BACKLOG and i.text]  # fmt: skip
         with self._core.atomic():
             for item in old:
                 self._core.put("outbox", item.id, replace(item, text=""))
         return len(old)
 
     def scrub_sightings(self, *, before: datetime) -> int:
-        old = [s for s in self._rows("sightings") if s.at < before and (s.text or s.sender)]
+        old = [s for s in self._before("sightings", "at", before) if s.text or s.sender]
         with self._core.atomic():
             for s in old:
                 self._core.put("sightings", s.id, replace(s, sender="", sender_name="", text=""))
         return len(old)
+
+
+def _order(record: Any) -> Any:
+    """Records of one table in a stable order (by id or key), whichever backend found them."""
+    for field in ("id", "number", "code"):
+        value = getattr(record, field, None)
+        if value is not None:
+            return (0, value) if isinstance(value, int) else (1, str(value))
+    return (2, str(encode(record)))
 
 
 def _scrubbed(report: Report, text_fields: Mapping[str, Collection[str]]) -> Report:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import cast
 
 from bot.core.models import Reminder
-from bot.store.engine.tables import Table
+from bot.store.engine.tables import ReminderFiring, Table, firing_key
 from bot.store.engine.transaction import Core
 from bot.store.repos.meta import next_id
 
@@ -30,3 +31,16 @@ class RemindersRepo:
 
     def all(self) -> list[Reminder]:
         return sorted(self._table.values(), key=lambda r: r.id)
+
+    def claim_firing(self, reminder_id: int, due: datetime, *, by: str = "") -> bool:
+        key = firing_key(reminder_id, due)
+        if self._core.get("reminder_firings", key) is not None:
+            return False
+        fired = ReminderFiring(reminder_id, due, fired_at=self._now(), instance=by)
+        self._core.put("reminder_firings", key, fired)
+        return True
+
+    @staticmethod
+    def _now() -> datetime:
+        # When it was recorded, for people reading the store: no rule depends on it.
+        return datetime.now(UTC)
