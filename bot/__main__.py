@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 # Exit codes of `run` (README, docs/deploy.md; the systemd unit restarts on none of 2 and 3).
 CONFIG_PROBLEM, DATA_IN_USE, PORT_BUSY = 2, 3, 4
+STORE_UNREACHABLE = 5  # PostgreSQL cannot be reached now: a supervisor's restart may succeed
 
 
 def _run(config_path: str | None, *, sandbox_flag: bool | None = None) -> int:
@@ -50,7 +51,7 @@ def _start_and_serve(config_path: str | None, sandbox_flag: bool | None, early: 
     from bot.config.loading import ConfigError, load_config
     from bot.sandbox.graph import Sandbox
     from bot.sandbox.web import sandbox_routes
-    from bot.store import StoreLockedError, StoreVersionError
+    from bot.store import StoreError, StoreLockedError, StoreVersionError
 
     try:
         config = load_config(config_path)
@@ -78,7 +79,10 @@ def _start_and_serve(config_path: str | None, sandbox_flag: bool | None, early: 
     app = App(config, platforms=platforms, web_routes=routes, index=index)
     try:
         app.open_store()
-    except StoreLockedError:
+    except StoreLockedError as exc:
+        if config.store.backend == "postgres":  # another instance long-polls already
+            print(f"Bot không khởi động được / The bot cannot start: {exc}", file=sys.stderr)
+            return DATA_IN_USE
         # Two processes on one data directory would corrupt the store and steal Zalo updates.
         print(
             f"Another bot process is already using {config.data_dir}; stop it first "
@@ -89,11 +93,16 @@ def _start_and_serve(config_path: str | None, sandbox_flag: bool | None, early: 
     except StoreVersionError as exc:
         print(f"The data in {config.data_dir} cannot be opened: {exc}", file=sys.stderr)
         return DATA_IN_USE
+    except StoreError as exc:  # PostgreSQL: no DATABASE_URL, or the database is unreachable
+        print(f"Không mở được dữ liệu / The store cannot be opened: {exc}", file=sys.stderr)
+        return CONFIG_PROBLEM if config.store.database_url is None else STORE_UNREACHABLE
     try:
         check_port(config.web.host, config.web.port)
     except PortBusyError as exc:
         assert app.store is not None
         app.store.close()
+        if app.cluster is not None:
+            app.cluster.close()
         _port_refused(exc)
         return PORT_BUSY
 

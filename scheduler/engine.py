@@ -62,6 +62,7 @@ class Engine:
         self.builders = builders
         self.default = default
         self.tasks = dict(tasks or {})
+        self.instance = ""  # which instance fires (several on one database: the leader)
         self._running: set[asyncio.Task[None]] = set()
         self.scheduler = AsyncIOScheduler(
             timezone=tz,
@@ -113,6 +114,18 @@ class Engine:
             self._fire, trigger, args=[reminder_id], id=job_id, name=job_id,
             replace_existing=True,
         )  # fmt: skip
+
+    def resync(self) -> None:
+        """Schedule again every stored reminder: another instance may have added, changed or
+        stopped one (several instances on one database; the leader calls it now and then)."""
+        if not self.scheduler.running:
+            return
+        stored = {rem.id for rem in self.store.reminders.all()}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("reminder:") and int(job.id.partition(":")[2]) not in stored:
+                self.scheduler.remove_job(job.id)
+        for reminder_id in stored:
+            self.schedule(reminder_id)
 
     def retime(self) -> None:
         """The clock moved (tests): every job asks its trigger again."""
@@ -171,6 +184,11 @@ class Engine:
         done = replace(rem, last_fired=latest, active=moment is not None)
         try:
             with self.store.atomic():
+                # Keyed by (reminder, moment) under a unique constraint: after a failover the
+                # new leader never fires a moment the old one did.
+                if not self.store.reminders.claim_firing(rem.id, latest, by=self.instance):
+                    log.info("reminder=%s for %s fired already elsewhere", rem.id, latest)
+                    return False
                 if messages:
                     self.outbox.enqueue(
                         messages, kind=f"reminder.{rem.kind}", ref=f"reminder:{rem.id}"
@@ -178,7 +196,9 @@ class Engine:
                 self.store.reminders.save(done)
         except UserError as exc:  # a Zalo quota that cannot cover it: recorded, not retried
             log.warning("reminder=%s not sent: %s", rem.id, exc.key)
-            self.store.reminders.save(done)
+            with self.store.atomic():
+                if self.store.reminders.claim_firing(rem.id, latest, by=self.instance):
+                    self.store.reminders.save(done)
             return False
         log.info("reminder=%s fired for %s: %d messages", rem.id, latest, len(messages))
         work = self.tasks.get(rem.kind)

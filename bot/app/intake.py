@@ -25,6 +25,12 @@ says incoming messages count too (bot.delivery.zalo_quota).
 
 Stopping (`drain`): events waiting for their turn stay in the inbox for the next start, which
 replays them in arrival order; those being handled finish, within a bound.
+
+Several instances on one database (`turns`, bot.app.chat_turns): 4 is the database's, whichever
+instance an update reached (`receive` keeps a key once); 5 is a chat's turn held in the database
+as well, and its holder first handles the chat's events received before its own, wherever they
+arrived, so one chat goes in receipt order across instances. An event an instance took in and
+did not handle (it died) is handled by another (`adopt_waiting`).
 """
 
 from __future__ import annotations
@@ -36,15 +42,16 @@ from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.app.intake_files import give_kept_files
 from bot.app.intake_throttle import Throttle, Verdict
 from bot.app.prompts import waiting
 from bot.app.storage_alert import StorageWatch, is_storage_failure
 from bot.core.messages import Incoming, UpdateKind
 from bot.core.platform import NotTaken
-from bot.platforms.zalo.arrivals import kept_ids
 from bot.store import StoreError
 
 if TYPE_CHECKING:
+    from bot.app.chat_turns import SharedTurns
     from bot.app.dispatch import Dispatcher
     from bot.core.clock import Clock
     from bot.delivery.file_store import FileStore
@@ -73,8 +80,10 @@ class Inbound:
         storage: StorageWatch | None = None,
         files: FileStore | None = None,
         quotas: Quotas | None = None,
+        turns: SharedTurns | None = None,
     ) -> None:
         self.store = store
+        self.turns = turns  # chats' turns across instances (None: this process is alone)
         self.dispatcher = dispatcher
         self.clock = clock
         self.files = files  # where photos kept at arrival are (their owner is set here)
@@ -96,6 +105,7 @@ class Inbound:
         self._replayed: set[str] = set()  # keys replayed at the start, not handled yet
         self._replay_slots = asyncio.Semaphore(REPLAY_AT_ONCE)
         self._accepting = True
+        self._stale: set[str] = set()  # waiting at the last adopt_waiting(), not handled here
         self.handled = 0
         self.duplicates = 0
 
@@ -128,7 +138,7 @@ class Inbound:
             # Durable before the platform hears back (the next poll, the webhook's 200): a
             # crash from here on loses nothing, the start replays it (replay_waiting).
             try:
-                self.store.inbound.receive(key, inc, at=self.clock.now())
+                fresh = self.store.inbound.receive(key, inc, at=self.clock.now())
             except (StoreError, OSError) as exc:
                 if not is_storage_failure(exc):
                     if isinstance(exc, StoreError):
@@ -136,6 +146,11 @@ class Inbound:
                     raise
                 self.storage.failed(exc)
                 raise NotTaken(f"the store cannot write: {self.storage.reason}") from exc
+            if not fresh:
+                # Taken in before (by another instance, or an earlier delivery): not again.
+                self.duplicates += 1
+                log.info("duplicate update dropped platform=%s", inc.chat.platform)
+                return
             self._count_received(inc)
         self._spawn(inc)
 
@@ -212,12 +227,10 @@ class Inbound:
                 await self._open.wait()
                 replayed = key in self._replayed
                 async with self._replay_slots if replayed else contextlib.nullcontext():
-                    await self._handle(inc)
-                    self._give_kept_files(inc)
-                    # Marked even when a handler failed: the person got the apology already,
-                    # and a replay of the same failing update would only repeat it. Not when
-                    # this task was cancelled (a stop's bound): the next start does it again.
-                    self._mark(key)
+                    if self.turns is None:
+                        await self._run(inc, key)
+                    else:
+                        await self._run_shared(inc, key)
         finally:
             self._inflight.discard(key)
             self._replayed.discard(key)
@@ -227,6 +240,50 @@ class Inbound:
                 del self._locks[chat]
             else:
                 self._locks[chat] = (lock, users - 1)
+
+    async def _run(self, inc: Incoming, key: str) -> None:
+        await self._handle(inc)
+        self._give_kept_files(inc)
+        # Marked even when a handler failed: the person got the apology already, and a replay
+        # of the same failing update would only repeat it. Not when this task was cancelled (a
+        # stop's bound): the next start does it again.
+        self._mark(key)
+
+    async def _run_shared(self, inc: Incoming, key: str) -> None:
+        """Several instances: wait for the chat's turn in the database; then handle the chat's
+        events received before this one (wherever they arrived) and this one, unless another
+        instance handled it meanwhile."""
+        assert self.turns is not None
+        chat = inc.chat.key
+        if not await self.turns.take(chat, done=lambda: self.store.inbound.seen(key)):
+            self.duplicates += 1  # handled by the instance that had the turn
+            return
+        try:
+            for older in self.store.inbound.ahead(chat, key):
+                older_key = self.key(older)
+                if older_key not in self._unmarked and not self.store.inbound.seen(older_key):
+                    await self._run(older, older_key)
+            if key in self._unmarked or self.store.inbound.seen(key):
+                self.duplicates += 1
+                return
+            await self._run(inc, key)
+        finally:
+            self.turns.give(chat)
+
+    def adopt_waiting(self) -> int:
+        """Several instances: take on the events that wait in the database since the last call
+        and are not in hand here (an instance took them in and died before handling them); call
+        it less often than an instance is taken for dead. Returns how many were taken on."""
+        waiting = {self.key(inc): inc for inc in self.store.inbound.waiting()}
+        adopted = 0
+        for key, inc in waiting.items():
+            if key in self._stale and key not in self._inflight and self._accepting:
+                self._spawn(inc)
+                adopted += 1
+        self._stale = set(waiting) - self._inflight
+        if adopted:
+            log.warning("intake took on %d events another instance left unhandled", adopted)
+        return adopted
 
     async def _handle(self, inc: Incoming) -> None:
         """Dispatch; when the disk refuses a write on the way, wait until it takes writes and
@@ -303,20 +360,8 @@ class Inbound:
         task.add_done_callback(self._tasks.discard)
 
     def _give_kept_files(self, inc: Incoming) -> None:
-        """Photos kept at arrival belong to their sender once the person is known (handling
-        may have just made them known), so `people erase` removes them with the rest."""
-        ids = kept_ids(inc) if self.files is not None else []
-        if not ids or inc.sender_anonymous:
-            return
-        person = self.store.people.by_account(inc.sender.key)
-        if person is None:
-            return  # no person behind it: the file goes with the age-based housekeeping
-        assert self.files is not None
-        for file_id in ids:
-            try:
-                self.files.claim(file_id, person.id)
-            except (OSError, ValueError) as exc:
-                log.warning("kept file not given its owner: %s", type(exc).__name__)
+        if self.files is not None:
+            give_kept_files(inc, people=self.store.people, files=self.files)
 
     async def _tell(self, inc: Incoming, key: str) -> None:
         try:

@@ -58,7 +58,7 @@ def build_platforms(config: Config) -> dict[tuple[str, str], Platform]:
                 maximum=config.delivery.retry_base_seconds * 30,
             ),
             # Zalo's photo URLs expire: each photo is kept in the file store as it arrives.
-            keeper=FileStore.in_data_dir(config.data_dir),
+            keeper=FileStore(config.store.files_root(config.data_dir)),
         )
     return platforms
 

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.app.chat_turns import SharedTurns
+from bot.app.cluster_role import ClusterRole
 from bot.app.dispatch import Dispatcher
 from bot.app.health import health_report
 from bot.app.intake import Inbound
@@ -20,13 +22,13 @@ from bot.app.prompts import tell_expired
 from bot.app.services import Services
 from bot.app.silence_alert import SilenceWatch
 from bot.app.storage_alert import StorageWatch, direct_tell
+from bot.app.store_choice import join, open_configured
 from bot.app.web_port import PortBusyError
 from bot.app.wiring import build_services
 from bot.core.clock import Clock, SystemClock
 from bot.core.messages import Incoming
 from bot.core.platform import Platform
-from bot.store import open_store
-from bot.store.maintenance.migrations import area_names_from
+from bot.delivery.progress import EDIT_EVERY
 from bot.web.server import Handler, build_web_app, start_site
 from handlers import ROUTERS
 from scheduler.setup import build_engine
@@ -34,6 +36,7 @@ from scheduler.setup import build_engine
 if TYPE_CHECKING:
     from bot.config.loading import Config
     from bot.store.base import Store
+    from bot.store.postgres.cluster import Cluster
     from scheduler.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -43,6 +46,8 @@ SILENCE_EVERY = 60.0  # seconds between checks that every bot still receives
 # Seconds between sweeps: a form's expiry note, a directive's chase or deadline summary comes
 # at most this late.
 SWEEP_EVERY = 30.0
+# Several instances: how often the leader looks for reminders another instance added or changed.
+RESYNC_EVERY = 5.0
 # Of the stop bound (runtime.stop_timeout_seconds), the part kept for closing after the drain
 # (platforms' connections, the web server, the store's last checkpoint), at most CLOSE_MOST.
 CLOSE_SHARE, CLOSE_MOST = 0.2, 10.0
@@ -84,14 +89,22 @@ class App:
         self.scheduler: Engine | None = None
         self.silence: SilenceWatch | None = None
         self.storage: StorageWatch | None = None
+        self.cluster: Cluster | None = None  # several instances on one PostgreSQL database
+        self.role: ClusterRole | None = None
 
     def open_store(self) -> Store:
         """Take the data directory's lock and open the store (migrating one an older bot wrote):
         the first thing a process does, so that a second one on the same directory stops here,
-        before it seeds, migrates or writes anything (StoreLockedError)."""
+        before it seeds, migrates or writes anything (StoreLockedError). On PostgreSQL, join the
+        instances instead; a second one may not long-poll (StoreLockedError too)."""
         if self.store is None:
-            names = area_names_from(self.config.areas)
-            self.store = open_store(self.config.data_dir, area_names=names)
+            store = open_configured(self.config)
+            try:
+                self.cluster = join(self.config, self.platforms)
+            except BaseException:
+                store.close()
+                raise
+            self.store = store
         return self.store
 
     async def start(self) -> None:
@@ -118,7 +131,16 @@ class App:
             throttle=Throttle(per_minute=intake.per_person_per_minute, burst=intake.burst),
             max_waiting_per_chat=intake.max_waiting_per_chat, storage=self.storage,
             files=services.files.store, quotas=services.delivery.quotas,
+            turns=SharedTurns(self.cluster) if self.cluster is not None else None,
         )  # fmt: skip
+        if self.cluster is not None:
+            outbox = services.delivery.outbox
+            outbox.instance, outbox.alive = self.cluster.id, self.cluster.alive_ids
+            outbox.progress.shared = True
+            self.role = ClusterRole(
+                self.cluster, limiters=services.delivery.sender.limiters.values(),
+                on_lead=self._lead, on_follow=self._follow, adopt=self.inbound.adopt_waiting,
+            )  # fmt: skip
         if self.serve_web:
             routes = [r for p in self.platforms.values() for r in p.routes()]
             app = build_web_app(
@@ -142,11 +164,6 @@ class App:
                 continue
             self.started.append(platform)
             await self._register_menu(platform)
-        self.inbound.open()
-        self._outbox_task = asyncio.create_task(services.delivery.outbox.run())
-        if services.delivery.hooks is not None:
-            self._hooks_task = asyncio.create_task(services.delivery.hooks.run())
-        self._housekeep()
         health = self.config.health
         self.silence = SilenceWatch(
             transports=self.platforms, people=store.people.all, outbox=services.delivery.outbox,
@@ -155,31 +172,74 @@ class App:
             alert_after=health.silence_alert_minutes * 60.0,
             webhook_quiet_after=health.webhook_quiet_hours * 3600.0,
         )  # fmt: skip
-        self.scheduler = build_engine(self.config, store, services, clock=self.clock)
-        self.scheduler.start(
-            sweeps={
-                "directives": (SWEEP_EVERY, self._follow_up),
-                "questions": (SWEEP_EVERY, self._escalate_questions),
-                "prompts": (SWEEP_EVERY, self.sweep_prompts),
-                "housekeeping": (HOUSEKEEPING_EVERY, self._housekeep_async),
-                "silence": (SILENCE_EVERY, self.check_silence),
-            }
-        )
-        self._follow_up_now()
+        if self.role is not None:
+            # Counted by the others before this one sends; leads if no one else does.
+            await self.role.start()
+        self.inbound.open()
+        self._outbox_task = asyncio.create_task(services.delivery.outbox.run())
+        if self.role is None:
+            await self._lead()
         log.info(
             "bot started platforms=%s web_port=%s",
             ",".join(f"{p.name}:{p.bot}" if p.bot else p.name for p in self.started) or "none",
             self.web_port,
         )
 
+    async def _lead(self) -> None:
+        """Start what runs once for all instances: the scheduler (its jobs rebuilt from the
+        stored reminders, what came due within the grace fired), the outgoing webhooks, the
+        sweeps and the housekeeping. Alone, at the start; with others, on taking the lead."""
+        services, store = self.services, self.store
+        assert services is not None and store is not None
+        if services.delivery.hooks is not None:
+            if self.role is not None:
+                services.delivery.hooks.resume()
+            self._hooks_task = asyncio.create_task(services.delivery.hooks.run())
+        self._housekeep()
+        self.scheduler = build_engine(self.config, store, services, clock=self.clock)
+        sweeps = {
+            "directives": (SWEEP_EVERY, self._follow_up),
+            "questions": (SWEEP_EVERY, self._escalate_questions),
+            "prompts": (SWEEP_EVERY, self.sweep_prompts),
+            "housekeeping": (HOUSEKEEPING_EVERY, self._housekeep_async),
+            "silence": (SILENCE_EVERY, self.check_silence),
+        }
+        if self.cluster is not None:
+            self.scheduler.instance = self.cluster.id
+            sweeps["reminders"] = (RESYNC_EVERY, self._resync)
+            # Bulk sends' progress and results, from the store (every instance sends items).
+            sweeps["progress"] = (EDIT_EVERY, services.delivery.outbox.progress.sweep)
+        self.scheduler.start(sweeps=sweeps)
+        self._follow_up_now()
+
+    async def _follow(self) -> None:
+        """Another instance leads (or the database is unreachable): stop the leader's work."""
+        if self.scheduler is not None:
+            self.scheduler.stop()
+            self.scheduler = None
+        hooks = self.services.delivery.hooks if self.services is not None else None
+        if hooks is not None and self._hooks_task is not None:
+            await hooks.stop()
+            self._hooks_task.cancel()
+            await asyncio.gather(self._hooks_task, return_exceptions=True)
+            self._hooks_task = None
+
+    async def _resync(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.resync()
+
     def health(self) -> dict[str, Any]:
-        """What /healthz reports (bot.app.health): transports, storage, outbox, quotas."""
-        return health_report(
+        """What /healthz reports (bot.app.health): transports, storage, outbox, quotas, and
+        with several instances whether this one leads and what it sees of the others."""
+        body = health_report(
             platforms=self.platforms, started=self.started, clock=self.clock,
             stale_after=self.config.health.stale_after_seconds, data_dir=self.config.data_dir,
             store=self.store, services=self.services, inbound=self.inbound,
             storage=self.storage,
         )  # fmt: skip
+        if self.role is not None:
+            body["cluster"] = self.role.health()
+        return body
 
     def _probe_store(self) -> None:
         """One small commit: whether the store takes writes again (StorageWatch's probe)."""
@@ -272,6 +332,9 @@ class App:
             self.scheduler = None
         if self.inbound is not None:
             await self.inbound.drain(timeout=max(deadline - loop.time(), 0.0))
+        if self.role is not None:
+            await self.role.stop()  # the lead and the chats' turns go to the others now
+            self.role = None
         if self.services is not None:
             await _within(self.services.directives.acks.drain(), deadline, "acknowledgements")
         if self.services is not None and self._outbox_task is not None:
@@ -299,6 +362,9 @@ class App:
         if self.store is not None:
             self.store.close()
             self.store = None
+        if self.cluster is not None:
+            self.cluster.close()
+            self.cluster = None
         log.info("bot stopped")
 
     async def handle_now(self, inc: Incoming) -> None:

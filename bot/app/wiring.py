@@ -290,8 +290,12 @@ def build_services(
         store=store, clock=clock, delivery=delivery, translate=translate,
         default_lang=config.language, describe=describe_target(store, areas),
     )  # fmt: skip
-    files = FileStore.in_data_dir(config.data_dir, clock=clock)
-    signer = LinkSigner(load_or_create_secret(config.data_dir, environ), clock=clock)
+    # Several instances share one files folder (store.files_dir), and the links' secret with it,
+    # so a link made by one instance opens on any.
+    shared = config.store.files_dir
+    files = FileStore(config.store.files_root(config.data_dir), clock=clock)
+    secret = load_or_create_secret(shared or config.data_dir, environ)
+    signer = LinkSigner(secret, clock=clock)
     links = FileLinks(files, signer, public_base_url=config.web.public_base_url)
     outbox = Outbox(
         store=store, clock=clock, delivery=delivery, quotas=quotas, progress=progress,

@@ -85,8 +85,18 @@ class Outbox:
         max_attempts: int = 8,
         backoff: Backoff | None = None,
         files: FileResolver = _no_file,
+        instance: str = "",
+        alive: Callable[[], set[str]] | None = None,
+        recover_every: float = 2.0,
     ) -> None:
+        """`instance` and `alive` (the ids of the live instances) when several instances share
+        the store: each marks what it sends as its own, and takes over what a dead one had in
+        flight, every `recover_every` seconds."""
         self.store = store
+        self.instance = instance
+        self.alive = alive
+        self.recover_every = recover_every
+        self._recovered_at = 0.0
         self.clock = clock
         self.delivery = delivery
         self.quotas = quotas
@@ -169,11 +179,15 @@ class Outbox:
 
     # --- running -------------------------------------------------------------------------------
 
-    def recover(self) -> int:
-        """After a crash: what was in flight may have gone out; send it again, and say so."""
+    def recover(self, *, resume_jobs: bool = True) -> int:
+        """After a crash: what was in flight may have gone out; send it again, and say so. With
+        several instances, only what an instance that is no longer alive had in flight."""
         recovered = 0
         now = self.clock.now()
+        alive = self.alive() if self.alive is not None else None
         for item in self.store.outbox.inflight():
+            if alive is not None and item.claimed_by in alive:
+                continue  # in the hands of a live instance (this one included)
             self.store.outbox.save(
                 replace(
                     item, status=OutboxStatus.PENDING, possibly_repeated=True, next_attempt_at=now
@@ -182,9 +196,24 @@ class Outbox:
             recovered += 1
         if recovered:
             log.warning("outbox resumed %d messages that were in flight at the crash", recovered)
-        for job in self.store.outbox.jobs(status=JobStatus.RUNNING):
-            self.progress.resume(job)
+        if resume_jobs:
+            for job in self.store.outbox.jobs(status=JobStatus.RUNNING):
+                self.progress.resume(job)
         return recovered
+
+    def _recover_now_and_then(self) -> None:
+        """Several instances: take over, now and then, what a dead instance had in flight."""
+        if self.alive is None:
+            return
+        loop_now = asyncio.get_running_loop().time()
+        if loop_now - self._recovered_at < self.recover_every:
+            return
+        self._recovered_at = loop_now
+        try:
+            if self.recover(resume_jobs=False):
+                self._wake.set()
+        except Exception:
+            log.exception("outbox: taking over a dead instance's sends failed")
 
     def wake(self) -> None:
         self._wake.set()
@@ -195,6 +224,7 @@ class Outbox:
         slots = asyncio.Semaphore(self.concurrency)
         while not self._stopping:
             started = 0
+            self._recover_now_and_then()
             due = self.store.outbox.due(now=self.clock.now(), limit=self.concurrency * 16)
             # A chat passed over in this round keeps its order: while this loop waits for a
             # slot the chat may become ready, and its next message must not go first.
@@ -260,9 +290,13 @@ class Outbox:
     # --- one message -----------------------------------------------------------------------------
 
     async def _deliver(self, item: OutboxItem) -> None:
-        # Written before the attempt: after a crash this row says the message may have gone out.
-        item = replace(item, status=OutboxStatus.INFLIGHT, attempts=item.attempts + 1)
-        self.store.outbox.save(item)
+        # Claimed before the attempt (INFLIGHT, one more attempt, by this instance): after a crash
+        # this row says the message may have gone out. None: another instance took it first, or
+        # its chat has a message in flight there.
+        claimed = self.store.outbox.claim(item.id, by=self.instance)
+        if claimed is None:
+            return
+        item = claimed
         chat = chat_from_key(item.chat_key, item.chat_kind)
         file, extra = self.files(item, chat)
         buttons = tuple(

@@ -48,6 +48,9 @@ class Progress:
         self.translate = translate
         self.default_lang = default_lang
         self.describe = describe
+        # Several instances send one job's items: none sees them all, so the counts come from
+        # the store, and the leader alone edits and finishes (sweep()).
+        self.shared = False
         self._counts: dict[int, Counter[str]] = {}
         self._last_edit: dict[int, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -64,12 +67,28 @@ class Progress:
             task.add_done_callback(self._tasks.discard)
 
     def resume(self, job: OutboxJob) -> None:
+        self._counts[job.id] = self._stored_counts(job)
+
+    def _stored_counts(self, job: OutboxJob) -> Counter[str]:
         counts: Counter[str] = Counter()
         for item in self.store.outbox.for_job(job.id):
             if item.status not in (OutboxStatus.PENDING, OutboxStatus.INFLIGHT):
                 counts[str(item.status)] += 1
                 counts["done"] += 1
-        self._counts[job.id] = counts
+        return counts
+
+    async def sweep(self) -> None:
+        """Several instances (run by the leader): each running job's progress from the store,
+        edited in place; a job whose items are all done is finished and its requester told."""
+        for job in self.store.outbox.jobs(status=JobStatus.RUNNING):
+            counts = self._counts[job.id] = self._stored_counts(job)
+            try:
+                if counts["done"] >= job.total:
+                    await self.finish(job)
+                elif job.progress_message_id:
+                    await self._edit(job, counts["done"])
+            except Exception:
+                log.exception("outbox job=%s: progress not told", job.id)
 
     def _edits(self, job: OutboxJob) -> bool:
         chat = chat_from_key(job.report_chat, ChatKind.PRIVATE)
@@ -85,6 +104,8 @@ class Progress:
             self.store.outbox.save_job(replace(current, progress_message_id=sent.first_id))
 
     async def item_done(self, item: OutboxItem) -> None:
+        if self.shared:
+            return  # counted from the store by the leader's sweep()
         counts = self._counts.setdefault(item.job_id, Counter())
         counts[str(item.status)] += 1
         counts["done"] += 1
@@ -98,11 +119,12 @@ class Progress:
         last = self._last_edit.get(job.id)
         if job.progress_message_id and (last is None or now - last >= EDIT_EVERY):
             self._last_edit[job.id] = now
-            chat = chat_from_key(job.report_chat, ChatKind.PRIVATE)
-            text = self.translate(
-                self._lang(job), "outbox.progress", done=counts["done"], total=job.total
-            )
-            await self.delivery.edit(chat, job.progress_message_id, text, urgent=False)
+            await self._edit(job, counts["done"])
+
+    async def _edit(self, job: OutboxJob, done: int) -> None:
+        chat = chat_from_key(job.report_chat, ChatKind.PRIVATE)
+        text = self.translate(self._lang(job), "outbox.progress", done=done, total=job.total)
+        await self.delivery.edit(chat, job.progress_message_id, text, urgent=False)
 
     async def finish(self, job: OutboxJob) -> None:
         """Record the result and tell the requester what went out and what did not, and why."""

@@ -47,14 +47,21 @@ class RateLimits:
 class Window:
     """At most `count` calls in any `span` seconds (a sliding window)."""
 
-    __slots__ = ("count", "span", "times")
+    __slots__ = ("count", "margin", "per_period", "period", "span", "times")
 
-    def __init__(self, per_period: float, period: float, margin: float) -> None:
+    def __init__(self, per_period: float, period: float, margin: float, share: int = 1) -> None:
+        self.per_period, self.period, self.margin = per_period, period, margin
+        self.times: deque[list[float]] = deque()  # [when], redated by Slot.done
+        self.rescale(share)
+
+    def rescale(self, share: int) -> None:
+        """Allow 1/`share` of the limit (several instances send for one bot); the calls counted
+        so far stay counted."""
+        per_period = self.per_period / max(share, 1)
         # 30 a second: 30 in any 1.01 s; 20 a minute: 20 in any 60.1 s; half a message a
         # second: 1 in any 2.1 s.
         self.count = max(1, int(per_period))
-        self.span = self.count * period / per_period + margin
-        self.times: deque[list[float]] = deque()  # [when], redated by Slot.done
+        self.span = self.count * self.period / per_period + self.margin
 
     def wait(self, now: float) -> float:
         """Seconds until one more call fits (0 if it fits now)."""
@@ -124,16 +131,32 @@ class SendLimiter:
         self._total = (Window(total, 1.0, limits.margin),) if total else ()
         self._total_lock = asyncio.Lock()
         self._chats: OrderedDict[str, _ChatLimit] = OrderedDict()
+        self.share = 1  # instances sending for this bot (bot.app.cluster_role sets it)
         self._urgent_waiting = 0
         self._no_urgent = asyncio.Event()
         self._no_urgent.set()
+
+    def set_share(self, instances: int) -> None:
+        """Several instances send for this bot: each keeps to 1/`instances` of every limit, so
+        together they keep to the platform's (which counts per bot, not per process)."""
+        instances = max(instances, 1)
+        if instances == self.share:
+            return
+        self.share = instances
+        for window in self._total:
+            window.rescale(instances)
+        for limit in self._chats.values():
+            for window in limit.windows:
+                window.rescale(instances)
 
     def _windows(self, chat: ChatRef) -> tuple[Window, ...]:
         lim = self.limits
         periods = [(lim.per_second_per_chat, 1.0)]
         if chat.kind is ChatKind.GROUP:
             periods.append((lim.per_minute_per_group, 60.0))
-        return tuple(Window(rate, period, lim.chat_margin) for rate, period in periods if rate)
+        return tuple(
+            Window(rate, period, lim.chat_margin, self.share) for rate, period in periods if rate
+        )
 
     def _chat_limit(self, chat: ChatRef) -> _ChatLimit | None:
         limit = self._chats.get(chat.key)

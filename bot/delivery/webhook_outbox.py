@@ -181,6 +181,10 @@ class WebhookOutbox:
         except TimeoutError:
             pass
 
+    def resume(self) -> None:
+        """Send again after a halt (this instance leads again)."""
+        self._stopping = False
+
     def halt(self) -> None:
         """Start no new attempt (those in flight go on; stop() waits for them)."""
         self._stopping = True
