@@ -270,7 +270,7 @@ def _backup(args: argparse.Namespace) -> int:
 def _restore(args: argparse.Namespace) -> int:
     from bot.cli.backup import run_restore
 
-    return run_restore(archive=Path(args.archive), config_path=args.config)
+    return run_restore(archive=Path(args.archive), config_path=args.config, replace=args.replace)
 
 
 def _store_copy(args: argparse.Namespace) -> int:

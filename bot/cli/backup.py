@@ -6,6 +6,9 @@ to the audit trail of a running store; it logs the backup and prints it instead.
 only into an empty or missing data directory, checks every file against the archive's
 manifest, then opens the store once (replaying its journal, migrating an older schema) and
 records "store.restore".
+
+With `store.backend: postgres` both go through PostgreSQL's own pg_dump and pg_restore instead
+(bot/cli/backup_postgres.py); restore then takes --replace for a database that is not empty.
 """
 
 from __future__ import annotations
@@ -41,6 +44,10 @@ def run_backup(
     config = config_or_none(config_path, environ)
     if config is None:
         return USAGE
+    if config.store.backend == "postgres":
+        from bot.cli.backup_postgres import backup
+
+        return backup(config, output, environ)
     data_dir = config.data_dir
     if not data_dir.is_dir():
         err(f"No data folder at {data_dir}: the bot has not run with this config yet.")
@@ -64,15 +71,35 @@ def run_backup(
 
 
 def run_restore(
-    *, archive: Path, config_path: str | None = None, environ: Mapping[str, str] = os.environ
+    *,
+    archive: Path,
+    config_path: str | None = None,
+    environ: Mapping[str, str] = os.environ,
+    replace: bool = False,
 ) -> int:
-    """Restore `archive` into the configured data directory, which must be empty; an exit code."""
+    """Restore `archive` into the configured data directory, which must be empty (or, on
+    PostgreSQL, into the database, which must be empty unless `replace`); an exit code."""
     config = config_or_none(config_path, environ)
     if config is None:
         return USAGE
+    if config.store.backend == "postgres":
+        from bot.cli.backup_postgres import restore
+
+        return restore(config, archive, replace=replace, environ=environ)
     data_dir = config.data_dir
+    if replace:
+        err("--replace is for store.backend: postgres; move the data folder aside instead.")
+        return USAGE
     if not archive.is_file():
         err(f"No backup file at {archive}.")
+        return USAGE
+    from bot.cli.backup_postgres import is_archive
+
+    if is_archive(archive):
+        err(
+            f"Không khôi phục / not restoring: {archive} is a PostgreSQL backup; set "
+            "store.backend: postgres and DATABASE_URL to restore it into a database."
+        )
         return USAGE
     try:
         manifest = restore_backup(archive, data_dir)

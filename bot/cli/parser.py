@@ -56,8 +56,8 @@ COMMANDS = {
     "dhis2": "gửi số liệu của một kỳ lên DHIS2 của tỉnh\nsend a period's numbers to the "
     "province's DHIS2",
     "backup": "sao lưu dữ liệu, kể cả khi bot đang chạy\nwrite a backup, even while the bot runs",
-    "restore": "khôi phục bản sao lưu vào thư mục trống\nrestore a backup into an empty "
-    "data folder",
+    "restore": "khôi phục bản sao lưu vào thư mục (hoặc CSDL) trống\nrestore a backup into an "
+    "empty data folder (or PostgreSQL database)",
     "store": "chép dữ liệu sang PostgreSQL (nhiều máy chủ)\ncopy the data into PostgreSQL "
     "(several instances)",
 }
@@ -173,13 +173,21 @@ def build_parser() -> argparse.ArgumentParser:
     backup = _command(
         sub,
         "backup",
-        epilog="ví dụ / example:\n  python -m bot backup -o danso-$(date +%F).tar.gz",
+        epilog="ví dụ / examples:\n  python -m bot backup -o danso-$(date +%F).tar.gz\n"
+        "  python -m bot backup -o danso-$(date +%F).pgdump    (store.backend: postgres)",
     )
-    backup.add_argument("-o", "--output", metavar="FILE", required=True, help="a .tar.gz to write")
+    backup.add_argument("-o", "--output", metavar="FILE", required=True,
+                        help="a .tar.gz to write (PostgreSQL: a pg_dump archive)")  # fmt: skip
     restore = _command(
-        sub, "restore", epilog="ví dụ / example:\n  python -m bot restore danso-2026-11-30.tar.gz"
-    )
+        sub, "restore",
+        epilog="ví dụ / examples:\n  python -m bot restore danso-2026-11-30.tar.gz\n"
+        "  python -m bot restore danso-2026-11-30.pgdump --replace    (store.backend: postgres)",
+    )  # fmt: skip
     restore.add_argument("archive", metavar="FILE", help="a file written by `backup`")
+    restore.add_argument(
+        "--replace", action="store_true",
+        help="PostgreSQL: thay dữ liệu đang có / replace what a database that is not empty holds",
+    )  # fmt: skip
     _store(sub)
     return parser
 
