@@ -49,7 +49,9 @@ class Progress:
         self.default_lang = default_lang
         self.describe = describe
         # Several instances send one job's items: none sees them all, so the counts come from
-        # the store, and the leader alone edits and finishes (sweep()).
+        # the store; the one that records the last item finishes the job (once: finish_job),
+        # and the leader edits the progress (sweep(), which also finishes a job whose last
+        # sender died).
         self.shared = False
         self._counts: dict[int, Counter[str]] = {}
         self._last_edit: dict[int, float] = {}
@@ -105,7 +107,12 @@ class Progress:
 
     async def item_done(self, item: OutboxItem) -> None:
         if self.shared:
-            return  # counted from the store by the leader's sweep()
+            if self.store.outbox.unfinished(item.job_id) == 0:
+                job = self.store.outbox.get_job(item.job_id)
+                if job is not None and job.status is JobStatus.RUNNING:
+                    self._counts[job.id] = self._stored_counts(job)
+                    await self.finish(job)
+            return
         counts = self._counts.setdefault(item.job_id, Counter())
         counts[str(item.status)] += 1
         counts["done"] += 1
@@ -137,7 +144,8 @@ class Progress:
         held = counts[str(OutboxStatus.HELD)]
         status = JobStatus.STOPPED if held else JobStatus.DONE
         job = replace(job, status=status, finished_at=self.clock.now(), summary=summary)
-        self.store.outbox.save_job(job)
+        if not self.store.outbox.finish_job(job):
+            return  # finished already, by another instance: it tells the requester
         log.info("outbox job=%s finished %s", job.id, summary)
         if not job.report_chat:
             return

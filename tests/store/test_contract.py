@@ -255,6 +255,21 @@ class TestStoreContract:
         assert s.reports.versions("nope") == []
         assert s.reports.count() == 2
 
+    def test_fields_keep_the_order_they_were_given_in(self, harness: Harness) -> None:
+        """A report's values and a form's answers come back in the order they were written:
+        echoes, /cuatoi and the form's summary list fields as the person gave them (a
+        PostgreSQL jsonb column would sort them by length)."""
+        s = harness.store
+        values = {"sinh": 2, "chet": 1, "nam": 1, "ghi_chu": "x", "a": 0}
+        s.reports.add(report("order", values=values))
+        answers = {"tre_em": 3, "sinh": 1, "b": 2}
+        s.prompts.set(Prompt("g9", "u9", "form", {"answers": answers}))
+        s = harness.reopen()
+        stored = s.reports.get("order")
+        assert stored is not None and list(stored.values) == list(values)
+        prompt = s.prompts.get("g9", "u9")
+        assert prompt is not None and list(prompt.data["answers"]) == list(answers)
+
     def test_reports_in_period(self, harness: Harness) -> None:
         """in_period returns latest versions of one type and period, optionally for some areas."""
         s = harness.store

@@ -192,6 +192,35 @@ class TestOutboxContract:
             assert not (harness.path / "outbox" / f"{old_done.id}.json").exists()
             harness.store = open_store(harness.path)
 
+    def test_a_job_is_finished_once_when_nothing_of_it_is_left(self, harness: Harness) -> None:
+        """unfinished() counts the items still to send; finish_job() stores the finished job
+        only over a running one, so of two instances finishing it the second changes nothing."""
+        s = harness.store
+        job = s.outbox.add_job(kind="directive", created_at=T0, total=3)
+        other = s.outbox.add_job(kind="directive", created_at=T0, total=1)
+        first, second, third = s.outbox.add([item(job.id), item(job.id), item(job.id)])
+        s.outbox.add([item(other.id)])
+        assert s.outbox.unfinished(job.id) == 3
+        set_status(s, first.id, S.SENT)
+        set_status(s, second.id, S.INFLIGHT)
+        set_status(s, third.id, S.FAILED)
+        s = harness.reopen()
+        assert (s.outbox.unfinished(job.id), s.outbox.unfinished(other.id)) == (1, 1)
+        set_status(s, second.id, S.SENT)
+        assert s.outbox.unfinished(job.id) == 0
+        done = replace(job, status=JobStatus.DONE, finished_at=T0, summary={"sent": 2})
+        assert s.outbox.finish_job(done) is True
+        again = replace(job, status=JobStatus.STOPPED, finished_at=T0, summary={"held": 3})
+        assert s.outbox.finish_job(again) is False
+        s = harness.reopen()
+        stored = s.outbox.get_job(job.id)
+        assert stored is not None and (stored.status, stored.summary) == (
+            JobStatus.DONE,
+            {"sent": 2},
+        )
+        assert s.outbox.get_job(other.id).status is JobStatus.RUNNING  # type: ignore[union-attr]
+        assert s.outbox.unfinished(99) == 0
+
     def test_quota_counts_per_bot_and_month(self, harness: Harness) -> None:
         """add returns the new total, per bot and month; used reads it; months must be YYYY-MM."""
         s = harness.store

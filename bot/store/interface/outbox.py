@@ -69,6 +69,13 @@ class OutboxRepo(Protocol):
     def next_due_at(self) -> datetime | None:
         """The earliest next_attempt_at of a PENDING item, or None."""
 
+    def unfinished(self, job_id: int) -> int:
+        """How many items of the job are PENDING or INFLIGHT (read from an index)."""
+
+    def finish_job(self, job: OutboxJob) -> bool:
+        """Store `job` (finished: DONE or STOPPED) only if the stored job is still RUNNING;
+        False, nothing written, when it was finished already (by another instance)."""
+
     def compact(self, *, before: datetime, keep_kinds: Collection[str] = ()) -> int:
         """Delete finished items (SENT, FAILED, UNREACHABLE, HELD) of jobs finished (DONE or
         STOPPED) before `before`, and those jobs once empty; return how many items went. Jobs

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Json
 
 from bot.core.messages import Incoming
 from bot.store.engine.codec import decode, encode
@@ -30,7 +30,7 @@ class PgInboundRepo:
         )
 
     def receive(self, key: str, incoming: Incoming, *, at: datetime) -> bool:
-        doc = Jsonb(encode(incoming))
+        doc = Json(encode(incoming))
         taken = self._db.execute(
             "INSERT INTO intake (key, chat_key, sender, received_at, incoming) "
             "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (key) DO NOTHING",

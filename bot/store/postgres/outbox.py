@@ -8,7 +8,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import cast
 
-from bot.core.models import OutboxItem, OutboxStatus
+from psycopg.types.json import Json
+
+from bot.core.models import JobStatus, OutboxItem, OutboxJob, OutboxStatus
+from bot.store.engine.codec import encode
 from bot.store.engine.outbox_table import FINISHED
 from bot.store.postgres.core import PgCore
 from bot.store.postgres.tables import PgTable
@@ -92,6 +95,21 @@ class PgOutboxRepo(OutboxRepo):
     def next_due_at(self) -> datetime | None:
         first = self._table.where("status = 'pending'", order="next_attempt_at, id LIMIT 1")
         return first[0].next_attempt_at if first else None
+
+    def unfinished(self, job_id: int) -> int:
+        row = self._db.one(
+            "SELECT count(*) FROM outbox WHERE job_id = %s AND status IN ('pending', 'inflight')",
+            [job_id],
+        )
+        return int(row[0]) if row is not None else 0
+
+    def finish_job(self, job: OutboxJob) -> bool:
+        # One statement: of two instances finishing the same job, the second changes nothing.
+        done = self._db.execute(
+            "UPDATE outbox_jobs SET doc = %s WHERE id = %s AND doc->>'status' = %s",
+            [Json(encode(job)), job.id, JobStatus.RUNNING.value],
+        )
+        return done.rowcount == 1
 
     def compact(self, *, before: datetime, keep_kinds: Collection[str] = ()) -> int:
         with self._pg.atomic():

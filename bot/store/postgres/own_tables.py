@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Json
 
 from bot.core.models import Person
 from bot.store.engine.codec import encode
@@ -83,13 +83,13 @@ class ReportTable(PgTable):
             self._take_head(report_id, version)
             self.db.execute(
                 self._INSERT + self._REPLACE,
-                [report_id, version, *report_columns(value), Jsonb(doc), report_id, version],
+                [report_id, version, *report_columns(value), Json(doc), report_id, version],
             )
 
     def insert(self, value: Any) -> None:
         """Store a new version: the primary key refuses one already stored (DuplicateKeyError),
         also when another instance stored it a moment ago."""
-        doc = Jsonb(encode(value))
+        doc = Json(encode(value))
         with self.db.transaction():
             self._take_head(value.id, value.version)
             self.db.execute(

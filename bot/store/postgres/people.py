@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import cast
 
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Json
 
 from bot.core.models import Acknowledgement, LinkCode, Person, SurveyAnswer
 from bot.store.base import DuplicateKeyError
@@ -47,7 +47,7 @@ class PgAcksRepo(AcksRepo):
         self._acks = cast(PgTable, core.tables["acks"])
 
     def add(self, ack: Acknowledgement) -> None:
-        doc = Jsonb(encode(ack))  # a record that cannot be stored fails before anything is sent
+        doc = Json(encode(ack))  # a record that cannot be stored fails before anything is sent
         with self._pg.atomic():
             exists = self._pg.db.one(
                 "SELECT 1 FROM acks WHERE directive_id = %s AND person_id = %s",

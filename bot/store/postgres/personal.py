@@ -31,7 +31,7 @@ class PgPersonalDataRepo(PersonalDataRepo):
     def _find(self, name: str, *patterns: Pattern) -> list[Any]:
         if not patterns:
             return []
-        condition = " OR ".join(["doc @> %s"] * len(patterns))
+        condition = " OR ".join(["doc::jsonb @> %s"] * len(patterns))
         return self._table(name).where(condition, [Jsonb(p) for p in patterns])
 
     def _before(self, name: str, field: str, before: datetime) -> list[Any]:

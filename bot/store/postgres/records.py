@@ -43,10 +43,10 @@ class PgRegistrationsRepo(RegistrationsRepo):
 
     def pending(self) -> list[Registration]:
         pattern = Jsonb({"status": RegistrationStatus.PENDING.value})
-        return self._regs.where("doc @> %s", [pattern], order="id")
+        return self._regs.where("doc::jsonb @> %s", [pattern], order="id")
 
     def for_person(self, person_id: int) -> list[Registration]:
-        return self._regs.where("doc @> %s", [Jsonb({"person_id": person_id})], order="id")
+        return self._regs.where("doc::jsonb @> %s", [Jsonb({"person_id": person_id})], order="id")
 
 
 class PgAuditRepo(AuditRepo):

@@ -2,7 +2,8 @@
 values, rows), so the repositories written over the transaction core run on them unchanged.
 
 Each table holds its key columns, the record encoded as the embedded store encodes it (`doc`,
-jsonb) and, where a query needs them, columns taken from the record and indexed. Nothing is
+json, in the record's own order: jsonb would sort a report's fields) and, where a query needs
+them, columns taken from the record and indexed. Nothing is
 cached: every call reads the database, which other instances write too.
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Json
 
 from bot.store.engine.codec import decode, encode
 from bot.store.engine.tables import Key, TableSpec
@@ -76,7 +77,8 @@ def key_params(key: Key) -> list[Any]:
 
 
 class PgTable:
-    """One kind of record in its table: key columns, extra columns, and the jsonb `doc`."""
+    """One kind of record in its table: key columns, extra columns, and the record as `doc`
+    (json, written in the record's own order)."""
 
     def __init__(self, db: Database, spec: TableSpec, layout: Layout) -> None:
         self.db = db
@@ -109,13 +111,13 @@ class PgTable:
             self.db.execute(f"DELETE FROM {self.name} WHERE {self._where}", key_params(key))
             return
         extra = [get(value) for get in self.columns.values()]
-        self.db.execute(self._upsert, [*key_params(key), *extra, Jsonb(doc)])
+        self.db.execute(self._upsert, [*key_params(key), *extra, Json(doc)])
 
     def write_many(self, records: list[Any]) -> None:
         """Store many records in one batch (psycopg's pipeline: one round trip, not one each)."""
         params = [
             [*key_params(self.spec.key_of(r)), *(get(r) for get in self.columns.values()),
-             Jsonb(encode(r))]
+             Json(encode(r))]
             for r in records
         ]  # fmt: skip
         if params:

@@ -123,6 +123,17 @@ class OutboxRepo:
         first = self._items.due.first()
         return None if first is None else self._item(first).next_attempt_at
 
+    def unfinished(self, job_id: int) -> int:
+        rows = self._items.rows
+        return sum(1 for i in self._items.by_job.get(job_id, ()) if rows[i].status not in FINISHED)
+
+    def finish_job(self, job: OutboxJob) -> bool:
+        stored = self.get_job(job.id)
+        if stored is None or stored.status is not JobStatus.RUNNING:
+            return False
+        self._core.put("outbox_jobs", job.id, job)
+        return True
+
     def compact(self, *, before: datetime, keep_kinds: Collection[str] = ()) -> int:
         """Delete the finished items of jobs that finished (DONE or STOPPED, with finished_at)
         before `before`, and each such job once none of its items is left; returns the number

@@ -11,7 +11,7 @@ import openpyxl
 from bot.core.clock import ManualClock
 from tests.features.review.test_return import ABOUT, _app, told
 from tests.support.directive_helpers import district_team
-from tests.support.harness import World
+from tests.support.harness import World, eventually
 
 
 async def test_missing_and_the_digest_show_returned_reports_apart(world: World) -> None:
@@ -55,6 +55,9 @@ async def test_missing_and_the_digest_show_returned_reports_apart(world: World) 
 
     # Corrected: nothing waits any more, in /thieu or in the digest.
     await d.say(team.hoa, d.private(team.hoa), "/sua 1 chet 2")
+    # The officer is told of the correction through the outbox: let that come before /thieu,
+    # so that /thieu's answer is the message read below.
+    await eventually(lambda: any("mà bạn trả lại" in t for t in d.texts(lan)), what="notice")
     assert "trả lại" not in (await d.say(team.lan, lan, "/thieu"))[0]
     again = digests.text.render(digests.build("R1", services.reports.today()), "vi")
     assert "trả lại" not in again

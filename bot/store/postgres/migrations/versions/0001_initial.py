@@ -1,7 +1,10 @@
 """The first schema: one table per kind of record, the intake, and the cluster's tables.
 
 Every record table keeps its key columns and the record as the embedded store encodes it
-(`doc`, jsonb); columns a query needs are taken out of the record and indexed. Uniqueness that
+(`doc`, json: kept as written, so a report's fields stay in the order they were given, which
+jsonb would sort; meta and quota are jsonb, changed in place by their counters); columns a
+query needs are taken out of the record and indexed, and a person's data is found through GIN
+indexes on `doc::jsonb`. Uniqueness that
 the embedded store checks in code is a constraint here: a report version (primary key), an
 account owned once (accounts.key), an update taken in once (intake.key), a person's
 acknowledgement once (acks), a report number on one report (unique among the latest versions),
@@ -34,33 +37,33 @@ _SEARCHED = (
 
 _SCHEMA = """
 CREATE TABLE meta (key text COLLATE "C" PRIMARY KEY, doc jsonb NOT NULL);
-CREATE TABLE people (id bigint PRIMARY KEY, doc jsonb NOT NULL);
+CREATE TABLE people (id bigint PRIMARY KEY, doc json NOT NULL);
 CREATE TABLE accounts (
     key text COLLATE "C" PRIMARY KEY,
     person_id bigint NOT NULL REFERENCES people (id) ON DELETE CASCADE
 );
 CREATE INDEX accounts_person ON accounts (person_id);
-CREATE TABLE groups (chat_key text COLLATE "C" PRIMARY KEY, doc jsonb NOT NULL);
-CREATE TABLE link_codes (code text COLLATE "C" PRIMARY KEY, doc jsonb NOT NULL);
-CREATE TABLE invites (code text COLLATE "C" PRIMARY KEY, doc jsonb NOT NULL);
+CREATE TABLE groups (chat_key text COLLATE "C" PRIMARY KEY, doc json NOT NULL);
+CREATE TABLE link_codes (code text COLLATE "C" PRIMARY KEY, doc json NOT NULL);
+CREATE TABLE invites (code text COLLATE "C" PRIMARY KEY, doc json NOT NULL);
 CREATE TABLE prompts (
-    chat_key text COLLATE "C", user_key text COLLATE "C", doc jsonb NOT NULL,
+    chat_key text COLLATE "C", user_key text COLLATE "C", doc json NOT NULL,
     PRIMARY KEY (chat_key, user_key)
 );
 CREATE TABLE quota (
     bot text COLLATE "C", month text COLLATE "C", doc jsonb NOT NULL, PRIMARY KEY (bot, month)
 );
 CREATE TABLE acks (
-    directive_id bigint, person_id bigint, doc jsonb NOT NULL,
+    directive_id bigint, person_id bigint, doc json NOT NULL,
     PRIMARY KEY (directive_id, person_id)
 );
 CREATE INDEX acks_person ON acks (person_id);
 CREATE TABLE survey_answers (
-    survey_id bigint, voter text COLLATE "C", doc jsonb NOT NULL, PRIMARY KEY (survey_id, voter)
+    survey_id bigint, voter text COLLATE "C", doc json NOT NULL, PRIMARY KEY (survey_id, voter)
 );
-CREATE TABLE report_returns (number bigint PRIMARY KEY, doc jsonb NOT NULL);
+CREATE TABLE report_returns (number bigint PRIMARY KEY, doc json NOT NULL);
 CREATE TABLE period_checks (
-    area text COLLATE "C", period text COLLATE "C", doc jsonb NOT NULL, PRIMARY KEY (area, period)
+    area text COLLATE "C", period text COLLATE "C", doc json NOT NULL, PRIMARY KEY (area, period)
 );
 
 CREATE TABLE reports (
@@ -73,7 +76,7 @@ CREATE TABLE reports (
     reporter bigint NOT NULL,
     received_at timestamptz NOT NULL,
     head boolean NOT NULL DEFAULT false,
-    doc jsonb NOT NULL,
+    doc json NOT NULL,
     PRIMARY KEY (id, version)
 );
 CREATE INDEX reports_in_period ON reports (type, period, area, id) WHERE head;
@@ -92,12 +95,13 @@ CREATE TABLE outbox (
     created_at timestamptz NOT NULL,
     claimed_by text NOT NULL DEFAULT '',
     recipient bigint,
-    doc jsonb NOT NULL
+    doc json NOT NULL
 );
 CREATE INDEX outbox_due ON outbox (next_attempt_at, id) WHERE status = 'pending';
 CREATE INDEX outbox_backlog ON outbox (created_at, id) WHERE status IN ('pending', 'inflight');
 CREATE INDEX outbox_inflight ON outbox (chat_key, id) WHERE status = 'inflight';
 CREATE INDEX outbox_job ON outbox (job_id, id);
+CREATE INDEX outbox_job_backlog ON outbox (job_id) WHERE status IN ('pending', 'inflight');
 CREATE INDEX outbox_chat ON outbox (chat_key);
 CREATE INDEX outbox_recipient ON outbox (recipient) WHERE recipient IS NOT NULL;
 CREATE INDEX outbox_created ON outbox (created_at);
@@ -110,7 +114,7 @@ CREATE TABLE intake (
     sender text COLLATE "C" NOT NULL DEFAULT '',
     seq bigint GENERATED ALWAYS AS IDENTITY,
     received_at timestamptz NOT NULL,
-    incoming jsonb,
+    incoming json,
     handled_at timestamptz
 );
 CREATE INDEX intake_waiting ON intake (seq) WHERE handled_at IS NULL;
@@ -144,10 +148,10 @@ CREATE TABLE reminder_firings (
 
 def upgrade() -> None:
     for table in _ID_DOCS:
-        op.execute(f"CREATE TABLE {table} (id bigint PRIMARY KEY, doc jsonb NOT NULL)")
+        op.execute(f"CREATE TABLE {table} (id bigint PRIMARY KEY, doc json NOT NULL)")
     op.execute(_SCHEMA)
     for table in _SEARCHED:
-        op.execute(f"CREATE INDEX {table}_doc ON {table} USING gin (doc jsonb_path_ops)")
+        op.execute(f"CREATE INDEX {table}_doc ON {table} USING gin ((doc::jsonb) jsonb_path_ops)")
 
 
 def downgrade() -> None:
