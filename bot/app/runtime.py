@@ -137,6 +137,8 @@ class App:
             outbox = services.delivery.outbox
             outbox.instance, outbox.alive = self.cluster.id, self.cluster.alive_ids
             outbox.progress.shared = True
+            for limiter in services.delivery.sender.limiters.values():
+                limiter.pace = self.cluster  # a chat's limit counts every instance's messages
             self.role = ClusterRole(
                 self.cluster, limiters=services.delivery.sender.limiters.values(),
                 on_lead=self._lead, on_follow=self._follow, adopt=self.inbound.adopt_waiting,

@@ -14,16 +14,25 @@ that long is no measure of anything.) Each window is also counted a margin longe
 a round trip per window: over a 200 ms link, 30 calls take 1.2 s, not 1 s.
 
 Time is the limiter's `Ticker` (the event loop's in production, moved by hand in tests).
+
+Several instances send for one bot (bot.app.cluster_role): each keeps to 1/N of the bot's total
+(`set_share`), and every message into a chat also reserves its moment in the database (`pace`),
+since a chat's limit allows no share: one message a second, whichever instance sends it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.core.clock import LoopTicker, Ticker
 from bot.core.messages import ChatKind, ChatRef
+
+log = logging.getLogger(__name__)
 
 # Chat limiters are cheap but one per chat ever seen would grow without end; an idle one is
 # back to full capacity after its window, so forgetting the least recently used is safe.
@@ -84,10 +93,18 @@ class Window:
         return self.span / self.count
 
 
+class ChatPace(Protocol):
+    """Moments reserved for the messages into each chat, shared by every instance."""
+
+    def reserve_send(self, chat_key: str, spacing: float, settle: float) -> tuple[float, int]: ...
+
+    def sent(self, chat_key: str, token: int, spacing: float) -> None: ...
+
+
 class Slot:
     """One call's places in its windows; `done()` once the platform has answered."""
 
-    __slots__ = ("entries", "left", "settle", "ticker")
+    __slots__ = ("entries", "left", "on_done", "settle", "ticker")
 
     def __init__(
         self, entries: list[list[float]], left: float, settle: float, ticker: Ticker
@@ -96,6 +113,7 @@ class Slot:
         self.left = left
         self.settle = settle
         self.ticker = ticker
+        self.on_done: Callable[[], None] | None = None
 
     def done(self) -> None:
         """Date the call to its answer (it arrived by then), or `settle` after it left."""
@@ -103,6 +121,9 @@ class Slot:
             when = min(self.ticker.monotonic(), self.left + self.settle)
             for entry in self.entries:
                 entry[0] = max(entry[0], when)
+        if self.on_done is not None:
+            on_done, self.on_done = self.on_done, None
+            on_done()
 
 
 async def _wait_for(windows: tuple[Window, ...], ticker: Ticker) -> None:
@@ -132,31 +153,28 @@ class SendLimiter:
         self._total_lock = asyncio.Lock()
         self._chats: OrderedDict[str, _ChatLimit] = OrderedDict()
         self.share = 1  # instances sending for this bot (bot.app.cluster_role sets it)
+        self.pace: ChatPace | None = None  # several instances: chats' moments in the database
         self._urgent_waiting = 0
         self._no_urgent = asyncio.Event()
         self._no_urgent.set()
 
     def set_share(self, instances: int) -> None:
-        """Several instances send for this bot: each keeps to 1/`instances` of every limit, so
-        together they keep to the platform's (which counts per bot, not per process)."""
+        """Several instances send for this bot: each keeps to 1/`instances` of the bot's total,
+        so together they keep to the platform's (which counts per bot, not per process). A
+        chat's own limit is kept through `pace`, shared in the database."""
         instances = max(instances, 1)
         if instances == self.share:
             return
         self.share = instances
         for window in self._total:
             window.rescale(instances)
-        for limit in self._chats.values():
-            for window in limit.windows:
-                window.rescale(instances)
 
     def _windows(self, chat: ChatRef) -> tuple[Window, ...]:
         lim = self.limits
         periods = [(lim.per_second_per_chat, 1.0)]
         if chat.kind is ChatKind.GROUP:
             periods.append((lim.per_minute_per_group, 60.0))
-        return tuple(
-            Window(rate, period, lim.chat_margin, self.share) for rate, period in periods if rate
-        )
+        return tuple(Window(rate, period, lim.chat_margin) for rate, period in periods if rate)
 
     def _chat_limit(self, chat: ChatRef) -> _ChatLimit | None:
         limit = self._chats.get(chat.key)
@@ -195,10 +213,36 @@ class SendLimiter:
             return Slot(entries, self.ticker.monotonic(), self.limits.settle, self.ticker)
         async with limit.lock:
             await _wait_for(limit.windows, self.ticker)
+            sent = await self._paced(chat, limit) if self.pace is not None else None
             entries = await self._acquire_total(urgent=urgent)
             now = self.ticker.monotonic()
             entries += [window.take(now) for window in limit.windows]
-        return Slot(entries, now, self.limits.settle, self.ticker)
+        slot = Slot(entries, now, self.limits.settle, self.ticker)
+        slot.on_done = sent
+        return slot
+
+    async def _paced(self, chat: ChatRef, limit: _ChatLimit) -> Callable[[], None] | None:
+        """Wait for the moment the database gives this chat's next message (other instances
+        send into it too); returns what to call once the platform has answered."""
+        assert self.pace is not None
+        pace, spacing = self.pace, max(w.spacing for w in limit.windows)
+        try:
+            wait, token = pace.reserve_send(chat.key, spacing, self.limits.settle)
+        except Exception as exc:  # the database is away: the local windows still hold
+            log.warning(
+                "chat pace not shared (%s): sending on the local limits", type(exc).__name__
+            )
+            return None
+        if wait > 0:
+            await self.ticker.sleep(wait)
+
+        def sent() -> None:
+            try:
+                pace.sent(chat.key, token, spacing)
+            except Exception as exc:
+                log.warning("chat pace not shortened (%s)", type(exc).__name__)
+
+        return sent
 
     async def _acquire_total(self, *, urgent: bool) -> list[list[float]]:
         if not self._total:

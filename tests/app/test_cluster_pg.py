@@ -6,6 +6,7 @@ holds a session of its own, as two processes do."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import pytest
 
 from bot.app.chat_turns import SharedTurns
 from bot.app.cluster_role import ClusterRole
+from bot.core.messages import ChatKind, ChatRef
 from bot.delivery.send_limits import RateLimits, SendLimiter
 from bot.store import open_store
 from bot.store.postgres.cluster import Cluster, ClusterError
@@ -208,3 +210,33 @@ def test_an_instance_that_cannot_reach_the_database_exits_5_without_the_password
     done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert done.returncode == 2
     assert "DATABASE_URL environment variable is not set" in done.stderr
+
+
+async def test_two_instances_keep_one_chats_pace_together(pair: tuple[Cluster, Cluster]) -> None:
+    """A chat's limit counts every instance's messages: two limiters sending into the same
+    chats at once, each with the chat's whole rate, never put two messages into one chat
+    closer than its spacing (the moments are reserved in the database); other chats are not
+    held up by it."""
+    limits = RateLimits(per_second_total=None, per_second_per_chat=2, chat_margin=0.05)
+    limiters = [SendLimiter(limits), SendLimiter(limits)]
+    for limiter, cluster in zip(limiters, pair, strict=True):
+        limiter.pace = cluster
+    chat = ChatRef("telegram", "", "777", ChatKind.PRIVATE)
+    other = ChatRef("telegram", "", "778", ChatKind.PRIVATE)
+    loop = asyncio.get_running_loop()
+    sent: dict[str, list[float]] = {chat.key: [], other.key: []}
+
+    async def send(limiter: SendLimiter, into: ChatRef) -> None:
+        slot = await limiter.acquire(into, urgent=False)
+        sent[into.key].append(loop.time())
+        await asyncio.sleep(0.02)  # the platform's answer
+        slot.done()
+
+    start = loop.time()
+    await asyncio.gather(
+        *(send(limiters[n % 2], chat) for n in range(6)), send(limiters[1], other)
+    )
+    times = sorted(sent[chat.key])
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert len(times) == 6 and min(gaps) >= 0.5, gaps  # 2 a second: 0.55 s apart, less jitter
+    assert sent[other.key][0] - start < 0.5  # another chat goes at once

@@ -10,7 +10,9 @@ lives with the session lives and dies with the process:
   at its next beat;
 - the poller: another advisory lock, so that two processes never long-poll one bot;
 - chat turns: one row per chat being handled, `until` renewed at every beat of its holder, so a
-  turn held by an instance that died frees itself within `dead_after` seconds.
+  turn held by an instance that died frees itself within `dead_after` seconds;
+- a chat's pace: the platforms count the messages into one chat whichever process sends them,
+  so each send reserves its moment in `chat_sends` (`reserve_send`, `sent`).
 
 Times are the database's (`clock_timestamp()`), one clock for every instance. Every call here is
 short and synchronous, like the store's.
@@ -103,7 +105,9 @@ class Cluster:
             raise ClusterError(f"the database cannot be reached ({type(exc).__name__})") from None
         return self._conn
 
-    def _run(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    def _run(
+        self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()
+    ) -> list[tuple[Any, ...]]:
         conn = self._connection()
         try:
             cur = conn.execute(sql, params)  # type: ignore[arg-type]  # literal SQL only
@@ -120,6 +124,10 @@ class Cluster:
         """Say this instance is here (and forget instances silent for a day)."""
         self._run(
             "delete from instances where seen_at < clock_timestamp() - %s::interval",
+            (FORGET_AFTER,),
+        )
+        self._run(
+            "delete from chat_sends where next_at < clock_timestamp() - %s::interval",
             (FORGET_AFTER,),
         )
         self._run(
@@ -235,6 +243,32 @@ class Cluster:
             (chat_key, self.id, self.dead_after),
         )
         return bool(rows)
+
+    def reserve_send(self, chat_key: str, spacing: float, settle: float) -> tuple[float, int]:
+        """Reserve the next moment a message may go into `chat_key`, whichever instance sends
+        it: seconds to wait (0 or more) and a token for sent(). Until the platform answers,
+        the message is taken to arrive up to `settle` seconds after it left, so the next one
+        waits `spacing` after that; sent() shortens it to `spacing` after the answer."""
+        rows = self._run(
+            "insert into chat_sends as c (chat_key, slot, next_at, token) values (%(chat)s, "
+            "clock_timestamp(), clock_timestamp() + make_interval(secs => %(hold)s), 1) "
+            "on conflict (chat_key) do update set "
+            "slot = greatest(c.next_at, clock_timestamp()), "
+            "next_at = greatest(c.next_at, clock_timestamp()) + make_interval(secs => %(hold)s), "
+            "token = c.token + 1 "
+            "returning greatest(extract(epoch from slot - clock_timestamp()), 0), token",
+            {"chat": chat_key, "hold": spacing + settle},
+        )
+        return float(rows[0][0]), int(rows[0][1])
+
+    def sent(self, chat_key: str, token: int, spacing: float) -> None:
+        """The platform answered the message of reservation `token`: unless a later one was
+        reserved behind it, the chat's next message may go `spacing` after now."""
+        self._run(
+            "update chat_sends set next_at = least(next_at, clock_timestamp() + "
+            "make_interval(secs => %s)) where chat_key = %s and token = %s",
+            (spacing, chat_key, token),
+        )
 
     def give_turn(self, chat_key: str) -> None:
         self._run(

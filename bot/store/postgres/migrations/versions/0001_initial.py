@@ -136,6 +136,14 @@ CREATE TABLE chat_turns (
     instance text NOT NULL,
     until timestamptz NOT NULL
 );
+-- When each chat may take its next message, whichever instance sends it (the platforms count
+-- per chat, not per process); `token` says whose reservation is the latest.
+CREATE TABLE chat_sends (
+    chat_key text PRIMARY KEY,
+    slot timestamptz NOT NULL,
+    next_at timestamptz NOT NULL,
+    token bigint NOT NULL
+);
 CREATE TABLE reminder_firings (
     reminder_id bigint NOT NULL,
     due_at timestamptz NOT NULL,
