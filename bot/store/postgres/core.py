@@ -31,6 +31,18 @@ _RAISE = (
 )
 
 
+# The same, for a counter that exists (nearly always): the floor, which may read a whole table,
+# is evaluated only when the counter row is missing.
+_BUMP = (
+    "UPDATE meta SET doc = jsonb_set(doc, '{value}', to_jsonb((doc->>'value')::bigint + "
+    "%(n)s::bigint)) WHERE key = %(key)s RETURNING (doc->>'value')::bigint"
+)
+_LIFT = (
+    "UPDATE meta SET doc = jsonb_set(doc, '{value}', to_jsonb(greatest((doc->>'value')::bigint, "
+    "%(at_least)s::bigint))) WHERE key = %(key)s"
+)
+
+
 class PgCore:
     """Writes go to the database at once; atomic() is one transaction (nested: a savepoint),
     a write outside any block its own. Nothing is held in memory between calls."""
@@ -68,14 +80,16 @@ class PgCore:
 
     def counter(self, key: str, count: int, *, floor: str = "1") -> int:
         """Take `count` values in a row from the counter `key` (in meta); the first of them."""
-        sql = _COUNT.format(floor=floor)
-        (after,) = self.db.one(sql, {"key": key, "n": count})
-        return int(after) - count
+        params = {"key": key, "n": count}
+        row = self.db.one(_BUMP, params) or self.db.one(_COUNT.format(floor=floor), params)
+        assert row is not None
+        return int(row[0]) - count
 
     def raise_counter(self, key: str, at_least: int, *, floor: str = "1") -> None:
         """Make sure the counter `key` gives no value below `at_least` from now on."""
-        sql = _RAISE.format(floor=floor)
-        self.db.execute(sql, {"key": key, "at_least": at_least})
+        params = {"key": key, "at_least": at_least}
+        if self.db.execute(_LIFT, params).rowcount == 0:
+            self.db.execute(_RAISE.format(floor=floor), params)
 
     def allocate(self, table: str, count: int = 1) -> int:
         """The first of `count` new ids of `table` (next_id's counter, shared by every

@@ -14,7 +14,8 @@ from bot.store.postgres.core import PgCore
 from bot.store.postgres.own_tables import ReportTable
 
 NUMBERS = "next_id.report_numbers"  # the counter of report numbers, in meta
-_NUMBER_FLOOR = "SELECT coalesce(max(number), 0) + 1 FROM reports"
+# Over the latest versions: the unique index on their numbers answers it at once.
+_NUMBER_FLOOR = "SELECT coalesce(max(number), 0) + 1 FROM reports WHERE head"
 
 
 class PgReportsRepo:
