@@ -240,3 +240,17 @@ async def test_two_instances_keep_one_chats_pace_together(pair: tuple[Cluster, C
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert len(times) == 6 and min(gaps) >= 0.5, gaps  # 2 a second: 0.55 s apart, less jitter
     assert sent[other.key][0] - start < 0.5  # another chat goes at once
+
+
+def test_an_instance_whose_session_ended_is_dead_at_once(pair: tuple[Cluster, Cluster]) -> None:
+    """A killed process's connection closes and its session ends: the others take it for dead
+    at once, not after dead_after (its chats' turns and its sends are taken over sooner)."""
+    a, b = pair
+    a.join()
+    b.join()
+    assert a.take_turn("chat") is True
+    assert b.alive_ids() == {a.id, b.id}
+    a.close()  # as SIGKILL: the row says a was seen just now, the session is gone
+    assert _soon(lambda: b.alive_ids() == {b.id})
+    assert b.take_turn("chat") is True
+    assert {p.id: p.alive for p in b.peers()} == {a.id: False, b.id: True}

@@ -3,8 +3,11 @@
 Each instance keeps one connection of its own for this (apart from the store's), so that what
 lives with the session lives and dies with the process:
 
-- liveness: a row in `instances`, its `seen_at` moved at every beat; an instance silent for
-  `dead_after` seconds is taken for dead (its chats' turns and its outbox claims are taken over);
+- liveness: a row in `instances`, its `seen_at` moved at every beat, and this session itself
+  (named after the instance): an instance whose session has ended (its process died: the
+  kernel closes the connection, the server ends the session) is dead at once, one silent for
+  `dead_after` seconds is dead too (frozen, or cut off); a dead instance's chats' turns and
+  outbox claims are taken over;
 - the scheduler leader: a session-level advisory lock. PostgreSQL releases it the moment the
   holder's connection ends (a crash, a SIGKILL, a lost network), so another instance takes over
   at its next beat;
@@ -39,6 +42,8 @@ LEADER_KEY = 0x44414E534F01
 POLLER_KEY = 0x44414E534F02
 # An instance row silent this long is deleted at the next join (a week of restarts leaves none).
 FORGET_AFTER = "1 day"
+# The instance's session is still there (application_name is the instance's id).
+_SESSION = "exists (select 1 from pg_stat_activity a where a.application_name = {id})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +78,8 @@ class Cluster:
         self.dead_after = dead_after
         self.host = socket.gethostname()
         self.pid = os.getpid()
-        self.id = f"{self.host}:{self.pid}:{secrets.token_hex(3)}"
+        # The session's application_name too, which PostgreSQL cuts at 63 bytes.
+        self.id = f"{self.host[:40]}:{self.pid}:{secrets.token_hex(3)}"
         self.info = dict(info or {})
         self.leader = False
         self.polling = False
@@ -174,26 +180,27 @@ class Cluster:
         """Every instance the database knows, this one included, oldest first."""
         rows = self._run(
             "select id, host, pid, coalesce((info->>'leader')::boolean, false), "
-            "extract(epoch from clock_timestamp() - seen_at) from instances "
-            "order by started_at, id"
-        )
+            "extract(epoch from clock_timestamp() - seen_at), " + _SESSION.format(id="i.id")
+            + " from instances i order by started_at, id"
+        )  # fmt: skip
         return [
             Peer(
                 id=row[0],
                 host=row[1],
                 pid=row[2],
                 leader=row[3],
-                alive=float(row[4]) <= self.dead_after,
+                alive=float(row[4]) <= self.dead_after and bool(row[5]),
                 seen_seconds_ago=round(float(row[4]), 1),
             )
             for row in rows
         ]
 
     def alive_ids(self) -> set[str]:
-        """Ids of the instances seen within `dead_after` seconds (this one included)."""
+        """Ids of the instances alive: seen within `dead_after` seconds, their session still
+        there (this one included)."""
         rows = self._run(
-            "select id from instances where seen_at >= clock_timestamp() - "
-            "make_interval(secs => %s)",
+            "select id from instances i where seen_at >= clock_timestamp() - "
+            "make_interval(secs => %s) and " + _SESSION.format(id="i.id"),
             (self.dead_after,),
         )
         return {row[0] for row in rows} | {self.id}
@@ -239,6 +246,7 @@ class Cluster:
             "until = excluded.until "
             "where chat_turns.until < clock_timestamp() "
             "or chat_turns.instance = excluded.instance "
+            "or not " + _SESSION.format(id="chat_turns.instance") + " "
             "returning instance",
             (chat_key, self.id, self.dead_after),
         )
