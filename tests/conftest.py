@@ -4,7 +4,7 @@ to them, stopped after the test); the event loop of each async test."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +13,7 @@ import pytest
 from bot.core.clock import ManualClock
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
+from tests.support import store_choice
 from tests.support.harness import TG_TOKEN, ZALO_TOKEN, World
 from tests.support.virtual_time import VirtualTimeLoop
 
@@ -32,6 +33,14 @@ def pytest_asyncio_loop_factories(
     if item.get_closest_marker("virtual_time") is not None or fixtures & IN_PROCESS_BOTS:
         return {"virtual_time": VirtualTimeLoop}
     return {"asyncio": asyncio.new_event_loop}
+
+
+@pytest.fixture(autouse=True)
+def _store_of_the_test() -> Iterator[None]:
+    """Under BOT_TEST_STORE=postgres, empty the database a test was given, once its bots have
+    stopped (this fixture is set up before theirs, so torn down after); otherwise nothing."""
+    yield
+    store_choice.end_test()
 
 
 @pytest.fixture

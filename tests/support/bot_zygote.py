@@ -27,12 +27,13 @@ import sys
 from typing import Any, NoReturn
 
 # What `python -m bot run` imports: before it starts (bot.__main__._run), and while it starts
-# (the platform adapters with python-telegram-bot, the store's backend, the command menu).
+# (the platform adapters with python-telegram-bot, the store's backends, the command menu).
 PRELOAD = (
     "bot.__main__", "bot.app.logs", "bot.app.menu", "bot.app.runtime", "bot.app.wiring",
     "bot.cli.parser", "bot.config.loading", "bot.platforms.telegram.adapter",
     "bot.platforms.telegram.intake", "bot.platforms.zalo.transport", "bot.platforms.zalo.webhook",
     "bot.sandbox.graph", "bot.sandbox.web", "bot.store", "bot.store.embedded.tinydb_store",
+    "bot.app.store_choice", "bot.store.postgres.store", "bot.store.postgres.cluster",
     "_strptime",
 )  # fmt: skip
 

@@ -14,12 +14,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.config.loading import load_config
 from bot.core.models import Account, GroupBinding, Role, RoleGrant
-from bot.store import open_store
 from tests.fakes.loopback import LoggedRequest
 from tests.fakes.telegram_api import FakeChat, FakeTelegram, FakeUser
 from tests.fakes.zalo_api import FakeZalo, ZaloUser
+from tests.support import store_choice
 from tests.support.harness import ZALO_BOT, ZALO_TOKEN, bot_environ, read_yaml, write_yaml
 
 REGION = "R1"
@@ -85,8 +84,7 @@ def seed_store(
 ) -> dict[str, int]:
     """Write the people and the group bindings (chat key, area, title) in one commit; the
     person id of each account key comes back."""
-    data_dir = load_config(config, environ=environ or bot_environ()).data_dir
-    store = open_store(data_dir)
+    store = store_choice.open_configured(config, environ or bot_environ())
     now = datetime.now(UTC)
     ids: dict[str, int] = {}
     try:

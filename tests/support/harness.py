@@ -19,6 +19,7 @@ from bot.core.clock import Clock
 from tests.fakes.loopback import poll_pauses
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
+from tests.support import store_choice
 from tests.support.bot_process import BotProcess as BotProcess  # where the tests look for it
 
 TG_TOKEN = "5123456789:AAFakeTelegramTokenForTests_abcdefghij"
@@ -139,6 +140,8 @@ def write_config(
         "privacy": privacy,
         "holidays": holidays,
         **_shipped_report_types(),
+        # The embedded default, or PostgreSQL under BOT_TEST_STORE=postgres (store_choice.py).
+        **({"store": section} if (section := store_choice.config_section()) else {}),
         **extra,
     }
     path = folder / "config.yaml"
@@ -149,6 +152,7 @@ def write_config(
 def bot_environ(*, webhook_secret: str = "") -> dict[str, str]:
     """The environment the bot reads its secrets from."""
     env = {"TELEGRAM_BOT_TOKEN": TG_TOKEN, f"ZALO_BOT_TOKEN_{ZALO_BOT.upper()}": ZALO_TOKEN}
+    env.update(store_choice.environ())  # DATABASE_URL of the test's own database, on PostgreSQL
     if webhook_secret:
         env["TELEGRAM_WEBHOOK_SECRET"] = webhook_secret
         env[f"ZALO_WEBHOOK_SECRET_{ZALO_BOT.upper()}"] = webhook_secret

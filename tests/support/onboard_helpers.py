@@ -9,6 +9,7 @@ from typing import Any
 
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
+from tests.support import store_choice
 from tests.support.harness import TG_TOKEN, ZALO_TOKEN, read_yaml, write_config, write_yaml
 
 ZALO_BOTS = {
@@ -41,6 +42,7 @@ def deployment(
 def environ() -> dict[str, str]:
     env = {"TELEGRAM_BOT_TOKEN": TG_TOKEN}
     env.update({f"ZALO_BOT_TOKEN_{n.upper()}": t for n, t in ZALO_BOTS.items()})
+    env.update(store_choice.environ())  # DATABASE_URL of the test's own database, on PostgreSQL
     return env
 
 

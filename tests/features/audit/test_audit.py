@@ -20,6 +20,7 @@ from bot.features.audit.log import AuditLog, cli_who
 from bot.store import open_store
 from tests.support.directive_helpers import bind_huong_son_group, district_team
 from tests.support.harness import World, bot_environ
+from tests.support.store_choice import embedded_only
 
 ROOT = Path(__file__).resolve().parents[3]
 LINE = re.compile(r"^\d\d/\d\d \d\d:\d\d · ")
@@ -32,6 +33,7 @@ def _one(texts: list[str], start: str) -> str:
     return found[0]
 
 
+@embedded_only("a CLI command refuses while the running bot holds data_dir's lock")
 async def test_privileged_actions_are_listed_for_admins_newest_first(
     tg_world: World, clock: ManualClock, capsys: pytest.CaptureFixture[str]
 ) -> None:

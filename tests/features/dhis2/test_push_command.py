@@ -20,6 +20,7 @@ from bot.store import open_store
 from tests.fakes.dhis2_api import FakeDhis2
 from tests.features.dhis2 import dhis2_setup as setup
 from tests.support.harness import write_config
+from tests.support.store_choice import embedded_only
 
 NOW = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
 ADMIN = "telegram:4242"
@@ -68,6 +69,7 @@ def _queued(folder: Path) -> list[str]:
         store.close()
 
 
+@embedded_only("it seeds and reads the stopped bot's store in data_dir directly")
 @pytest.mark.virtual_time
 async def test_a_dry_run_prints_the_payload_and_sends_nothing(
     tmp_path: Path, fake_dhis2: FakeDhis2
@@ -93,6 +95,7 @@ async def test_a_dry_run_prints_the_payload_and_sends_nothing(
     ]  # fmt: skip
 
 
+@embedded_only("it seeds and reads the stopped bot's store in data_dir directly")
 @pytest.mark.virtual_time
 async def test_a_refused_login_and_an_unreachable_server_exit_1_and_say_why(
     tmp_path: Path, fake_dhis2: FakeDhis2
@@ -121,6 +124,7 @@ async def test_a_refused_login_and_an_unreachable_server_exit_1_and_say_why(
     assert code == 1 and "Máy chủ chưa có thông tin đăng nhập DHIS2" in printed
 
 
+@embedded_only("it seeds and reads the stopped bot's store in data_dir directly")
 @pytest.mark.virtual_time
 async def test_a_user_login_area_and_a_later_retraction(
     tmp_path: Path, fake_dhis2: FakeDhis2
@@ -166,6 +170,7 @@ async def test_a_period_no_mapped_type_has_is_refused(
     assert code == 2 and "write 2026-11 (or 202611)" in capsys.readouterr().err
 
 
+@embedded_only("it seeds and reads the stopped bot's store in data_dir directly")
 @pytest.mark.virtual_time
 async def test_a_unit_dhis2_does_not_know_is_named_by_its_commune(
     tmp_path: Path, fake_dhis2: FakeDhis2

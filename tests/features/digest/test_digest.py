@@ -13,6 +13,7 @@ import aiohttp
 import openpyxl
 
 from tests.support.harness import Person, World
+from tests.support.store_choice import embedded_only
 
 ROOT = Path(__file__).resolve().parents[3]
 BASE = "https://bot.example.org"
@@ -121,6 +122,7 @@ async def _cli(*args: str) -> tuple[int, str, str]:
     return proc.returncode, out.decode(), err.decode()
 
 
+@embedded_only("a CLI command refuses while the running bot holds data_dir's lock")
 async def test_the_cli_prints_the_digest_and_refuses_while_the_bot_runs(tg_world: World) -> None:
     """`python -m bot digest --area R1 --date 2026-11-23`: the same text, once the bot stopped."""
     await _team(tg_world)

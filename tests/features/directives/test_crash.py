@@ -18,13 +18,12 @@ from typing import Any
 
 import pytest
 
-from bot.config.loading import load_config
 from bot.core.i18n import Translator
 from bot.core.models import OutboxStatus, Role
-from bot.store import open_store
 from tests.fakes.loopback import ResponseHold
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
+from tests.support import store_choice
 from tests.support.directive_seed import (
     DIRECTIVE,
     REGION,
@@ -155,7 +154,7 @@ async def test_kill_during_a_directive_broadcast_resends_only_what_was_in_flight
         await bot.stop()
     counted = {key: copies(chat) for key, chat in scene.chats.items()}
     assert all(n >= 1 for n in counted.values()), "a copy was lost"
-    store = open_store(load_config(config, environ=zalo_environ()).data_dir)
+    store = store_choice.open_configured(config, zalo_environ())  # the store the bot used
     try:
         directive = store.directives.get(1)
         assert directive is not None and directive.job_id is not None

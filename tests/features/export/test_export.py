@@ -25,6 +25,7 @@ from bot.features.export.rows import export_rows, periods_within, to_csv, to_xls
 from bot.features.reports.types import ReportTypes
 from bot.store import Store, open_store
 from tests.support.harness import AREAS, write_config
+from tests.support.store_choice import embedded_only
 
 ROOT = Path(__file__).resolve().parents[3]
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -249,6 +250,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+@embedded_only("the CLI reads a TinyDB store written into data_dir")
 def test_cli_writes_csv_and_xlsx_from_a_tinydb_store(tmp_path: Path) -> None:
     """`python -m bot export` reads the store the bot writes and says what it wrote."""
     shipped = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
@@ -277,6 +279,7 @@ def test_cli_writes_csv_and_xlsx_from_a_tinydb_store(tmp_path: Path) -> None:
     assert book["Tình hình trong ngày"]["H3"].value == "Trần Văn Đức (2)"
 
 
+@embedded_only("a CLI command refuses while the running bot holds data_dir's lock")
 def test_cli_says_the_bot_holds_the_store(tmp_path: Path) -> None:
     """While the store is open elsewhere, the export stops with words about the running bot."""
     config = write_config(tmp_path, admins=[], extra={

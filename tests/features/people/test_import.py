@@ -26,6 +26,7 @@ from tests.support.onboard_helpers import (
     people_csv,
     read_invites,
 )
+from tests.support.store_choice import embedded_only
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -113,6 +114,7 @@ async def test_three_hundred_people_imported_and_every_code_redeemed(
     assert admin.id == 1
 
 
+@embedded_only("a CLI command refuses while the running bot holds data_dir's lock")
 async def test_a_full_zalo_bot_refuses_the_136th_person_and_the_admin_is_told(
     tmp_path: Path,
     clock: ManualClock,

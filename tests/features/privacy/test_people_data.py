@@ -43,6 +43,7 @@ from bot.store.engine.tables import ReportTable, Table
 from bot.web.downloads import file_routes
 from tests.fakes.loopback import LoopbackServer
 from tests.support.harness import write_config
+from tests.support.store_choice import embedded_only
 
 AT = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 HOA, MAI = "telegram:501", "telegram:502"
@@ -133,6 +134,9 @@ async def _status(url: str) -> int:
         return resp.status
 
 
+@embedded_only(
+    "it seeds data_dir's store directly, and a CLI command refuses while the bot holds it"
+)
 async def test_export_and_erase_one_person(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

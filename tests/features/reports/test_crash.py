@@ -13,11 +13,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config.loading import load_config
 from bot.core.models import Role
-from bot.store import open_store
 from tests.fakes.loopback import ResponseHold
 from tests.fakes.telegram_api import FakeTelegram
+from tests.support import store_choice
 from tests.support.directive_seed import Member, area_tree, private_commune, seed_store, village
 from tests.support.harness import BotProcess, bot_environ, eventually, write_config
 
@@ -77,7 +76,7 @@ async def test_twenty_kills_during_a_burst_of_1000_reports(
     finally:
         await bot.stop()
     assert echoes() >= PEOPLE * EACH
-    store = open_store(load_config(config, environ=bot_environ()).data_dir)
+    store = store_choice.open_configured(config, bot_environ())  # the store the bot used
     try:
         period = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%Y-%m")
         reports = store.reports.in_period("danso", period)
