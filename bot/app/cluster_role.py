@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Seconds a dead instance's sends still count in the platform's window for the bot's total (a
+# second, and the limiter's margins).
+WINDOW_SETTLE = 1.5
+
 
 class ClusterRole:
     """Joins, beats, leads or follows; `health()` is what /healthz says of the instances."""
@@ -47,6 +51,7 @@ class ClusterRole:
         self.live = 1
         self._task: asyncio.Task[None] | None = None
         self._since_adopt = 0.0
+        self._fewer_since: float | None = None  # when fewer instances were first seen alive
 
     @property
     def settle(self) -> float:
@@ -103,7 +108,17 @@ class ClusterRole:
             self.adopt()
 
     def _share(self) -> None:
+        """Each instance's share of the bot's total: 1/N at once when an instance joins; when
+        one dies, only once what it sent has left the platform's window (it counts there for a
+        second more, and the dead may have sent its whole share in the last one)."""
         live = len(self.cluster.alive_ids())
+        now = asyncio.get_running_loop().time()
+        if live < self.live:
+            if self._fewer_since is None:
+                self._fewer_since = now
+            if now - self._fewer_since < WINDOW_SETTLE:
+                return
+        self._fewer_since = None
         if live != self.live:
             log.info("cluster: %d instances alive; each takes 1/%d of the limits", live, live)
         self.live = live
