@@ -66,6 +66,10 @@ class FakeTelegram(ChatActions):
         self.hold: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None
         self.hang: Hang | None = None  # an outage by timeout: requests get no answer at all
         self.webhook_deliveries = []
+        # The internet as Telegram's servers see it (as FakeZalo's): a webhook set to a public
+        # base URL here (a proxy's name in production) is POSTed to the loopback server it leads
+        # to. Other URLs are POSTed to as they are.
+        self.public_hosts = {}
         self._limits = {}
         self._failures: dict[str, list[_Failure]] = {}
         app = web.Application(client_max_size=64 * 1024 * 1024)

@@ -35,6 +35,7 @@ class UpdateMethods(MessageMethods):
     closing = False
     webhook_retry_delay = 0.05  # seconds between redelivery attempts after a non-2xx answer
     webhook_deliveries: list[tuple[int, int]]  # (update_id, HTTP status or 0 on network error)
+    public_hosts: dict[str, str]  # public base URL → the loopback server it leads to
 
     async def api_getMe(self, bot: BotState, p: Params) -> Any:
         return {
@@ -175,7 +176,8 @@ class UpdateMethods(MessageMethods):
             while bot.webhook_url and self._pending(bot):
                 update = bot.updates[0]
                 try:
-                    async with session.post(bot.webhook_url, json=update, headers=headers) as resp:
+                    url = _routed(bot.webhook_url, self.public_hosts)
+                    async with session.post(url, json=update, headers=headers) as resp:
                         status = resp.status
                     reason = resp.reason or ""
                 except aiohttp.ClientError:
@@ -274,3 +276,13 @@ class UpdateMethods(MessageMethods):
             "show_alert": p.bool("show_alert"), "chat_id": owner[1], "message_id": owner[2],
         })  # fmt: skip
         return True
+
+
+def _routed(url: str, public_hosts: dict[str, str]) -> str:
+    """Where a webhook POST goes: a URL under a public base in `public_hosts` (a proxy's name in
+    production) to the loopback server it leads to; any other URL as it is."""
+    for public, local in public_hosts.items():
+        base = public.rstrip("/")
+        if url == base or url.startswith(base + "/"):
+            return local.rstrip("/") + url[len(base) :]
+    return url
