@@ -34,6 +34,12 @@ from bot.core.messages import ChatKind, ChatRef
 
 log = logging.getLogger(__name__)
 
+# Several instances: how much later than it left a message into a chat may reach the platform,
+# as the next instance to send there assumes until the platform answered. The whole `settle`
+# would space one instance's own burst into a chat by two seconds; the local windows already
+# date its own messages by their answers, and another instance's message waits this long more.
+PACE_SETTLE = 0.25
+
 # Chat limiters are cheap but one per chat ever seen would grow without end; an idle one is
 # back to full capacity after its window, so forgetting the least recently used is safe.
 MAX_CHAT_LIMITERS = 5000
@@ -227,7 +233,7 @@ class SendLimiter:
         assert self.pace is not None
         pace, spacing = self.pace, max(w.spacing for w in limit.windows)
         try:
-            wait, token = pace.reserve_send(chat.key, spacing, self.limits.settle)
+            wait, token = pace.reserve_send(chat.key, spacing, PACE_SETTLE)
         except Exception as exc:  # the database is away: the local windows still hold
             log.warning(
                 "chat pace not shared (%s): sending on the local limits", type(exc).__name__

@@ -238,11 +238,11 @@ async def test_two_instances_keep_one_chats_pace_together(pair: tuple[Cluster, C
 
     start = loop.time()
     await asyncio.gather(
-        *(send(limiters[n % 2], chat) for n in range(6)), send(limiters[1], other)
+        *(send(limiters[n % 2], chat) for n in range(4)), send(limiters[1], other)
     )
     times = sorted(sent[chat.key])
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert len(times) == 6 and min(gaps) >= 0.5, gaps  # 2 a second: 0.55 s apart, less jitter
+    assert len(times) == 4 and min(gaps) >= 0.5, gaps  # 2 a second: 0.55 s apart, less jitter
     assert sent[other.key][0] - start < 0.5  # another chat goes at once
 
 
