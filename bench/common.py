@@ -286,50 +286,64 @@ class Seed:
         return path
 
 
-def make_seed(root: Path, *, reports: int = REPORTS) -> Seed:
-    """People, groups and `reports` reports in root/seed, written through the store API."""
-    started = time.perf_counter()
-    tree = province_tree()
-    villages = villages_of(tree)
-    communes = communes_of(tree)
-    now = datetime.now(UTC)
-    data_dir = root / "seed"
+def seed_groups(tree: dict[str, Any], villages: list[str]) -> list[Group]:
+    """The 25 bound commune groups of the seed, two collaborators typing in each."""
     groups = []
-    for i, commune in enumerate(communes[:GROUPS]):
+    for i, commune in enumerate(communes_of(tree)[:GROUPS]):
         members = tuple(
             Member(COLLABORATOR_BASE + villages.index(v["code"]), f"CTV {v['name']}", v["code"])
             for v in commune["children"][:2]
         )
         groups.append(Group(GROUP_BASE - i, commune["code"], f"Y tế {commune['name']}", members))
-    store = open_store(data_dir, fsync="never", checkpoint_bytes=256 << 20)
-    try:
-        with store.atomic():
-            store.people.add(
-                name="Giám sát tỉnh",
-                accounts=(Account(f"telegram:{SUPERVISOR_ID}", "Giám sát tỉnh", reachable=True),),
-                roles=(RoleGrant(Role.SUPERVISOR, tree["code"], "seed", now),),
+    return groups
+
+
+def seed_people(
+    store: Any, tree: dict[str, Any], villages: list[str], groups: list[Group], now: datetime
+) -> None:
+    """The supervisor (person 1), one collaborator per village (person i + 2) and the bound
+    groups, in one atomic block, through the store API (any backend)."""
+    with store.atomic():
+        store.people.add(
+            name="Giám sát tỉnh",
+            accounts=(Account(f"telegram:{SUPERVISOR_ID}", "Giám sát tỉnh", reachable=True),),
+            roles=(RoleGrant(Role.SUPERVISOR, tree["code"], "seed", now),),
+            created_at=now,
+        )
+        for i, village in enumerate(villages):
+            person = store.people.add(
+                name=f"CTV {village}",
+                accounts=(
+                    Account(
+                        f"telegram:{COLLABORATOR_BASE + i}",
+                        f"CTV {village}",
+                        reachable=i % 5 != 0,
+                    ),
+                ),
+                roles=(RoleGrant(Role.COLLABORATOR, village, "seed", now),),
                 created_at=now,
             )
-            for i, village in enumerate(villages):
-                person = store.people.add(
-                    name=f"CTV {village}",
-                    accounts=(
-                        Account(
-                            f"telegram:{COLLABORATOR_BASE + i}",
-                            f"CTV {village}",
-                            reachable=i % 5 != 0,
-                        ),
-                    ),
-                    roles=(RoleGrant(Role.COLLABORATOR, village, "seed", now),),
-                    created_at=now,
-                )
-                assert person.id == i + 2
-                # Working collaborators have agreed to the privacy notice (its version 1).
-                store.people.save(replace(person, consent_at=now, consent_version=1))
-            for g in groups:
-                store.groups.save(
-                    GroupBinding(f"telegram::{g.chat_id}", g.commune, g.title, bound_at=now)
-                )
+            assert person.id == i + 2
+            # Working collaborators have agreed to the privacy notice (its version 1).
+            store.people.save(replace(person, consent_at=now, consent_version=1))
+        for g in groups:
+            store.groups.save(
+                GroupBinding(f"telegram::{g.chat_id}", g.commune, g.title, bound_at=now)
+            )
+
+
+def make_seed(root: Path, *, reports: int = REPORTS, now: datetime | None = None) -> Seed:
+    """People, groups and `reports` reports in root/seed, written through the store API; the
+    year of reports ends at `now` (default: this moment)."""
+    started = time.perf_counter()
+    tree = province_tree()
+    villages = villages_of(tree)
+    now = now or datetime.now(UTC)
+    data_dir = root / "seed"
+    groups = seed_groups(tree, villages)
+    store = open_store(data_dir, fsync="never", checkpoint_bytes=256 << 20)
+    try:
+        seed_people(store, tree, villages, groups, now)
         seed = Seed(root, data_dir, tree, villages, groups, biggest_region(tree), now, reports,
                     0.0, 0.0)  # fmt: skip
         write_reports(store, seed.maker(), 0, reports)
@@ -338,7 +352,8 @@ def make_seed(root: Path, *, reports: int = REPORTS) -> Seed:
         store.close()
     seed.seconds = time.perf_counter() - started
     seed.size_mb = sum(f.stat().st_size for f in data_dir.rglob("*") if f.is_file()) / 2**20
-    assert count == reports, (count, reports)
+    # Past ~190k reports some are new versions of earlier ones (ReportMaker): fewer ids.
+    assert count == reports or (reports > 150_000 and count < reports), (count, reports)
     return seed
 
 

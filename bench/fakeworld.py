@@ -64,9 +64,15 @@ class World:
     supervisor: FakeUser
 
 
-async def start_world(seed: Seed, *, limits: dict[str, int | None] | None = None) -> World:
-    """A fresh fake with @DansoBot, the seed's bound groups and their collaborators."""
-    fake = FakeTelegram()
+async def start_world(
+    seed: Seed,
+    *,
+    limits: dict[str, int | None] | None = None,
+    fake: FakeTelegram | None = None,
+) -> World:
+    """A fresh fake (or `fake`, not started yet) with @DansoBot, the seed's bound groups and
+    their collaborators."""
+    fake = fake or FakeTelegram()
     await fake.start()
     fake.add_bot(TG_TOKEN, username="DansoBot")
     if limits:
@@ -81,11 +87,13 @@ async def start_world(seed: Seed, *, limits: dict[str, int | None] | None = None
     return World(fake, replies, groups, supervisor)
 
 
-async def spawn_bot(config: Path, log: Path) -> asyncio.subprocess.Process:
-    """`python -m bot run --config …`, as a person starts it."""
+async def spawn_bot(
+    config: Path, log: Path, *, env: dict[str, str] | None = None
+) -> asyncio.subprocess.Process:
+    """`python -m bot run --config …`, as a person starts it (`env`: added to bot_env())."""
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", "--config", str(config),
-        cwd=ROOT, env=bot_env(), stdin=asyncio.subprocess.DEVNULL,
+        cwd=ROOT, env={**bot_env(), **(env or {})}, stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL, stderr=log.open("wb"),
     )  # fmt: skip
 
