@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.app.runtime import App
+from bot.config.store import StoreSection
 from bot.core.areas import AreaTree
 from bot.core.clock import Clock, SystemClock
 from bot.core.i18n import LANGUAGES
@@ -34,11 +35,14 @@ ROLE_ORDER = ("admin", "supervisor", "officer", "collaborator")
 def sandbox_config(config: Config) -> Config:
     """The deployment's config with the sandbox's own data, no real platform, no admin
     account of the real district, no webhook and no API (training reports stay in the
-    training); file links are relative to this web server's /sandbox."""
+    training); file links are relative to this web server's /sandbox. Always the embedded
+    store in its own folder, never the deployment's PostgreSQL (nor a place among its
+    instances): a training district never touches the real one's records."""
     platforms = config.platforms
     return config.model_copy(
         update={
             "data_dir": config.data_dir / "sandbox",
+            "store": StoreSection(),
             "admins": (),
             "web": config.web.model_copy(update={"public_base_url": "/sandbox"}),
             "webhooks": config.webhooks.model_copy(update={"endpoints": ()}),

@@ -20,6 +20,7 @@ from bot.sandbox.graph import Sandbox
 from bot.sandbox.web import sandbox_routes
 from tests.fakes.telegram_api import FakeTelegram
 from tests.support.harness import bot_environ, eventually, write_config
+from tests.support.pg import pg_url  # noqa: F401  (fixture)
 
 TOKEN = re.compile(r'<meta name="sandbox-token" content="([^"]+)">')
 FORM_ENDED = "report.form_ended"  # what the bot says to a keypad of a form that has ended
@@ -384,3 +385,29 @@ async def test_a_keypad_of_a_form_that_has_ended_is_answered(sandbox_page: Any) 
         listener.cancel()
     ended = sandbox.app.services.translate("vi", FORM_ENDED)
     assert answers == [ended], answers
+
+
+async def test_beside_a_postgresql_deployment_the_sandbox_keeps_its_own_embedded_store(
+    tmp_path: Path,
+    pg_url: str,  # noqa: F811  (the fixture)
+) -> None:
+    """The training district never touches the real one's records, nor takes a place among
+    its instances (it would lead them, and run the real reminders into training chats)."""
+    config = load_config(
+        write_config(tmp_path, admins=[], extra={"store": {"backend": "postgres"}}),
+        environ={**bot_environ(), "DATABASE_URL": pg_url},
+    )
+    sandbox = Sandbox(config)
+    routes, index = sandbox_routes(sandbox)
+    app = App(config, platforms={}, web_routes=routes, index=index)
+    await app.start()
+    await sandbox.start()
+    try:
+        assert sandbox.app is not None and app.cluster is not None
+        assert sandbox.app.cluster is None and sandbox.app.config.store.database_url is None
+        assert sandbox.app.config.data_dir == config.data_dir / "sandbox"
+        assert [p.id for p in app.cluster.peers()] == [app.cluster.id]  # the deployment alone
+        assert app.store is not None and app.store.people.all() == []  # no demo people here
+    finally:
+        await sandbox.stop()
+        await app.stop()
