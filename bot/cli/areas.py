@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from bot.app.store_choice import open_configured
 from bot.cli.common import FAILED, OK, USAGE, config_or_none, err
 from bot.core.areas import AreaTree
 from bot.core.clock import SystemClock
@@ -53,14 +54,19 @@ def run_migrate(
     except ValueError as exc:
         err(str(exc))
         return USAGE
-    if not config.data_dir.is_dir():
+    postgres = config.store.backend == "postgres"
+    if not postgres and not config.data_dir.is_dir():
         err(f"No data folder at {config.data_dir}: there is nothing to migrate.")
         return FAILED
     try:
         # A store of an older schema is upgraded on open; its reports are named from the old
         # tree when given (the current one names old codes wrongly or not at all).
         names = {a.code: a.name for a in tree.all()} | old
-        store = open_store(config.data_dir, area_names=names)
+        store = (
+            open_configured(config)  # the shared database (stop the instances first)
+            if postgres
+            else open_store(config.data_dir, area_names=names)
+        )
     except StoreLockedError:
         err(f"The data in {config.data_dir} is in use: stop the bot, then migrate.")
         return LOCKED

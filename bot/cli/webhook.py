@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Mapping
 
+from bot.app.store_choice import open_configured
 from bot.cli.common import FAILED, OK, USAGE, config_or_none, err
 from bot.config.loading import Config
 from bot.core.clock import SystemClock
@@ -87,11 +88,13 @@ def _set_problems(t: Target) -> list[str]:
 def _audit(config: Config, action: str, done: list[Target]) -> None:
     """Record set/delete in the audit trail when no running bot holds the store; else log it."""
     data_dir = config.data_dir
-    if not data_dir.is_dir():
+    postgres = config.store.backend == "postgres"
+    if not postgres and not data_dir.is_dir():
         log.warning("webhook.%s not audited: no data folder at %s yet", action, data_dir)
         return
     try:
-        store = open_store(data_dir)
+        # On PostgreSQL the shared database, which the running instances do not lock.
+        store = open_configured(config) if postgres else open_store(data_dir)
     except StoreLockedError:
         err("(not in the audit trail: the running bot holds the store; this is logged instead)")
         for t in done:

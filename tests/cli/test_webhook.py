@@ -12,10 +12,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.config.loading import load_config
-from bot.store import open_store
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
+from tests.support import store_choice
 from tests.support.harness import (
     TG_TOKEN,
     ZALO_BOT,
@@ -56,7 +55,7 @@ async def test_set_info_delete_on_both_platforms(
         mode="webhook", public_base_url=PUBLIC,
     )  # fmt: skip
     env = bot_environ(webhook_secret=SECRET)
-    open_store(load_config(config, environ=env).data_dir).close()  # the bot has run once
+    store_choice.open_configured(config, env).close()  # the bot has run once
 
     code, out, err = await _cli(config, env, "set")
     assert code == 0, err
@@ -81,7 +80,7 @@ async def test_set_info_delete_on_both_platforms(
     assert code == 0 and "url: (none: the bot polls)" in out and "telegram" not in out
     _no_secrets(out, err, info_err, delete_err)
 
-    store = open_store(load_config(config, environ=env).data_dir)
+    store = store_choice.open_configured(config, env)  # the store the bot uses
     try:
         trail = [(e.action, e.target) for e in store.audit.recent(10)]
     finally:
