@@ -26,7 +26,7 @@ says incoming messages count too (bot.delivery.zalo_quota).
 Stopping (`drain`): events waiting for their turn stay in the inbox for the next start, which
 replays them in arrival order; those being handled finish, within a bound.
 
-Several instances on one database (`turns`, bot.app.chat_turns): 4 is the database's, whichever
+Several instances on one database (`turns`, bot.app.cluster.turns): 4 is the database's, whichever
 instance an update reached (`receive` keeps a key once); 5 is a chat's turn held in the database
 as well, and its holder first handles the chat's events received before its own, wherever they
 arrived, so one chat goes in receipt order across instances. An event an instance took in and
@@ -51,7 +51,7 @@ from bot.core.platform import NotTaken
 from bot.store import StoreError
 
 if TYPE_CHECKING:
-    from bot.app.chat_turns import SharedTurns
+    from bot.app.cluster.turns import SharedTurns
     from bot.app.dispatch import Dispatcher
     from bot.core.clock import Clock
     from bot.delivery.file_store import FileStore

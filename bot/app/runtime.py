@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.app.chat_turns import SharedTurns
-from bot.app.cluster_role import ClusterRole
+from bot.app.cluster.join import join, share_delivery
+from bot.app.cluster.role import ClusterRole
+from bot.app.cluster.turns import SharedTurns
 from bot.app.dispatch import Dispatcher
 from bot.app.health import health_report
 from bot.app.intake import Inbound
@@ -22,7 +23,7 @@ from bot.app.prompts import tell_expired
 from bot.app.services import Services
 from bot.app.silence_alert import SilenceWatch
 from bot.app.storage_alert import StorageWatch, direct_tell
-from bot.app.store_choice import join, open_configured
+from bot.app.store_choice import open_configured
 from bot.app.web_port import PortBusyError
 from bot.app.wiring import build_services
 from bot.core.clock import Clock, SystemClock
@@ -134,11 +135,7 @@ class App:
             turns=SharedTurns(self.cluster) if self.cluster is not None else None,
         )  # fmt: skip
         if self.cluster is not None:
-            outbox = services.delivery.outbox
-            outbox.instance, outbox.alive = self.cluster.id, self.cluster.alive_ids
-            outbox.progress.shared = True
-            for limiter in services.delivery.sender.limiters.values():
-                limiter.pace = self.cluster  # a chat's limit counts every instance's messages
+            share_delivery(self.cluster, services.delivery)
             self.role = ClusterRole(
                 self.cluster, limiters=services.delivery.sender.limiters.values(),
                 on_lead=self._lead, on_follow=self._follow, adopt=self.inbound.adopt_waiting,

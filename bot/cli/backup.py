@@ -8,7 +8,7 @@ manifest, then opens the store once (replaying its journal, migrating an older s
 records "store.restore".
 
 With `store.backend: postgres` both go through PostgreSQL's own pg_dump and pg_restore instead
-(bot/cli/backup_postgres.py); restore then takes --replace for a database that is not empty.
+(bot/cli/postgres/backup.py); restore then takes --replace for a database that is not empty.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def run_backup(
     if config is None:
         return USAGE
     if config.store.backend == "postgres":
-        from bot.cli.backup_postgres import backup
+        from bot.cli.postgres.backup import backup
 
         return backup(config, output, environ)
     data_dir = config.data_dir
@@ -83,7 +83,7 @@ def run_restore(
     if config is None:
         return USAGE
     if config.store.backend == "postgres":
-        from bot.cli.backup_postgres import restore
+        from bot.cli.postgres.backup import restore
 
         return restore(config, archive, replace=replace, environ=environ)
     data_dir = config.data_dir
@@ -93,7 +93,7 @@ def run_restore(
     if not archive.is_file():
         err(f"No backup file at {archive}.")
         return USAGE
-    from bot.cli.backup_postgres import is_archive
+    from bot.cli.postgres.backup import is_archive
 
     if is_archive(archive):
         err(

@@ -75,7 +75,7 @@ def _store(config: Config) -> tuple[str, list[str]]:
     if settings.backend != "postgres":
         return f"  store: embedded (TinyDB) in {config.data_dir}", []
     notes = []
-    files = settings.files_dir or config.data_dir / "files"
+    files = settings.files_root(config.data_dir)
     line = f"  store: PostgreSQL from DATABASE_URL, files behind links in {files}"
     if settings.database_url is None:
         notes.append("store.backend is postgres but DATABASE_URL is not set: the bot won't start")

@@ -15,7 +15,7 @@ a round trip per window: over a 200 ms link, 30 calls take 1.2 s, not 1 s.
 
 Time is the limiter's `Ticker` (the event loop's in production, moved by hand in tests).
 
-Several instances send for one bot (bot.app.cluster_role): each keeps to 1/N of the bot's total
+Several instances send for one bot (bot.app.cluster.role): each keeps to 1/N of the bot's total
 (`set_share`), and every message into a chat also reserves its moment in the database (`pace`),
 since a chat's limit allows no share: one message a second, whichever instance sends it.
 """
@@ -64,10 +64,10 @@ class Window:
 
     __slots__ = ("count", "margin", "per_period", "period", "span", "times")
 
-    def __init__(self, per_period: float, period: float, margin: float, share: int = 1) -> None:
+    def __init__(self, per_period: float, period: float, margin: float) -> None:
         self.per_period, self.period, self.margin = per_period, period, margin
         self.times: deque[list[float]] = deque()  # [when], redated by Slot.done
-        self.rescale(share)
+        self.rescale(1)
 
     def rescale(self, share: int) -> None:
         """Allow 1/`share` of the limit (several instances send for one bot); the calls counted
@@ -158,7 +158,7 @@ class SendLimiter:
         self._total = (Window(total, 1.0, limits.margin),) if total else ()
         self._total_lock = asyncio.Lock()
         self._chats: OrderedDict[str, _ChatLimit] = OrderedDict()
-        self.share = 1  # instances sending for this bot (bot.app.cluster_role sets it)
+        self.share = 1  # instances sending for this bot (bot.app.cluster.role sets it)
         self.pace: ChatPace | None = None  # several instances: chats' moments in the database
         self._urgent_waiting = 0
         self._no_urgent = asyncio.Event()

@@ -1,6 +1,6 @@
 """Several instances on one PostgreSQL database: liveness, the leader's lock, the poller's lock,
 chats' turns, and the share of the send limits (bot/store/postgres/cluster.py,
-bot/app/cluster_role.py, bot/app/chat_turns.py). Two Cluster objects are two instances: each
+bot/app/cluster/role.py, bot/app/cluster/turns.py). Two Cluster objects are two instances: each
 holds a session of its own, as two processes do."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app.chat_turns import SharedTurns
-from bot.app.cluster_role import WINDOW_SETTLE, ClusterRole
+from bot.app.cluster.role import WINDOW_SETTLE, ClusterRole
+from bot.app.cluster.turns import SharedTurns
 from bot.core.messages import ChatKind, ChatRef
 from bot.delivery.send_limits import RateLimits, SendLimiter
 from bot.store import open_store

@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bot.cli import pg_tools
+from bot.cli.postgres import tools as pg_tools
 from tests.support import pg
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from bot.core.models import Role
 from tests.fakes.telegram_api import FakeTelegram
 from tests.support import store_choice
+from tests.support.directive_seed import Member, area_tree, private_commune, seed_store, village
 from tests.support.harness import bot_environ, write_config
 
 SECRET = "s3cret-webhook-token-for-tests"
@@ -98,3 +100,23 @@ def telegram_update(update_id: int, user: Any, text: str, *, message_id: int) ->
         command = text.split(maxsplit=1)[0]
         message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
     return {"update_id": update_id, "message": message}
+
+
+def collaborators(
+    tmp_path: Path, fake: FakeTelegram, database: str, users: list[Any]
+) -> tuple[Path, dict[str, str]]:
+    """A config and environment where `users` are collaborators, ten to a village of private
+    communes, flood limits off, registered in the shared database before the instances start."""
+    config = cluster_config(
+        tmp_path, tg=fake,
+        extra={"areas": area_tree(group_communes=0, private_communes=len(users) // 10,
+                                  villages=10),
+               "delivery": {"telegram": NO_LIMITS}},
+    )  # fmt: skip
+    env = cluster_environ(database)
+    seed_store(config, [
+        Member(f"CTV {i}", f"telegram:{u.id}", Role.COLLABORATOR,
+               village(private_commune(i // 10 + 1), i % 10 + 1))
+        for i, u in enumerate(users)
+    ], [], environ=env)  # fmt: skip
+    return config, env

@@ -16,20 +16,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.models import Role
 from tests.cluster.conftest import ClusterMaker
 from tests.cluster.scene import (
     DB_PASSWORD,
-    NO_LIMITS,
-    cluster_config,
-    cluster_environ,
+    collaborators,
     open_shared_store,
     turn_holder,
     turns_of,
 )
 from tests.fakes.loopback import Hang, ResponseHold
 from tests.fakes.telegram_api import FakeTelegram
-from tests.support.directive_seed import Member, area_tree, private_commune, seed_store, village
 from tests.support.harness import eventually
 
 pytestmark = pytest.mark.slow
@@ -48,17 +44,7 @@ async def test_a_burst_of_1000_reports_survives_an_instance_killed_mid_burst(
 ) -> None:
     fake = fake_telegram
     users = [fake.user(700_000 + i, f"CTV {i}") for i in range(PEOPLE)]
-    config = cluster_config(
-        tmp_path, tg=fake,
-        extra={"areas": area_tree(group_communes=0, private_communes=20, villages=10),
-               "delivery": {"telegram": NO_LIMITS}},
-    )  # fmt: skip
-    env = cluster_environ(database)
-    seed_store(config, [
-        Member(f"CTV {i}", f"telegram:{u.id}", Role.COLLABORATOR,
-               village(private_commune(i // 10 + 1), i % 10 + 1))
-        for i, u in enumerate(users)
-    ], [], environ=env)  # fmt: skip
+    config, env = collaborators(tmp_path, fake, database, users)
     cluster = make_cluster(config, env)
     await cluster.start()
     proxy = cluster.proxy

@@ -12,19 +12,15 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import pytest
 
-from bot.core.models import Role
 from tests.cluster.conftest import ClusterMaker
 from tests.cluster.scene import (
-    NO_LIMITS,
     SECRET,
-    cluster_config,
-    cluster_environ,
+    collaborators,
     open_shared_store,
     telegram_update,
 )
 from tests.fakes.telegram_api import FakeTelegram
 from tests.support.cluster import until
-from tests.support.directive_seed import Member, area_tree, private_commune, seed_store, village
 from tests.support.harness import eventually
 
 pytestmark = pytest.mark.slow
@@ -44,17 +40,7 @@ async def test_the_same_update_on_both_instances_at_once_is_handled_once(
     for u in users:
         fake.private(u)
         fake.bot_state().started.add(u.id)  # each wrote to the bot before
-    config = cluster_config(
-        tmp_path, tg=fake,
-        extra={"areas": area_tree(group_communes=0, private_communes=2, villages=10),
-               "delivery": {"telegram": NO_LIMITS}},
-    )  # fmt: skip
-    env = cluster_environ(database)
-    seed_store(config, [
-        Member(f"CTV {i}", f"telegram:{u.id}", Role.COLLABORATOR,
-               village(private_commune(i // 10 + 1), i % 10 + 1))
-        for i, u in enumerate(users)
-    ], [], environ=env)  # fmt: skip
+    config, env = collaborators(tmp_path, fake, database, users)
     cluster = make_cluster(config, env)
     await cluster.start()
     a, b = cluster["a"], cluster["b"]

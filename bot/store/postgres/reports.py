@@ -12,6 +12,7 @@ from bot.core.models import Report
 from bot.store.base import DuplicateKeyError
 from bot.store.postgres.core import PgCore
 from bot.store.postgres.own_tables import ReportTable
+from bot.store.repos.reports import rewritten_id
 
 NUMBERS = "next_id.report_numbers"  # the counter of report numbers, in meta
 # Over the latest versions: the unique index on their numbers answers it at once.
@@ -93,11 +94,7 @@ class PgReportsRepo:
         return [report_id for (report_id,) in found]
 
     def rewrite(self, report_id: str, versions: Sequence[Report]) -> None:
-        ids = {v.id for v in versions}
-        if len(ids) > 1 or len({v.version for v in versions}) != len(versions):
-            msg = "rewrite takes the versions of one report, each version once"
-            raise ValueError(msg)
-        new_id = ids.pop() if ids else report_id
+        new_id = rewritten_id(report_id, versions)
         with self._core.atomic():
             if new_id != report_id and self.get(new_id) is not None:
                 msg = f"report {new_id} is already stored"

@@ -76,11 +76,7 @@ class ReportsRepo:
         return sorted(found)
 
     def rewrite(self, report_id: str, versions: Sequence[Report]) -> None:
-        ids = {v.id for v in versions}
-        if len(ids) > 1 or len({v.version for v in versions}) != len(versions):
-            msg = "rewrite takes the versions of one report, each version once"
-            raise ValueError(msg)
-        new_id = ids.pop() if ids else report_id
+        new_id = rewritten_id(report_id, versions)
         if new_id != report_id and self._index.head(new_id) is not None:
             msg = f"report {new_id} is already stored"
             raise DuplicateKeyError(msg)
@@ -96,3 +92,13 @@ class ReportsRepo:
             msg = f"report {report_id} version {version} is indexed but missing"
             raise LookupError(msg)
         return cast(Report, report)
+
+
+def rewritten_id(report_id: str, versions: Sequence[Report]) -> str:
+    """The id `rewrite` stores the versions under (theirs, or `report_id` for none); ValueError
+    unless they are one report's versions, each once."""
+    ids = {v.id for v in versions}
+    if len(ids) > 1 or len({v.version for v in versions}) != len(versions):
+        msg = "rewrite takes the versions of one report, each version once"
+        raise ValueError(msg)
+    return ids.pop() if ids else report_id

@@ -27,8 +27,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
 
-from bot.cli import pg_tools
 from bot.cli.common import FAILED, OK, USAGE, err
+from bot.cli.postgres import tools as pg_tools
 from bot.config.loading import Config
 from bot.core.file_writes import fsync_dir, open_private, private_dir
 from bot.features.audit.log import cli_who
@@ -132,7 +132,7 @@ def restore(config: Config, archive: Path, *, replace: bool, environ: Mapping[st
     if listed.returncode != 0:
         err(f"Không khôi phục / not restoring: {archive} cannot be read: {listed.stderr.strip()}")
         return FAILED
-    from bot.cli.pg_checks import Refusal, examine
+    from bot.cli.postgres.checks import Refusal, examine
 
     url = config.store.database_url
     assert url is not None  # _target checked it
@@ -151,7 +151,7 @@ def restore(config: Config, archive: Path, *, replace: bool, environ: Mapping[st
     if failure:
         err(f"Không khôi phục / not restored, the database is as it was: {failure}")
         return FAILED
-    from bot.cli.pg_checks import summary
+    from bot.cli.postgres.checks import summary
 
     try:
         tables, rows = summary(url.get_secret_value())
